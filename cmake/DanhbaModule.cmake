@@ -1,0 +1,39 @@
+# danhba_warnings(target): the project's warning set; -Werror when DANHBA_WERROR is on (CI).
+function(danhba_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow
+                                           -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
+                                           -Wunused -Woverloaded-virtual -Wimplicit-fallthrough)
+  if(DANHBA_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()
+
+# danhba_module(NAME SOURCES ... [PUBLIC_DEPS ...] [PRIVATE_DEPS ...])
+# One static library per module, aliased danhba::NAME, public headers in include/danhba/NAME.
+function(danhba_module name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;PUBLIC_DEPS;PRIVATE_DEPS" ${ARGN})
+  add_library(danhba_${name} STATIC ${ARG_SOURCES})
+  add_library(danhba::${name} ALIAS danhba_${name})
+  target_include_directories(danhba_${name}
+    PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
+    PRIVATE ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(danhba_${name} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+  danhba_warnings(danhba_${name})
+endfunction()
+
+# danhba_test(NAME SOURCES ... DEPS ... LABELS unit|integration)
+# A GoogleTest binary registered with ctest, each test case its own ctest entry.
+function(danhba_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests)
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock)
+  if(NOT "main" IN_LIST ARG_LABELS)
+    target_link_libraries(${name} PRIVATE GTest::gtest_main)
+  endif()
+  target_compile_definitions(${name} PRIVATE
+    DANHBA_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+    DANHBA_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared")
+  danhba_warnings(${name})
+  gtest_discover_tests(${name} PROPERTIES LABELS "${ARG_LABELS}" DISCOVERY_TIMEOUT 60)
+endfunction()
