@@ -21,14 +21,15 @@ function(danhba_module name)
   danhba_warnings(danhba_${name})
 endfunction()
 
-# danhba_test(NAME SOURCES ... DEPS ... LABELS unit|integration)
+# danhba_test(NAME SOURCES ... DEPS ... LABELS unit|integration [NO_GTEST_MAIN])
 # A GoogleTest binary registered with ctest, each test case its own ctest entry.
+# NO_GTEST_MAIN: the binary brings its own main (e.g. one that starts a private slapd).
 function(danhba_test name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "NO_GTEST_MAIN" "" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock)
-  if(NOT "main" IN_LIST ARG_LABELS)
+  if(NOT ARG_NO_GTEST_MAIN)
     target_link_libraries(${name} PRIVATE GTest::gtest_main)
   endif()
   target_compile_definitions(${name} PRIVATE
