@@ -22,7 +22,8 @@ function(danhba_module name)
 endfunction()
 
 # danhba_test(NAME SOURCES ... DEPS ... LABELS unit|integration [NO_GTEST_MAIN])
-# A GoogleTest binary registered with ctest, each test case its own ctest entry.
+# A GoogleTest binary registered with ctest: a unit binary as one entry per test case,
+# an integration binary as one entry.
 # NO_GTEST_MAIN: the binary brings its own main (e.g. one that starts a private slapd).
 function(danhba_test name)
   cmake_parse_arguments(ARG "NO_GTEST_MAIN" "" "SOURCES;DEPS;LABELS" ${ARGN})
@@ -36,5 +37,11 @@ function(danhba_test name)
     DANHBA_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     DANHBA_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared")
   danhba_warnings(${name})
-  gtest_discover_tests(${name} PROPERTIES LABELS "${ARG_LABELS}" DISCOVERY_TIMEOUT 60)
+  if("integration" IN_LIST ARG_LABELS)
+    # One ctest entry per binary: the binary starts one private slapd for all its cases.
+    add_test(NAME ${name} COMMAND ${name} --gtest_color=no)
+    set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT 600)
+  else()
+    gtest_discover_tests(${name} PROPERTIES LABELS "${ARG_LABELS}" DISCOVERY_TIMEOUT 60)
+  endif()
 endfunction()
