@@ -1,0 +1,155 @@
+// The daemon's configuration: every key of danhba.yaml with its default, read
+// from a file or a string. Every error names the file, the line and the key path
+// in one line ("danhba.yaml:7: ldap.url: expected a string, got a sequence").
+//
+// Relative paths (data_dir, ldap.password_file) are relative to the directory of
+// the configuration file, or to the current directory when there is no file, so a
+// configuration means the same thing whatever directory danhba is started from.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "danhba/base/result.h"
+
+namespace danhba::config {
+
+// A password or token. Printing it (ostream, fmt, spdlog) shows "***"; only
+// Reveal() gives the value, so it cannot reach a log by accident.
+class Secret {
+ public:
+  Secret() = default;
+  explicit Secret(std::string value) : value_(std::move(value)) {}
+
+  const std::string& Reveal() const { return value_; }
+  bool empty() const { return value_.empty(); }
+
+ private:
+  std::string value_;
+};
+
+std::ostream& operator<<(std::ostream& out, const Secret& secret);
+
+// Reads a secret from a file: the whole content without the trailing newline.
+// The file must not be readable by group or others; an empty file is an error.
+Result<Secret> ReadSecretFile(const std::filesystem::path& path);
+
+// "host:port", IPv6 hosts in brackets ("[::1]:8080").
+struct ListenAddress {
+  std::string host;
+  std::uint16_t port = 0;
+
+  std::string ToString() const;
+  friend bool operator==(const ListenAddress&, const ListenAddress&) = default;
+};
+
+// Parses "host:port" with a port 1-65535.
+Result<ListenAddress> ParseListenAddress(std::string_view text);
+
+// The parts of an LDAP URL danhba cares about.
+struct LdapUrl {
+  std::string scheme;  // "ldap", "ldaps" or "ldapi"
+  std::string host;    // for ldapi: the socket path, percent-decoded
+  std::uint16_t port = 0;  // 0 for ldapi
+
+  friend bool operator==(const LdapUrl&, const LdapUrl&) = default;
+};
+
+// Parses "ldap://host[:port][/]", "ldaps://..." (default ports 389 and 636) or
+// "ldapi://%2Fpath%2Fto%2Fsocket".
+Result<LdapUrl> ParseLdapUrl(std::string_view text);
+
+struct LogConfig {
+  std::string level = "info";  // trace, debug, info, warn, error, critical, off
+};
+
+struct LdapConfig {
+  // Start and supervise a private slapd under <data_dir>/slapd.
+  bool managed = true;
+  std::string url = "ldap://127.0.0.1:3890";
+  std::string base_dn = "dc=dongnai,dc=gov,dc=vn";
+  // Unmanaged mode only: the identity danhba binds as, and the file holding its
+  // password (required together when managed is false). Absolute after loading.
+  std::string bind_dn;
+  std::filesystem::path password_file;
+  std::chrono::milliseconds connect_timeout{5000};
+  std::chrono::milliseconds operation_timeout{30000};
+  // Managed mode: how long to wait for the private slapd to answer after start.
+  std::chrono::milliseconds start_timeout{30000};
+};
+
+// One HTTP listener (the public API or the ingest API).
+struct HttpConfig {
+  ListenAddress listen;
+  int threads = 2;
+  std::size_t max_connections = 1024;
+  std::size_t max_body_bytes = 1 << 20;
+  std::size_t max_header_bytes = 16 << 10;
+  // Whole request (headers and body) must arrive within this time.
+  std::chrono::milliseconds request_timeout{30000};
+  // A keep-alive connection with no request for this long is closed.
+  std::chrono::milliseconds idle_timeout{60000};
+};
+
+struct NamingConfig {
+  // The operator's policy for taken addresses (R2); one of kCollisionPolicies.
+  std::string collision = "numeric";
+  // The first number tried by the numeric policy (annv, annv2, annv3, ...).
+  int start_number = 2;
+  // Longest local part allocated (RFC 5321 allows 64).
+  int max_length = 64;
+  // Local parts never given to a person (role and system mailboxes).
+  std::vector<std::string> reserved = {"admin",      "administrator", "hostmaster", "postmaster",
+                                       "webmaster",  "abuse",         "root",       "noreply",
+                                       "no-reply",   "support",       "info",       "security"};
+};
+
+// The collision policies an operator can choose.
+inline constexpr std::string_view kCollisionPolicies[] = {"numeric", "birth_year", "agency"};
+
+struct Config {
+  std::string domain = "dongnai.gov.vn";
+  // Absolute after loading (see the header comment).
+  std::filesystem::path data_dir = "var";
+  LdapConfig ldap;
+  HttpConfig public_api{.listen = {"127.0.0.1", 8080}};
+  HttpConfig ingest{.listen = {"127.0.0.1", 8081}};
+  NamingConfig naming;
+  LogConfig log;
+  // The file this configuration came from; empty for defaults or a string.
+  std::filesystem::path source;
+
+  // <data_dir>/secrets, <data_dir>/slapd.
+  std::filesystem::path SecretsDir() const { return data_dir / "secrets"; }
+  std::filesystem::path SlapdDir() const { return data_dir / "slapd"; }
+};
+
+// The defaults, with relative paths resolved against `base_dir`.
+Config Defaults(const std::filesystem::path& base_dir = std::filesystem::current_path());
+
+// Reads and validates `path`. Errors are ConfigError (file unreadable or invalid),
+// with the detail "<path>:<line>: <key path>: <what is wrong>".
+Result<Config> LoadFile(const std::filesystem::path& path);
+
+// Validates `yaml`. `source_name` prefixes error messages; relative paths are
+// resolved against `base_dir`.
+Result<Config> ParseString(std::string_view yaml, std::string_view source_name = "<config>",
+                           const std::filesystem::path& base_dir = std::filesystem::current_path());
+
+}  // namespace danhba::config
+
+template <>
+struct fmt::formatter<danhba::config::Secret> : fmt::formatter<std::string_view> {
+  template <class FormatContext>
+  auto format(const danhba::config::Secret&, FormatContext& ctx) const {
+    return fmt::formatter<std::string_view>::format("***", ctx);
+  }
+};

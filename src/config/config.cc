@@ -1,0 +1,576 @@
+#include "danhba/config/config.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+namespace danhba::config {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::array kLogLevels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+
+// Every key danhba.yaml may hold, as a full path; used for "did you mean".
+constexpr std::array kKnownKeys = {
+    "domain", "data_dir", "log", "log.level", "ldap", "ldap.managed", "ldap.url", "ldap.base_dn",
+    "ldap.bind_dn", "ldap.password_file", "ldap.connect_timeout", "ldap.operation_timeout",
+    "ldap.start_timeout", "public_api", "public_api.listen", "public_api.threads",
+    "public_api.max_connections", "public_api.max_body_bytes", "public_api.max_header_bytes",
+    "public_api.request_timeout", "public_api.idle_timeout", "ingest", "ingest.listen",
+    "ingest.threads", "ingest.max_connections", "ingest.max_body_bytes", "ingest.max_header_bytes",
+    "ingest.request_timeout", "ingest.idle_timeout", "naming", "naming.collision",
+    "naming.start_number", "naming.max_length", "naming.reserved"};
+
+std::size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string Suggestion(std::string_view path) {
+  std::string_view best;
+  std::size_t best_distance = 3;  // farther than two edits is no longer a typo
+  for (std::string_view known : kKnownKeys) {
+    std::size_t distance = EditDistance(path, known);
+    if (distance < best_distance) {
+      best = known;
+      best_distance = distance;
+    }
+  }
+  if (best.empty()) return "";
+  return " (did you mean " + std::string(best) + "?)";
+}
+
+std::string Describe(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Null: return "nothing";
+    case YAML::NodeType::Scalar: return "'" + node.Scalar() + "'";
+    case YAML::NodeType::Sequence: return "a sequence";
+    case YAML::NodeType::Map: return "a mapping";
+    case YAML::NodeType::Undefined: break;
+  }
+  return "nothing";
+}
+
+bool IsDomainName(std::string_view text) {
+  if (text.empty() || text.size() > 253 || text.find('.') == std::string_view::npos) return false;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find('.', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view label = text.substr(start, end - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+    for (char c : label) {
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+    }
+    start = end + 1;
+  }
+  return true;
+}
+
+// Whether every comma-separated part of `dn` looks like attribute=value. The ldap
+// module parses DNs exactly; this catches what a typo in a file produces.
+bool LooksLikeDn(std::string_view dn) {
+  if (dn.empty()) return false;
+  std::size_t start = 0;
+  while (start <= dn.size()) {
+    std::size_t end = start;
+    while (end < dn.size() && dn[end] != ',') end += (dn[end] == '\\' && end + 1 < dn.size()) ? 2 : 1;
+    std::string_view rdn = dn.substr(start, end - start);
+    std::size_t equals = rdn.find('=');
+    if (equals == std::string_view::npos || equals == 0 || equals + 1 == rdn.size()) return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+std::optional<int> ParseInt(std::string_view text) {
+  int value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+std::optional<std::uint64_t> ParseUnsigned(std::string_view text) {
+  std::uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+// "250ms", "5s", "2m", "1h".
+std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text) {
+  static constexpr std::pair<std::string_view, std::int64_t> kUnits[] = {
+      {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}};
+  std::size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits == 0) return std::nullopt;
+  auto number = ParseUnsigned(text.substr(0, digits));
+  if (!number || *number > 1'000'000'000) return std::nullopt;
+  std::string_view unit = text.substr(digits);
+  for (const auto& [name, factor] : kUnits) {
+    if (unit == name) return std::chrono::milliseconds(static_cast<std::int64_t>(*number) * factor);
+  }
+  return std::nullopt;
+}
+
+// "1048576", "64KiB", "1MiB".
+std::optional<std::size_t> ParseSize(std::string_view text) {
+  static constexpr std::pair<std::string_view, std::uint64_t> kUnits[] = {
+      {"", 1}, {"B", 1}, {"KiB", 1024}, {"MiB", 1024 * 1024}, {"GiB", 1024 * 1024 * 1024}};
+  std::size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits == 0) return std::nullopt;
+  auto number = ParseUnsigned(text.substr(0, digits));
+  if (!number || *number > (1ULL << 40)) return std::nullopt;
+  std::string_view unit = text.substr(digits);
+  for (const auto& [name, factor] : kUnits) {
+    if (unit == name) return static_cast<std::size_t>(*number * factor);
+  }
+  return std::nullopt;
+}
+
+fs::path Resolve(const fs::path& base_dir, const fs::path& path) {
+  if (path.empty() || path.is_absolute()) return path.lexically_normal();
+  return (base_dir / path).lexically_normal();
+}
+
+// Walks the YAML tree once, in file order, and stops at the first error.
+class Parser {
+ public:
+  Parser(std::string source, fs::path base_dir, fs::path source_path = {})
+      : source_(std::move(source)), base_dir_(std::move(base_dir)), source_path_(std::move(source_path)) {}
+
+  Result<Config> Parse(std::string_view text) {
+    Config config = Defaults(base_dir_);
+    YAML::Node root;
+    try {
+      root = YAML::Load(std::string(text));
+    } catch (const YAML::ParserException& e) {
+      return Fail(e.mark.line + 1, "", "invalid YAML: " + e.msg);
+    } catch (const YAML::Exception& e) {
+      return Fail(1, "", std::string("invalid YAML: ") + e.what());
+    }
+    if (root.IsNull() || !root.IsDefined()) return Finish(std::move(config));
+    if (!root.IsMap()) return Fail(LineOf(root), "", "expected a mapping of keys, got " + Describe(root));
+    bool ok = ForEachKey(root, "", [&](const std::string& key, const std::string& path, const YAML::Node& value) {
+      if (key == "domain") return String(value, path, config.domain) && Check(IsDomainName(config.domain), value, path, "'" + config.domain + "' is not a domain name (lower-case labels joined by dots, e.g. dongnai.gov.vn)");
+      if (key == "data_dir") return Path(value, path, config.data_dir);
+      if (key == "log") return Log(value, path, config.log);
+      if (key == "ldap") return Ldap(value, path, config.ldap);
+      if (key == "public_api") return Http(value, path, config.public_api);
+      if (key == "ingest") return Http(value, path, config.ingest);
+      if (key == "naming") return Naming(value, path, config.naming);
+      return Unknown(value, path);
+    });
+    if (!ok) return *error_;
+    return Finish(std::move(config));
+  }
+
+ private:
+  using KeyHandler = std::function<bool(const std::string& key, const std::string& path, const YAML::Node& value)>;
+
+  Result<Config> Finish(Config config) {
+    if (!config.ldap.managed) {
+      int line = Line("ldap.managed");
+      if (config.ldap.bind_dn.empty()) {
+        Fail(line, "ldap.bind_dn", "required when ldap.managed is false");
+        return *error_;
+      }
+      if (config.ldap.password_file.empty()) {
+        Fail(line, "ldap.password_file", "required when ldap.managed is false");
+        return *error_;
+      }
+    } else {
+      auto url = ParseLdapUrl(config.ldap.url);  // already valid
+      if (url.ok() && url->scheme != "ldap") {
+        Fail(Line("ldap.url"), "ldap.url",
+             "a managed slapd listens on an ldap://host:port URL, got '" + config.ldap.url + "'");
+        return *error_;
+      }
+    }
+    if (config.public_api.listen == config.ingest.listen) {
+      Fail(Line("ingest.listen"), "ingest.listen",
+           config.ingest.listen.ToString() + " is also public_api.listen; the two APIs need different ports");
+      return *error_;
+    }
+    config.source = source_path_;
+    return config;
+  }
+
+  // A null value ("domain:" with nothing after it) is marked where the next token
+  // starts, so it takes the line of its key instead.
+  int LineOf(const YAML::Node& node) const {
+    if (node.IsNull()) return last_line_;
+    int line = node.Mark().line;
+    return line < 0 ? last_line_ : line + 1;
+  }
+
+  int Line(const std::string& path) const {
+    for (std::string key = path; !key.empty();) {
+      if (auto it = lines_.find(key); it != lines_.end()) return it->second;
+      auto dot = key.rfind('.');
+      key = dot == std::string::npos ? "" : key.substr(0, dot);
+    }
+    return 1;
+  }
+
+  Error Fail(int line, std::string_view path, std::string what) {
+    std::string detail = source_ + ":" + std::to_string(line) + ": ";
+    if (!path.empty()) detail += std::string(path) + ": ";
+    detail += what;
+    error_ = ConfigError(std::move(detail));
+    return *error_;
+  }
+
+  bool FailAt(const YAML::Node& node, std::string_view path, std::string what) {
+    Fail(LineOf(node), path, std::move(what));
+    return false;
+  }
+
+  bool Check(bool condition, const YAML::Node& node, std::string_view path, std::string what) {
+    return condition || FailAt(node, path, std::move(what));
+  }
+
+  bool ForEachKey(const YAML::Node& map, const std::string& prefix, const KeyHandler& handler) {
+    std::set<std::string> seen;
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      const YAML::Node& key_node = it->first;
+      last_line_ = LineOf(key_node);
+      if (!key_node.IsScalar()) return FailAt(key_node, prefix, "keys must be plain names, got " + Describe(key_node));
+      std::string key = key_node.Scalar();
+      std::string path = prefix.empty() ? key : prefix + "." + key;
+      if (!seen.insert(key).second) return FailAt(key_node, path, "duplicate key");
+      lines_[path] = LineOf(key_node);
+      last_line_ = LineOf(key_node);
+      if (!handler(key, path, it->second)) return false;
+    }
+    return true;
+  }
+
+  bool Section(const YAML::Node& value, const std::string& path, const KeyHandler& handler) {
+    if (value.IsNull()) return true;  // "ldap:" with nothing under it keeps the defaults
+    if (!value.IsMap()) return FailAt(value, path, "expected a mapping of keys, got " + Describe(value));
+    return ForEachKey(value, path, handler);
+  }
+
+  bool Unknown(const YAML::Node& value, const std::string& path) {
+    (void)value;
+    Fail(last_line_, path, "unknown key" + Suggestion(path));
+    return false;
+  }
+
+  bool Scalar(const YAML::Node& value, const std::string& path, std::string_view expected) {
+    if (value.IsNull()) return FailAt(value, path, "missing value (expected " + std::string(expected) + ")");
+    if (!value.IsScalar()) return FailAt(value, path, "expected " + std::string(expected) + ", got " + Describe(value));
+    return true;
+  }
+
+  bool String(const YAML::Node& value, const std::string& path, std::string& out) {
+    if (!Scalar(value, path, "a string")) return false;
+    out = value.Scalar();
+    return Check(!out.empty(), value, path, "missing value (expected a string)");
+  }
+
+  bool Path(const YAML::Node& value, const std::string& path, fs::path& out) {
+    std::string text;
+    if (!String(value, path, text)) return false;
+    out = Resolve(base_dir_, text);
+    return true;
+  }
+
+  bool Bool(const YAML::Node& value, const std::string& path, bool& out) {
+    if (!Scalar(value, path, "true or false")) return false;
+    const std::string& text = value.Scalar();
+    if (text == "true" || text == "yes" || text == "on") {
+      out = true;
+    } else if (text == "false" || text == "no" || text == "off") {
+      out = false;
+    } else {
+      return FailAt(value, path, "expected true or false, got " + Describe(value));
+    }
+    return true;
+  }
+
+  bool Int(const YAML::Node& value, const std::string& path, int min, int max, int& out) {
+    if (!Scalar(value, path, "an integer")) return false;
+    auto parsed = ParseInt(value.Scalar());
+    if (!parsed) return FailAt(value, path, "expected an integer, got " + Describe(value));
+    if (*parsed < min || *parsed > max) {
+      return FailAt(value, path, "must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                                     ", got " + value.Scalar());
+    }
+    out = *parsed;
+    return true;
+  }
+
+  bool Count(const YAML::Node& value, const std::string& path, std::size_t& out) {
+    int parsed = 0;
+    if (!Int(value, path, 1, 1'000'000, parsed)) return false;
+    out = static_cast<std::size_t>(parsed);
+    return true;
+  }
+
+  bool Size(const YAML::Node& value, const std::string& path, std::size_t& out) {
+    if (!Scalar(value, path, "a size such as 1048576, 64KiB or 1MiB")) return false;
+    auto parsed = ParseSize(value.Scalar());
+    if (!parsed) return FailAt(value, path, "expected a size such as 1048576, 64KiB or 1MiB, got " + Describe(value));
+    if (*parsed == 0) return FailAt(value, path, "must be greater than zero");
+    out = *parsed;
+    return true;
+  }
+
+  bool Duration(const YAML::Node& value, const std::string& path, std::chrono::milliseconds& out) {
+    if (!Scalar(value, path, "a duration such as 500ms, 30s or 2m")) return false;
+    auto parsed = ParseDuration(value.Scalar());
+    if (!parsed) return FailAt(value, path, "expected a duration such as 500ms, 30s or 2m, got " + Describe(value));
+    if (parsed->count() == 0) return FailAt(value, path, "must be greater than zero");
+    out = *parsed;
+    return true;
+  }
+
+  bool Listen(const YAML::Node& value, const std::string& path, ListenAddress& out) {
+    if (!Scalar(value, path, "host:port")) return false;
+    auto parsed = ParseListenAddress(value.Scalar());
+    if (!parsed) return FailAt(value, path, parsed.error().detail);
+    out = std::move(*parsed);
+    return true;
+  }
+
+  bool Log(const YAML::Node& value, const std::string& path, LogConfig& log) {
+    return Section(value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
+      if (key == "level") {
+        if (!String(v, sub, log.level)) return false;
+        bool known = std::find(kLogLevels.begin(), kLogLevels.end(), log.level) != kLogLevels.end();
+        return Check(known, v, sub, "unknown level '" + log.level +
+                                        "' (expected trace, debug, info, warn, error, critical or off)");
+      }
+      return Unknown(v, sub);
+    });
+  }
+
+  bool Ldap(const YAML::Node& value, const std::string& path, LdapConfig& ldap) {
+    return Section(value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
+      if (key == "managed") return Bool(v, sub, ldap.managed);
+      if (key == "url") {
+        if (!String(v, sub, ldap.url)) return false;
+        auto url = ParseLdapUrl(ldap.url);
+        return Check(url.ok(), v, sub, url.ok() ? "" : url.error().detail);
+      }
+      if (key == "base_dn") {
+        return String(v, sub, ldap.base_dn) &&
+               Check(LooksLikeDn(ldap.base_dn), v, sub, "'" + ldap.base_dn + "' is not a DN (e.g. dc=dongnai,dc=gov,dc=vn)");
+      }
+      if (key == "bind_dn") {
+        return String(v, sub, ldap.bind_dn) &&
+               Check(LooksLikeDn(ldap.bind_dn), v, sub, "'" + ldap.bind_dn + "' is not a DN");
+      }
+      if (key == "password_file") return Path(v, sub, ldap.password_file);
+      if (key == "password") {
+        Fail(LineOf(v), sub, "secrets are not kept in this file; put the password in a file (mode 0600) and name it in ldap.password_file");
+        return false;
+      }
+      if (key == "connect_timeout") return Duration(v, sub, ldap.connect_timeout);
+      if (key == "operation_timeout") return Duration(v, sub, ldap.operation_timeout);
+      if (key == "start_timeout") return Duration(v, sub, ldap.start_timeout);
+      return Unknown(v, sub);
+    });
+  }
+
+  bool Http(const YAML::Node& value, const std::string& path, HttpConfig& http) {
+    return Section(value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
+      if (key == "listen") return Listen(v, sub, http.listen);
+      if (key == "threads") return Int(v, sub, 1, 256, http.threads);
+      if (key == "max_connections") return Count(v, sub, http.max_connections);
+      if (key == "max_body_bytes") return Size(v, sub, http.max_body_bytes);
+      if (key == "max_header_bytes") return Size(v, sub, http.max_header_bytes);
+      if (key == "request_timeout") return Duration(v, sub, http.request_timeout);
+      if (key == "idle_timeout") return Duration(v, sub, http.idle_timeout);
+      return Unknown(v, sub);
+    });
+  }
+
+  bool Naming(const YAML::Node& value, const std::string& path, NamingConfig& naming) {
+    return Section(value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
+      if (key == "collision") {
+        if (!String(v, sub, naming.collision)) return false;
+        bool known = std::find(std::begin(kCollisionPolicies), std::end(kCollisionPolicies), naming.collision) !=
+                     std::end(kCollisionPolicies);
+        return Check(known, v, sub, "unknown policy '" + naming.collision + "' (expected numeric, birth_year or agency)");
+      }
+      if (key == "start_number") return Int(v, sub, 1, 1'000'000, naming.start_number);
+      if (key == "max_length") return Int(v, sub, 8, 64, naming.max_length);
+      if (key == "reserved") {
+        if (v.IsNull()) {
+          naming.reserved.clear();
+          return true;
+        }
+        if (!v.IsSequence()) return FailAt(v, sub, "expected a sequence of local parts, got " + Describe(v));
+        naming.reserved.clear();
+        for (const auto& item : v) {
+          if (!item.IsScalar() || item.Scalar().empty()) {
+            return FailAt(item, sub, "expected a local part, got " + Describe(item));
+          }
+          naming.reserved.push_back(item.Scalar());
+        }
+        return true;
+      }
+      return Unknown(v, sub);
+    });
+  }
+
+ private:
+  std::string source_;
+  fs::path base_dir_;
+  fs::path source_path_;
+  std::optional<Error> error_;
+  std::map<std::string, int> lines_;
+  int last_line_ = 1;
+};
+
+}  // namespace
+
+std::ostream& operator<<(std::ostream& out, const Secret&) { return out << "***"; }
+
+Result<Secret> ReadSecretFile(const std::filesystem::path& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    return ConfigError(path.string() + ": cannot read secret: " + std::strerror(errno));
+  }
+  if (!S_ISREG(info.st_mode)) return ConfigError(path.string() + ": secret is not a regular file");
+  if ((info.st_mode & 077) != 0) {
+    return ConfigError(path.string() + ": secret is readable by group or others (chmod 600 it)");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return ConfigError(path.string() + ": cannot read secret: " + std::strerror(errno));
+  std::string value((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
+  if (value.empty()) return ConfigError(path.string() + ": secret file is empty");
+  return Secret(std::move(value));
+}
+
+std::string ListenAddress::ToString() const {
+  if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
+  return host + ":" + std::to_string(port);
+}
+
+Result<ListenAddress> ParseListenAddress(std::string_view text) {
+  auto bad = [&](std::string why) {
+    return InvalidInput("'" + std::string(text) + "' is not host:port (" + std::move(why) + ")");
+  };
+  std::string host;
+  std::string_view port_text;
+  if (!text.empty() && text.front() == '[') {
+    auto close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      return bad("an IPv6 host is written [::1]:8080");
+    }
+    host = std::string(text.substr(1, close - 1));
+    port_text = text.substr(close + 2);
+  } else {
+    auto colon = text.rfind(':');
+    if (colon == std::string_view::npos) return bad("no port");
+    host = std::string(text.substr(0, colon));
+    if (host.find(':') != std::string::npos) return bad("an IPv6 host is written [::1]:8080");
+    port_text = text.substr(colon + 1);
+  }
+  if (host.empty()) return bad("no host; use 0.0.0.0 for every address");
+  auto port = ParseUnsigned(port_text);
+  if (!port) return bad("the port is not a number");
+  if (*port < 1 || *port > 65535) return bad("the port must be 1-65535");
+  return ListenAddress{std::move(host), static_cast<std::uint16_t>(*port)};
+}
+
+Result<LdapUrl> ParseLdapUrl(std::string_view text) {
+  auto bad = [&](std::string why) {
+    return InvalidInput("'" + std::string(text) + "' is not an LDAP URL (" + std::move(why) + ")");
+  };
+  auto separator = text.find("://");
+  if (separator == std::string_view::npos) return bad("expected ldap://, ldaps:// or ldapi://");
+  LdapUrl url;
+  url.scheme = std::string(text.substr(0, separator));
+  if (url.scheme != "ldap" && url.scheme != "ldaps" && url.scheme != "ldapi") {
+    return bad("the scheme must be ldap, ldaps or ldapi");
+  }
+  std::string_view rest = text.substr(separator + 3);
+  std::string_view hostport = rest.substr(0, rest.find('/'));
+  if (url.scheme == "ldapi") {
+    std::string decoded;
+    for (std::size_t i = 0; i < hostport.size(); ++i) {
+      if (hostport[i] == '%') {
+        if (i + 2 >= hostport.size()) return bad("bad %-escape in the socket path");
+        unsigned value = 0;
+        auto [end, ec] = std::from_chars(hostport.data() + i + 1, hostport.data() + i + 3, value, 16);
+        if (ec != std::errc() || end != hostport.data() + i + 3) return bad("bad %-escape in the socket path");
+        decoded += static_cast<char>(value);
+        i += 2;
+      } else {
+        decoded += hostport[i];
+      }
+    }
+    url.host = std::move(decoded);
+    return url;
+  }
+  std::uint16_t default_port = url.scheme == "ldaps" ? 636 : 389;
+  if (hostport.empty()) return bad("no host");
+  if (hostport.find(':') == std::string_view::npos ||
+      (hostport.front() == '[' && hostport.back() == ']')) {
+    url.host = std::string(hostport.front() == '[' ? hostport.substr(1, hostport.size() - 2) : hostport);
+    url.port = default_port;
+    return url;
+  }
+  auto listen = ParseListenAddress(hostport);
+  if (!listen) return bad("the port must be 1-65535");
+  url.host = std::move(listen->host);
+  url.port = listen->port;
+  return url;
+}
+
+Config Defaults(const std::filesystem::path& base_dir) {
+  Config config;
+  config.data_dir = Resolve(base_dir, config.data_dir);
+  return config;
+}
+
+Result<Config> LoadFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return ConfigError(path.string() + ": cannot read: " + std::strerror(errno));
+  std::stringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return ConfigError(path.string() + ": cannot read: " + std::strerror(errno));
+  std::error_code ec;
+  fs::path absolute = fs::absolute(path, ec);
+  if (ec) absolute = path;
+  Parser parser(path.string(), absolute.parent_path(), absolute);
+  return parser.Parse(text.str());
+}
+
+Result<Config> ParseString(std::string_view yaml, std::string_view source_name,
+                           const std::filesystem::path& base_dir) {
+  Parser parser(std::string(source_name), base_dir);
+  return parser.Parse(yaml);
+}
+
+}  // namespace danhba::config

@@ -1,0 +1,273 @@
+#include "danhba/config/config.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace danhba::config {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+std::string ErrorOf(std::string_view yaml) {
+  auto result = ParseString(yaml, "danhba.yaml", "/etc/danhba");
+  EXPECT_FALSE(result.ok()) << "accepted:\n" << yaml;
+  if (result.ok()) return "";
+  EXPECT_EQ(result.error().code, ErrorCode::kConfig);
+  return result.error().detail;
+}
+
+TEST(ConfigDefaults, MatchTheContract) {
+  Config config = Defaults("/srv/danhba");
+  EXPECT_EQ(config.domain, "dongnai.gov.vn");
+  EXPECT_EQ(config.data_dir, fs::path("/srv/danhba/var"));
+  EXPECT_TRUE(config.ldap.managed);
+  EXPECT_EQ(config.ldap.url, "ldap://127.0.0.1:3890");
+  EXPECT_EQ(config.ldap.base_dn, "dc=dongnai,dc=gov,dc=vn");
+  EXPECT_EQ(config.public_api.listen.ToString(), "127.0.0.1:8080");
+  EXPECT_EQ(config.ingest.listen.ToString(), "127.0.0.1:8081");
+  EXPECT_EQ(config.naming.collision, "numeric");
+  EXPECT_EQ(config.log.level, "info");
+  EXPECT_EQ(config.SecretsDir(), fs::path("/srv/danhba/var/secrets"));
+  EXPECT_EQ(config.SlapdDir(), fs::path("/srv/danhba/var/slapd"));
+}
+
+TEST(ConfigParse, EmptyDocumentGivesDefaults) {
+  auto config = ParseString("", "danhba.yaml", "/srv");
+  ASSERT_TRUE(config.ok()) << config.error();
+  EXPECT_EQ(config->domain, "dongnai.gov.vn");
+  EXPECT_EQ(config->data_dir, fs::path("/srv/var"));
+}
+
+TEST(ConfigParse, ReadsEveryKey) {
+  auto config = ParseString(R"(
+domain: bienhoa.gov.vn
+data_dir: state
+log:
+  level: debug
+ldap:
+  managed: false
+  url: ldaps://ldap.bienhoa.gov.vn
+  base_dn: dc=bienhoa,dc=gov,dc=vn
+  bind_dn: cn=sync,ou=system,dc=bienhoa,dc=gov,dc=vn
+  password_file: secrets/sync.password
+  connect_timeout: 2s
+  operation_timeout: 500ms
+  start_timeout: 1m
+public_api:
+  listen: 0.0.0.0:80
+  threads: 4
+  max_connections: 10
+  max_body_bytes: 64KiB
+  max_header_bytes: 8192
+  request_timeout: 5s
+  idle_timeout: 2m
+ingest:
+  listen: "[::1]:8443"
+naming:
+  collision: birth_year
+  start_number: 1
+  max_length: 32
+  reserved: [postmaster, vanthu]
+)", "danhba.yaml", "/etc/danhba");
+  ASSERT_TRUE(config.ok()) << config.error();
+  EXPECT_EQ(config->domain, "bienhoa.gov.vn");
+  EXPECT_EQ(config->data_dir, fs::path("/etc/danhba/state"));
+  EXPECT_EQ(config->log.level, "debug");
+  EXPECT_FALSE(config->ldap.managed);
+  EXPECT_EQ(config->ldap.url, "ldaps://ldap.bienhoa.gov.vn");
+  EXPECT_EQ(config->ldap.bind_dn, "cn=sync,ou=system,dc=bienhoa,dc=gov,dc=vn");
+  EXPECT_EQ(config->ldap.password_file, fs::path("/etc/danhba/secrets/sync.password"));
+  EXPECT_EQ(config->ldap.connect_timeout, std::chrono::seconds(2));
+  EXPECT_EQ(config->ldap.operation_timeout, std::chrono::milliseconds(500));
+  EXPECT_EQ(config->ldap.start_timeout, std::chrono::minutes(1));
+  EXPECT_EQ(config->public_api.listen, (ListenAddress{"0.0.0.0", 80}));
+  EXPECT_EQ(config->public_api.threads, 4);
+  EXPECT_EQ(config->public_api.max_connections, 10u);
+  EXPECT_EQ(config->public_api.max_body_bytes, 64u * 1024);
+  EXPECT_EQ(config->public_api.max_header_bytes, 8192u);
+  EXPECT_EQ(config->public_api.request_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(config->public_api.idle_timeout, std::chrono::minutes(2));
+  EXPECT_EQ(config->ingest.listen, (ListenAddress{"::1", 8443}));
+  EXPECT_EQ(config->ingest.listen.ToString(), "[::1]:8443");
+  EXPECT_EQ(config->naming.collision, "birth_year");
+  EXPECT_EQ(config->naming.start_number, 1);
+  EXPECT_EQ(config->naming.max_length, 32);
+  EXPECT_EQ(config->naming.reserved, (std::vector<std::string>{"postmaster", "vanthu"}));
+}
+
+TEST(ConfigParse, WrongTypeNamesKeyPathAndLine) {
+  EXPECT_EQ(ErrorOf("domain: dongnai.gov.vn\n"
+                    "ldap:\n"
+                    "  managed: true\n"
+                    "  url:\n"
+                    "    - ldap://a\n"
+                    "    - ldap://b\n"),
+            "danhba.yaml:5: ldap.url: expected a string, got a sequence");
+  EXPECT_EQ(ErrorOf("ldap:\n  managed: maybe\n"),
+            "danhba.yaml:2: ldap.managed: expected true or false, got 'maybe'");
+  EXPECT_EQ(ErrorOf("public_api:\n  threads: many\n"),
+            "danhba.yaml:2: public_api.threads: expected an integer, got 'many'");
+  EXPECT_EQ(ErrorOf("ldap: ldap://x\n"), "danhba.yaml:1: ldap: expected a mapping of keys, got 'ldap://x'");
+  EXPECT_EQ(ErrorOf("naming:\n  reserved: admin\n"),
+            "danhba.yaml:2: naming.reserved: expected a sequence of local parts, got 'admin'");
+  EXPECT_EQ(ErrorOf("ingest:\n  idle_timeout: 10\n"),
+            "danhba.yaml:2: ingest.idle_timeout: expected a duration such as 500ms, 30s or 2m, got '10'");
+  EXPECT_EQ(ErrorOf("public_api:\n  max_body_bytes: lots\n"),
+            "danhba.yaml:2: public_api.max_body_bytes: expected a size such as 1048576, 64KiB or 1MiB, got 'lots'");
+}
+
+TEST(ConfigParse, UnknownKeySuggestsTheNearestOne) {
+  EXPECT_EQ(ErrorOf("domain: dongnai.gov.vn\nldap:\n  ur1: ldap://127.0.0.1:3890\n"),
+            "danhba.yaml:3: ldap.ur1: unknown key (did you mean ldap.url?)");
+  EXPECT_EQ(ErrorOf("domian: x.vn\n"), "danhba.yaml:1: domian: unknown key (did you mean domain?)");
+  EXPECT_EQ(ErrorOf("colour: blue\n"), "danhba.yaml:1: colour: unknown key");
+}
+
+TEST(ConfigParse, MissingValues) {
+  EXPECT_EQ(ErrorOf("domain:\n"), "danhba.yaml:1: domain: missing value (expected a string)");
+  EXPECT_EQ(ErrorOf("ldap:\n  base_dn: \"\"\n"), "danhba.yaml:2: ldap.base_dn: missing value (expected a string)");
+  EXPECT_EQ(ErrorOf("ldap:\n  managed: false\n  password_file: /x\n"),
+            "danhba.yaml:2: ldap.bind_dn: required when ldap.managed is false");
+  EXPECT_EQ(ErrorOf("ldap:\n  managed: false\n  bind_dn: cn=a,dc=b\n"),
+            "danhba.yaml:2: ldap.password_file: required when ldap.managed is false");
+}
+
+TEST(ConfigParse, BadValues) {
+  EXPECT_EQ(ErrorOf("public_api:\n  listen: 127.0.0.1\n"),
+            "danhba.yaml:2: public_api.listen: '127.0.0.1' is not host:port (no port)");
+  EXPECT_EQ(ErrorOf("public_api:\n  listen: 127.0.0.1:0\n"),
+            "danhba.yaml:2: public_api.listen: '127.0.0.1:0' is not host:port (the port must be 1-65535)");
+  EXPECT_EQ(ErrorOf("ingest:\n  listen: 127.0.0.1:70000\n"),
+            "danhba.yaml:2: ingest.listen: '127.0.0.1:70000' is not host:port (the port must be 1-65535)");
+  EXPECT_EQ(ErrorOf("ingest:\n  listen: :8081\n"),
+            "danhba.yaml:2: ingest.listen: ':8081' is not host:port (no host; use 0.0.0.0 for every address)");
+  EXPECT_EQ(ErrorOf("naming:\n  collision: random\n"),
+            "danhba.yaml:2: naming.collision: unknown policy 'random' (expected numeric, birth_year or agency)");
+  EXPECT_EQ(ErrorOf("log:\n  level: loud\n"),
+            "danhba.yaml:2: log.level: unknown level 'loud' (expected trace, debug, info, warn, error, critical or off)");
+  EXPECT_EQ(ErrorOf("ldap:\n  url: http://x\n"),
+            "danhba.yaml:2: ldap.url: 'http://x' is not an LDAP URL (the scheme must be ldap, ldaps or ldapi)");
+  EXPECT_EQ(ErrorOf("ldap:\n  url: ldaps://x:636\n"),
+            "danhba.yaml:2: ldap.url: a managed slapd listens on an ldap://host:port URL, got 'ldaps://x:636'");
+  EXPECT_EQ(ErrorOf("domain: Dong Nai\n"),
+            "danhba.yaml:1: domain: 'Dong Nai' is not a domain name (lower-case labels joined by dots, e.g. "
+            "dongnai.gov.vn)");
+  EXPECT_EQ(ErrorOf("ldap:\n  base_dn: dongnai\n"),
+            "danhba.yaml:2: ldap.base_dn: 'dongnai' is not a DN (e.g. dc=dongnai,dc=gov,dc=vn)");
+  EXPECT_EQ(ErrorOf("naming:\n  max_length: 100\n"),
+            "danhba.yaml:2: naming.max_length: must be between 8 and 64, got 100");
+  EXPECT_EQ(ErrorOf("public_api:\n  listen: 127.0.0.1:9000\ningest:\n  listen: 127.0.0.1:9000\n"),
+            "danhba.yaml:4: ingest.listen: 127.0.0.1:9000 is also public_api.listen; the two APIs need different ports");
+  EXPECT_EQ(ErrorOf("domain: a.vn\ndomain: b.vn\n"), "danhba.yaml:2: domain: duplicate key");
+}
+
+TEST(ConfigParse, InvalidYamlGivesTheLine) {
+  std::string error = ErrorOf("domain: a.vn\nldap:\n  url: [unclosed\n");
+  EXPECT_THAT(error, HasSubstr("danhba.yaml:"));
+  EXPECT_THAT(error, HasSubstr("invalid YAML"));
+  EXPECT_EQ(ErrorOf("- a\n- b\n"), "danhba.yaml:1: expected a mapping of keys, got a sequence");
+}
+
+TEST(ConfigParse, PasswordInTheFileIsRefused) {
+  std::string error = ErrorOf("ldap:\n  password: hunter2\n");
+  EXPECT_EQ(error,
+            "danhba.yaml:2: ldap.password: secrets are not kept in this file; put the password in a file "
+            "(mode 0600) and name it in ldap.password_file");
+  EXPECT_THAT(error, ::testing::Not(HasSubstr("hunter2")));
+}
+
+TEST(ConfigUrl, ParsesLdapUrls) {
+  auto plain = ParseLdapUrl("ldap://127.0.0.1:3890");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(*plain, (LdapUrl{"ldap", "127.0.0.1", 3890}));
+  auto tls = ParseLdapUrl("ldaps://ldap.example.vn/");
+  ASSERT_TRUE(tls.ok());
+  EXPECT_EQ(*tls, (LdapUrl{"ldaps", "ldap.example.vn", 636}));
+  auto socket = ParseLdapUrl("ldapi://%2Fvar%2Frun%2Fslapd%2Fldapi");
+  ASSERT_TRUE(socket.ok());
+  EXPECT_EQ(*socket, (LdapUrl{"ldapi", "/var/run/slapd/ldapi", 0}));
+  EXPECT_FALSE(ParseLdapUrl("ldapi://%2").ok());
+  EXPECT_FALSE(ParseLdapUrl("ldap://").ok());
+  EXPECT_FALSE(ParseLdapUrl("127.0.0.1:389").ok());
+}
+
+TEST(Secret, PrintsStars) {
+  Secret secret("s3cret-value");
+  std::ostringstream out;
+  out << secret;
+  EXPECT_EQ(out.str(), "***");
+  EXPECT_EQ(fmt::format("password={}", secret), "password=***");
+  EXPECT_EQ(secret.Reveal(), "s3cret-value");
+}
+
+class ConfigFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("danhba-config-test-" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  fs::path Write(const std::string& name, const std::string& text, fs::perms perms = fs::perms::owner_read |
+                                                                                    fs::perms::owner_write) {
+    fs::path path = dir_ / name;
+    std::ofstream(path) << text;
+    fs::permissions(path, perms);
+    return path;
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(ConfigFileTest, RelativePathsAreRelativeToTheFile) {
+  fs::path path = Write("danhba.yaml", "data_dir: state\nldap:\n  managed: false\n  bind_dn: cn=a,dc=b\n"
+                                       "  password_file: ldap.password\n");
+  auto config = LoadFile(path);
+  ASSERT_TRUE(config.ok()) << config.error();
+  EXPECT_EQ(config->data_dir, dir_ / "state");
+  EXPECT_EQ(config->ldap.password_file, dir_ / "ldap.password");
+  EXPECT_EQ(config->source, path);
+}
+
+TEST_F(ConfigFileTest, ErrorsNameTheFileAsGiven) {
+  fs::path path = Write("bad.yaml", "\n\nnaming:\n  collision: [a]\n");
+  auto config = LoadFile(path);
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().detail, path.string() + ":4: naming.collision: expected a string, got a sequence");
+}
+
+TEST_F(ConfigFileTest, MissingFile) {
+  auto config = LoadFile(dir_ / "absent.yaml");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().code, ErrorCode::kConfig);
+  EXPECT_THAT(config.error().detail, HasSubstr("absent.yaml: cannot read"));
+}
+
+TEST_F(ConfigFileTest, SecretFileIsReadWithoutNewline) {
+  auto secret = ReadSecretFile(Write("ok.password", "pa55word\n"));
+  ASSERT_TRUE(secret.ok()) << secret.error();
+  EXPECT_EQ(secret->Reveal(), "pa55word");
+}
+
+TEST_F(ConfigFileTest, SecretFileReadableByOthersIsRefused) {
+  auto secret = ReadSecretFile(Write("open.password", "pa55word\n", fs::perms::owner_read | fs::perms::others_read));
+  ASSERT_FALSE(secret.ok());
+  EXPECT_THAT(secret.error().detail, HasSubstr("readable by group or others"));
+  EXPECT_THAT(secret.error().detail, ::testing::Not(HasSubstr("pa55word")));
+}
+
+TEST_F(ConfigFileTest, EmptySecretFileIsRefused) {
+  auto secret = ReadSecretFile(Write("empty.password", "\n"));
+  ASSERT_FALSE(secret.ok());
+  EXPECT_THAT(secret.error().detail, HasSubstr("empty"));
+}
+
+}  // namespace
+}  // namespace danhba::config
