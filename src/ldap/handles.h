@@ -1,0 +1,57 @@
+// Owners for every libldap resource. Wrap an out-parameter on the line right
+// after the call that fills it, before looking at the return code: libldap may
+// hand back memory even when the call fails. Internal.
+#pragma once
+
+#include <memory>
+
+#include <lber.h>
+#include <ldap.h>
+#include <ldap_schema.h>
+
+namespace danhba::ldap::internal {
+
+struct LdapUnbind {
+  void operator()(LDAP* ld) const { ldap_unbind_ext_s(ld, nullptr, nullptr); }
+};
+struct MessageFree {
+  void operator()(LDAPMessage* msg) const { ldap_msgfree(msg); }
+};
+struct MemFree {
+  void operator()(char* text) const { ldap_memfree(text); }
+};
+struct BerFree {
+  // 0: the BerElement from ldap_first_attribute does not own its buffer.
+  void operator()(BerElement* ber) const { ber_free(ber, 0); }
+};
+struct ValuesFree {
+  void operator()(berval** values) const { ldap_value_free_len(values); }
+};
+struct BervalFree {
+  void operator()(berval* value) const { ber_bvfree(value); }
+};
+struct ControlFree {
+  void operator()(LDAPControl* control) const { ldap_control_free(control); }
+};
+struct ControlsFree {
+  void operator()(LDAPControl** controls) const { ldap_controls_free(controls); }
+};
+struct DnFree {
+  void operator()(LDAPDN dn) const { ldap_dnfree(dn); }
+};
+struct ObjectClassFree {
+  void operator()(LDAPObjectClass* oc) const { ldap_objectclass_free(oc); }
+};
+
+using LdapPtr = std::unique_ptr<LDAP, LdapUnbind>;
+using MessagePtr = std::unique_ptr<LDAPMessage, MessageFree>;
+using MemPtr = std::unique_ptr<char, MemFree>;
+using BerPtr = std::unique_ptr<BerElement, BerFree>;
+using ValuesPtr = std::unique_ptr<berval*, ValuesFree>;
+using BervalPtr = std::unique_ptr<berval, BervalFree>;
+using ControlPtr = std::unique_ptr<LDAPControl, ControlFree>;
+using ControlsPtr = std::unique_ptr<LDAPControl*, ControlsFree>;
+using DnPtr = std::unique_ptr<LDAPRDN, DnFree>;
+using ObjectClassPtr = std::unique_ptr<LDAPObjectClass, ObjectClassFree>;
+
+}  // namespace danhba::ldap::internal
