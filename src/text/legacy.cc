@@ -100,6 +100,29 @@ std::optional<ByteTable> TableFromIconv(const char* charset) {
 
 enum class Quality : std::uint8_t { kNone, kCircumflex, kBreve };
 
+// A byte's decoding, ready to copy: its UTF-8 (length 0: undefined byte).
+struct Utf8Entry {
+  char bytes[4] = {};
+  std::uint8_t length = 0;
+  bool nfc_safe = true;
+};
+using FastTable = std::array<Utf8Entry, 256>;
+
+FastTable MakeFast(const ByteTable& table) {
+  FastTable fast;
+  for (int b = 0; b < 256; ++b) {
+    if (table[b] == kUndefined) continue;
+    std::string utf8;
+    AppendUtf8(table[b], utf8);
+    std::copy(utf8.begin(), utf8.end(), fast[b].bytes);
+    fast[b].length = static_cast<std::uint8_t>(utf8.size());
+    fast[b].nfc_safe = internal::IsNfcSafe(table[b]);
+  }
+  return fast;
+}
+
+enum class LetterClass : std::uint8_t { kNone, kAsciiUpper, kAsciiLower, kOther };
+
 struct VniModifier {
   Quality quality;
   Tone tone;
@@ -115,6 +138,13 @@ struct Tables {
   // For Encode.
   std::unordered_map<char32_t, unsigned char> cp1252_rev, tcvn3_rev, viscii_rev, cp1258_rev;
   std::unordered_map<char32_t, std::string> vni_rev;
+  // Decoding fast paths, indexed by byte.
+  FastTable tcvn3_fast, tcvn3_caps_fast, viscii_fast, cp1258_fast;
+  std::array<LetterClass, 256> tcvn3_class{};
+  std::array<int, 256> vni_base_index{};               // -1: not a base letter
+  std::array<std::array<char32_t, 256>, 14> vni_combined{};  // [base][modifier]
+  std::array<char32_t, 256> vni_letter{};
+  std::array<bool, 256> vni_is_modifier{};
 
   Tables() {
     auto cp1252_t = TableFromIconv("CP1252");
@@ -170,6 +200,7 @@ struct Tables {
     reverse(viscii, viscii_rev);
     reverse(cp1258, cp1258_rev);
     BuildVniReverse();
+    BuildFastTables();
     ok = true;
   }
 
@@ -197,8 +228,38 @@ struct Tables {
     }
   }
 
+  void BuildFastTables() {
+    tcvn3_fast = MakeFast(tcvn3);
+    viscii_fast = MakeFast(viscii);
+    cp1258_fast = MakeFast(cp1258);
+    ByteTable caps = tcvn3;
+    for (int b = 0; b < 256; ++b) {
+      const char32_t cp = tcvn3[b];
+      const internal::LetterInfo* info = cp == kUndefined ? nullptr : VietnameseLetter(cp);
+      if (info == nullptr) continue;
+      tcvn3_class[b] = cp >= U'A' && cp <= U'Z'   ? LetterClass::kAsciiUpper
+                       : cp >= U'a' && cp <= U'z' ? LetterClass::kAsciiLower
+                                                  : LetterClass::kOther;
+      if (!info->upper) caps[b] = ComposeVietnamese(info->plain, info->tone, true);
+    }
+    tcvn3_caps_fast = MakeFast(caps);
+    vni_base_index.fill(-1);
+    int next = 0;
+    for (int base : {int{'a'}, int{'e'}, int{'o'}, int{'u'}, int{'y'}, int{'A'}, int{'E'}, int{'O'},
+                     int{'U'}, int{'Y'}, 0xF4, 0xF6, 0xD4, 0xD6}) {
+      vni_base_index[base] = next;
+      for (int m = 0; m < 256; ++m) {
+        vni_combined[next][m] =
+            CombineVni(static_cast<unsigned char>(base), static_cast<unsigned char>(m));
+      }
+      ++next;
+    }
+    for (const auto& [byte, cp] : vni_letters) vni_letter[byte] = cp;
+    for (const auto& [byte, modifier] : vni_modifiers) vni_is_modifier[byte] = true;
+  }
+
   void BuildVniReverse() {
-    for (int b = 0x20; b < 0x100; ++b) {
+    for (int b = 0; b < 0x100; ++b) {
       const auto byte = static_cast<unsigned char>(b);
       if (b >= 0x80 && (IsVniSpecial(byte) || IsVniUndefinedLetter(byte))) continue;
       if (cp1252[b] != kUndefined) vni_rev[cp1252[b]] = std::string(1, static_cast<char>(b));
@@ -268,50 +329,104 @@ const Tables& GetTables() {
   return tables;
 }
 
-// --- Decoders to code points -------------------------------------------------
+// --- Decoders ------------------------------------------------------------------
 
-bool DecodeSingleByte(std::string_view bytes, const ByteTable& table, std::string_view name,
-                      std::u32string& out, Failure& failure) {
-  out.reserve(bytes.size());
+// Appends the UTF-8 of `cp`, noting whether the text may need NFC afterwards.
+inline void Emit(char32_t cp, std::string& out, bool& needs_nfc) {
+  AppendUtf8(cp, out);
+  needs_nfc = needs_nfc || !internal::IsNfcSafe(cp);
+}
+
+// Windows-1258 and TCVN3 write some toned letters as base + combining tone; a
+// tone byte right after a toneless Vietnamese vowel is composed here, so the
+// common case needs no normaliser.
+bool DecodeSingleByte(std::string_view bytes, const FastTable& table, std::string_view name,
+                      std::string& out, bool& needs_nfc, Failure& failure) {
+  out.reserve(out.size() + bytes.size() * 2);
+  std::size_t last_start = std::string::npos;  // where the last letter's UTF-8 begins in out
   for (std::size_t i = 0; i < bytes.size(); ++i) {
-    const auto b = static_cast<unsigned char>(bytes[i]);
-    const char32_t cp = table[b];
-    if (cp == kUndefined) {
-      failure = {i, "byte 0x" + Hex(b, 2) + " is not defined in " + std::string(name)};
+    const Utf8Entry& e = table[static_cast<unsigned char>(bytes[i])];
+    if (e.length == 0) {
+      failure = {i, "byte 0x" + Hex(static_cast<unsigned char>(bytes[i]), 2) +
+                        " is not defined in " + std::string(name)};
       return false;
     }
-    out.push_back(cp);
+    if (!e.nfc_safe) {
+      char32_t mark = 0;
+      DecodeUtf8(std::string_view(e.bytes, e.length), 0, mark);
+      const Tone tone = internal::ToneOfCombiningMark(mark);
+      if (tone != Tone::kNone && last_start != std::string::npos) {
+        char32_t base = 0;
+        DecodeUtf8(out, last_start, base);
+        const internal::LetterInfo* info = VietnameseLetter(base);
+        const char32_t composed =
+            info != nullptr && info->tone == Tone::kNone
+                ? ComposeVietnamese(info->plain, tone, info->upper)
+                : 0;
+        if (composed != 0) {
+          out.resize(last_start);
+          AppendUtf8(composed, out);
+          last_start = std::string::npos;
+          continue;
+        }
+      }
+      needs_nfc = true;
+    }
+    last_start = e.nfc_safe ? out.size() : std::string::npos;
+    out.append(e.bytes, e.length);
   }
   return true;
 }
 
-bool DecodeVni(std::string_view bytes, const Tables& t, std::u32string& out, Failure& failure) {
-  out.reserve(bytes.size());
+// TCVN3 with the capital-font rule of Decode's contract, applied word by word.
+bool DecodeTcvn3(std::string_view bytes, const Tables& t, std::string& out, bool& needs_nfc,
+                 Failure& failure) {
+  out.reserve(bytes.size() * 2);
+  std::size_t i = 0;
+  while (i < bytes.size()) {
+    std::size_t end = i;
+    int ascii_upper = 0;
+    int ascii_lower = 0;
+    while (end < bytes.size()) {
+      const auto b = static_cast<unsigned char>(bytes[end]);
+      const LetterClass c = t.tcvn3_class[b];
+      if (c == LetterClass::kNone) break;
+      ascii_upper += c == LetterClass::kAsciiUpper;
+      ascii_lower += c == LetterClass::kAsciiLower;
+      ++end;
+    }
+    if (end == i) end = i + 1;  // not a letter: one byte on its own
+    const FastTable& table = ascii_upper >= 2 && ascii_lower == 0 ? t.tcvn3_caps_fast : t.tcvn3_fast;
+    if (!DecodeSingleByte(bytes.substr(i, end - i), table, "TCVN3", out, needs_nfc, failure)) {
+      failure.offset += i;
+      return false;
+    }
+    i = end;
+  }
+  return true;
+}
+
+bool DecodeVni(std::string_view bytes, const Tables& t, std::string& out, bool& needs_nfc,
+               Failure& failure) {
+  out.reserve(bytes.size() * 2);
   for (std::size_t i = 0; i < bytes.size(); ++i) {
     const auto b = static_cast<unsigned char>(bytes[i]);
+    if (const int base = t.vni_base_index[b]; base >= 0 && i + 1 < bytes.size()) {
+      if (const char32_t cp = t.vni_combined[base][static_cast<unsigned char>(bytes[i + 1])]) {
+        Emit(cp, out, needs_nfc);
+        ++i;
+        continue;
+      }
+    }
     if (b < 0x80) {
-      if (i + 1 < bytes.size()) {
-        if (const char32_t cp = t.CombineVni(b, static_cast<unsigned char>(bytes[i + 1])); cp) {
-          out.push_back(cp);
-          ++i;
-          continue;
-        }
-      }
-      out.push_back(b);
+      out.push_back(static_cast<char>(b));
       continue;
     }
-    if (auto letter = t.vni_letters.find(b); letter != t.vni_letters.end()) {
-      if (i + 1 < bytes.size()) {
-        if (const char32_t cp = t.CombineVni(b, static_cast<unsigned char>(bytes[i + 1])); cp) {
-          out.push_back(cp);
-          ++i;
-          continue;
-        }
-      }
-      out.push_back(letter->second);
+    if (const char32_t letter = t.vni_letter[b]) {
+      Emit(letter, out, needs_nfc);
       continue;
     }
-    if (t.vni_modifiers.contains(b)) {
+    if (t.vni_is_modifier[b]) {
       failure = {i, "byte 0x" + Hex(b, 2) + " is a VNI diacritic with no vowel before it to take it"};
       return false;
     }
@@ -319,65 +434,41 @@ bool DecodeVni(std::string_view bytes, const Tables& t, std::u32string& out, Fai
       failure = {i, "byte 0x" + Hex(b, 2) + " is not defined in VNI"};
       return false;
     }
-    out.push_back(t.cp1252[b]);
+    Emit(t.cp1252[b], out, needs_nfc);
   }
   return true;
 }
 
-// Capital-letter ABC fonts: see Decode's contract.
-void RaiseTcvn3CapitalWords(std::u32string& text) {
-  std::size_t start = 0;
-  while (start < text.size()) {
-    auto is_letter = [&](char32_t cp) { return VietnameseLetter(cp) != nullptr; };
-    if (!is_letter(text[start])) {
-      ++start;
-      continue;
-    }
-    std::size_t end = start;
-    int ascii_upper = 0;
-    int ascii_lower = 0;
-    while (end < text.size() && is_letter(text[end])) {
-      const char32_t cp = text[end];
-      if (cp >= U'A' && cp <= U'Z') ++ascii_upper;
-      if (cp >= U'a' && cp <= U'z') ++ascii_lower;
-      ++end;
-    }
-    if (ascii_upper >= 2 && ascii_lower == 0) {
-      for (std::size_t i = start; i < end; ++i) {
-        const internal::LetterInfo* info = VietnameseLetter(text[i]);
-        if (!info->upper) text[i] = ComposeVietnamese(info->plain, info->tone, true);
-      }
-    }
-    start = end;
-  }
-}
-
-bool DecodeBytes(std::string_view bytes, Encoding base, const Tables& t, std::u32string& out,
-                 Failure& failure) {
+bool DecodeBytes(std::string_view bytes, Encoding base, const Tables& t, std::string& out,
+                 bool& needs_nfc, Failure& failure) {
   switch (base) {
     case Encoding::kTcvn3:
-      if (!DecodeSingleByte(bytes, t.tcvn3, "TCVN3", out, failure)) return false;
-      RaiseTcvn3CapitalWords(out);
-      return true;
+      return DecodeTcvn3(bytes, t, out, needs_nfc, failure);
     case Encoding::kVni:
-      return DecodeVni(bytes, t, out, failure);
+      return DecodeVni(bytes, t, out, needs_nfc, failure);
     case Encoding::kViscii:
-      return DecodeSingleByte(bytes, t.viscii, "VISCII", out, failure);
+      return DecodeSingleByte(bytes, t.viscii_fast, "VISCII", out, needs_nfc, failure);
     case Encoding::kCp1258:
-      return DecodeSingleByte(bytes, t.cp1258, "Windows-1258", out, failure);
+      return DecodeSingleByte(bytes, t.cp1258_fast, "Windows-1258", out, needs_nfc, failure);
     default:
       break;
   }
-  for (std::size_t i = 0; i < bytes.size();) {
-    char32_t cp = 0;
-    const std::size_t n = DecodeUtf8(bytes, i, cp);
-    if (n == 0) {
-      failure = {i, "invalid UTF-8"};
-      return false;
+  if (auto valid = CheckUtf8(bytes); !valid.ok()) {
+    std::size_t offset = 0;
+    for (std::size_t i = 0; i < bytes.size();) {
+      char32_t cp = 0;
+      const std::size_t n = DecodeUtf8(bytes, i, cp);
+      if (n == 0) {
+        offset = i;
+        break;
+      }
+      i += n;
     }
-    out.push_back(cp);
-    i += n;
+    failure = {offset, "invalid UTF-8"};
+    return false;
   }
+  out.assign(bytes);
+  needs_nfc = true;
   return true;
 }
 
@@ -432,12 +523,6 @@ Error DecodeError(Encoding encoding, const Failure& failure) {
                       failure.what + " at byte offset " + std::to_string(failure.offset));
 }
 
-Result<std::string> ToNfcUtf8(const std::u32string& text) {
-  std::string utf8;
-  utf8.reserve(text.size() * 2);
-  for (char32_t cp : text) AppendUtf8(cp, utf8);
-  return ToNfc(utf8);
-}
 
 // --- Encoders ----------------------------------------------------------------
 
@@ -537,19 +622,23 @@ Result<std::string> Decode(std::string_view bytes, Encoding encoding) {
   const Tables& t = GetTables();
   if (!t.ok) return ConfigError(t.error);
   Failure failure;
-  std::u32string text;
+  std::string text;
+  bool needs_nfc = false;
   if (!IsMojibake(encoding)) {
-    if (!DecodeBytes(bytes, encoding, t, text, failure)) return DecodeError(encoding, failure);
-    return ToNfcUtf8(text);
+    if (!DecodeBytes(bytes, encoding, t, text, needs_nfc, failure)) {
+      return DecodeError(encoding, failure);
+    }
+  } else {
+    std::string original;
+    std::vector<std::size_t> offsets;
+    if (!UnreadCp1252(bytes, t, original, offsets, failure)) return DecodeError(encoding, failure);
+    if (!DecodeBytes(original, BaseOf(encoding), t, text, needs_nfc, failure)) {
+      failure.offset = failure.offset < offsets.size() ? offsets[failure.offset] : bytes.size();
+      return DecodeError(encoding, failure);
+    }
   }
-  std::string original;
-  std::vector<std::size_t> offsets;
-  if (!UnreadCp1252(bytes, t, original, offsets, failure)) return DecodeError(encoding, failure);
-  if (!DecodeBytes(original, BaseOf(encoding), t, text, failure)) {
-    failure.offset = failure.offset < offsets.size() ? offsets[failure.offset] : bytes.size();
-    return DecodeError(encoding, failure);
-  }
-  return ToNfcUtf8(text);
+  if (!needs_nfc) return text;
+  return ToNfc(text);
 }
 
 Result<std::string> Encode(std::string_view utf8, Encoding encoding) {
