@@ -1,0 +1,110 @@
+// Pure generators for a private slapd: the cn=config LDIF (loaded with
+// `slapadd -n0 -F <dir>`) and the base tree LDIF (loaded with `slapadd -n1`).
+// The same functions serve `danhba run` in managed mode, the test harness and the
+// production files in deploy/, so tests exercise what users run.
+//
+// What the generated directory enforces (see deploy/README.md):
+//  - root = local root over ldapi:// SASL EXTERNAL (kRootIdentity), for the data
+//    and for cn=config; no root password exists;
+//  - ou=former, ou=decisions and ou=system: operator and sync accounts only;
+//  - private attributes (person id, birth date, status, decisions, home phone,
+//    password-policy state): operator and sync only; mail aliases also the
+//    reader and mail server accounts;
+//  - other attributes of ou=people and ou=agencies: readable by everyone,
+//    anonymous included (a public address book, R10);
+//  - userPassword: auth for anonymous, write by self, operator and sync.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "danhba/base/result.h"
+
+namespace danhba::slapd {
+
+// The authorization identity of the local root user over ldapi:// EXTERNAL.
+inline constexpr std::string_view kRootIdentity =
+    "gidNumber=0+uidNumber=0,cn=peercred,cn=external,cn=auth";
+
+// Service accounts under ou=system, each cn=<AccountName>,ou=system,<base>.
+enum class ServiceAccount {
+  kOperator,    // the provincial IT operator: writes everything, reads everything
+  kSync,        // the sync engine: writes people, agencies, decisions
+  kReader,      // the public API's read model: public attributes, content sync
+  kMailServer,  // mail servers: public attributes and mail aliases
+};
+inline constexpr std::array<ServiceAccount, 4> kServiceAccounts = {
+    ServiceAccount::kOperator, ServiceAccount::kSync, ServiceAccount::kReader,
+    ServiceAccount::kMailServer};
+
+// "operator", "sync", "reader", "mailserver": the cn and the secret file's stem.
+std::string_view AccountName(ServiceAccount account);
+std::string AccountDn(ServiceAccount account, std::string_view base_dn);
+
+// The subtrees of the base entry.
+std::string AgenciesDn(std::string_view base_dn);   // ou=agencies,<base>
+std::string PeopleDn(std::string_view base_dn);     // ou=people,<base>
+std::string FormerDn(std::string_view base_dn);     // ou=former,<base>
+std::string DecisionsDn(std::string_view base_dn);  // ou=decisions,<base>
+std::string SystemDn(std::string_view base_dn);     // ou=system,<base>
+// The default password policy (people) and the one of service accounts (no
+// expiry, no lockout: a guessing attacker must not be able to stop the sync engine).
+std::string PasswordPolicyDn(std::string_view base_dn);  // cn=password-policy,ou=system,<base>
+std::string ServicePolicyDn(std::string_view base_dn);   // cn=service-policy,ou=system,<base>
+
+// Checks that `dn` is usable as a base DN: RDNs "attr=value" separated by commas,
+// the first one dc=, o= or ou=, single-valued, no double quote. Errors say what is wrong.
+Status ValidateBaseDn(std::string_view dn);
+
+struct ConfigOptions {
+  std::string base_dn = "dc=dongnai,dc=gov,dc=vn";
+  std::string data_directory;  // olcDbDirectory; absolute, must exist before slapadd -n1
+  std::string module_path = "/usr/lib/ldap";
+  std::string system_schema_dir = "/etc/ldap/schema";  // core, cosine, inetorgperson .ldif
+  // false sets olcDbNoSync: a crash can lose recent writes. For benchmarks only.
+  bool durable = true;
+  std::uint64_t max_size_bytes = std::uint64_t{8} << 30;  // olcDbMaxSize (default 10 MiB is too small)
+  std::string pid_file;            // olcPidFile; empty: none
+  std::string log_level = "none";  // olcLogLevel, e.g. "stats"
+  int size_limit = 500;            // per search, for anonymous users; service accounts: none
+};
+
+// The whole cn=config LDIF: global settings, modules, schemas (system ones by
+// `include:`, ours inline), frontend, config and mdb databases with indexes, ACLs
+// and limits, overlays syncprov, ppolicy, unique, refint and sssvlv.
+// Deterministic: the same options give the same bytes.
+Result<std::string> ConfigLdif(const ConfigOptions& options);
+
+struct PasswordPolicy {
+  int max_age_days = 90;     // pwdMaxAge; 0 = never expires
+  int expire_warning_days = 14;
+  int grace_logins = 3;      // pwdGraceAuthNLimit after expiry
+  int history = 5;           // pwdInHistory
+  int min_length = 8;        // pwdMinLength
+  int max_failures = 5;      // pwdMaxFailure before lockout
+  int lockout_seconds = 900; // pwdLockoutDuration and pwdFailureCountInterval
+};
+
+struct BaseTreeOptions {
+  std::string base_dn = "dc=dongnai,dc=gov,dc=vn";
+  std::string organization;  // o of the base entry; empty: the value of its first RDN
+  // userPassword value of each service account (e.g. an {SSHA} hash). An account
+  // without a hash is not created.
+  std::map<ServiceAccount, std::string> password_hashes;
+  PasswordPolicy policy;
+};
+
+// The base entry, ou=agencies/people/former/decisions/system, the two password
+// policies and the service accounts, parents before children.
+Result<std::string> BaseTreeLdif(const BaseTreeOptions& options);
+
+// One LDIF line "attribute: value\n", or "attribute:: <base64>\n" when the value
+// is not an RFC 2849 SAFE-STRING (non-ASCII, leading space, colon or '<',
+// trailing space, NUL, CR or LF).
+std::string LdifLine(std::string_view attribute, std::string_view value);
+bool IsLdifSafe(std::string_view value);
+
+}  // namespace danhba::slapd

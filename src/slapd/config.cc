@@ -1,0 +1,417 @@
+#include "danhba/slapd/config.h"
+
+#include <openssl/evp.h>
+
+#include <vector>
+
+#include "danhba/slapd/schema.h"
+
+namespace danhba::slapd {
+namespace {
+
+std::string Base64(std::string_view data) {
+  std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
+  int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(data.data()),
+                                static_cast<int>(data.size()));
+  out.resize(static_cast<std::size_t>(written));
+  return out;
+}
+
+std::string Child(std::string_view rdn, std::string_view base_dn) {
+  std::string out(rdn);
+  out += ",";
+  out += base_dn;
+  return out;
+}
+
+// Splits a DN at commas that are not escaped with a backslash.
+std::vector<std::string_view> SplitRdns(std::string_view dn) {
+  std::vector<std::string_view> rdns;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < dn.size(); ++i) {
+    if (dn[i] == '\\') {
+      ++i;
+    } else if (dn[i] == ',') {
+      rdns.push_back(dn.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  rdns.push_back(dn.substr(start));
+  return rdns;
+}
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// The attribute and value of the base DN's first RDN (already validated).
+std::pair<std::string, std::string> FirstRdn(std::string_view base_dn) {
+  std::string_view rdn = SplitRdns(base_dn).front();
+  std::size_t eq = rdn.find('=');
+  return {Lower(rdn.substr(0, eq)), std::string(rdn.substr(eq + 1))};
+}
+
+std::string Entry(std::string_view dn, std::initializer_list<std::pair<std::string_view, std::string>> attributes) {
+  std::string out = LdifLine("dn", dn);
+  for (const auto& [name, value] : attributes) out += LdifLine(name, value);
+  out += "\n";
+  return out;
+}
+
+std::string By(std::string_view who, std::string_view level) {
+  return " by dn.exact=\"" + std::string(who) + "\" " + std::string(level);
+}
+
+// ACLs of the data database, first match wins. The root identity is also the
+// database's rootDN; the {0} rule documents that and keeps it if rootDN changes.
+std::vector<std::string> DataAcls(std::string_view base) {
+  const std::string op = AccountDn(ServiceAccount::kOperator, base);
+  const std::string sync = AccountDn(ServiceAccount::kSync, base);
+  const std::string reader = AccountDn(ServiceAccount::kReader, base);
+  const std::string mail = AccountDn(ServiceAccount::kMailServer, base);
+  const std::string writers = By(op, "write") + By(sync, "write");
+  const std::string private_attributes =
+      "danhbaPersonId,danhbaBirthDate,danhbaStatus,danhbaDecisionDN,homePhone,"
+      "homePostalAddress,employeeNumber,pwdPolicySubentry,pwdChangedTime,pwdAccountLockedTime,"
+      "pwdFailureTime,pwdHistory,pwdGraceUseTime,pwdReset";
+  std::vector<std::string> acls;
+  acls.push_back("to *" + By(kRootIdentity, "manage") + " by * break");
+  // Before the userPassword rule, so that people who left cannot bind (R9).
+  acls.push_back("to dn.subtree=\"" + FormerDn(base) + "\"" + writers + " by * none");
+  // manage makes operator and sync password administrators for slapo-ppolicy: a
+  // password they set is marked pwdReset, so its owner must change it (R13).
+  acls.push_back("to attrs=userPassword" + By(op, "manage") + By(sync, "manage") +
+                 " by self write by anonymous auth by * none");
+  acls.push_back("to dn.subtree=\"" + SystemDn(base) + "\"" + By(op, "write") +
+                 By(sync, "read") + " by self read by * none");
+  acls.push_back("to dn.subtree=\"" + DecisionsDn(base) + "\"" + writers + " by * none");
+  acls.push_back("to attrs=" + private_attributes + writers + " by * none");
+  acls.push_back("to attrs=danhbaMailAlias" + writers + By(mail, "read") + By(reader, "read") +
+                 " by * none");
+  acls.push_back("to dn.subtree=\"" + PeopleDn(base) + "\"" + writers + " by * read");
+  acls.push_back("to dn.subtree=\"" + AgenciesDn(base) + "\"" + writers + " by * read");
+  acls.push_back("to dn.base=\"" + std::string(base) + "\"" + writers + " by * read");
+  acls.push_back("to *" + writers + " by * none");
+  return acls;
+}
+
+void AppendOrdered(std::string& out, std::string_view attribute,
+                   const std::vector<std::string>& values) {
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    out += LdifLine(attribute, "{" + std::to_string(i) + "}" + values[i]);
+  }
+}
+
+}  // namespace
+
+std::string_view AccountName(ServiceAccount account) {
+  switch (account) {
+    case ServiceAccount::kOperator: return "operator";
+    case ServiceAccount::kSync: return "sync";
+    case ServiceAccount::kReader: return "reader";
+    case ServiceAccount::kMailServer: return "mailserver";
+  }
+  return "unknown";
+}
+
+std::string AccountDn(ServiceAccount account, std::string_view base_dn) {
+  return "cn=" + std::string(AccountName(account)) + "," + SystemDn(base_dn);
+}
+
+std::string AgenciesDn(std::string_view base_dn) { return Child("ou=agencies", base_dn); }
+std::string PeopleDn(std::string_view base_dn) { return Child("ou=people", base_dn); }
+std::string FormerDn(std::string_view base_dn) { return Child("ou=former", base_dn); }
+std::string DecisionsDn(std::string_view base_dn) { return Child("ou=decisions", base_dn); }
+std::string SystemDn(std::string_view base_dn) { return Child("ou=system", base_dn); }
+std::string PasswordPolicyDn(std::string_view base_dn) {
+  return Child("cn=password-policy", SystemDn(base_dn));
+}
+std::string ServicePolicyDn(std::string_view base_dn) {
+  return Child("cn=service-policy", SystemDn(base_dn));
+}
+
+Status ValidateBaseDn(std::string_view dn) {
+  if (dn.empty()) return InvalidInput("base DN is empty");
+  if (dn.find('"') != std::string_view::npos) {
+    return InvalidInput("base DN '" + std::string(dn) + "' contains a double quote");
+  }
+  if (dn.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos) {
+    return InvalidInput("base DN contains a line break or NUL");
+  }
+  std::vector<std::string_view> rdns = SplitRdns(dn);
+  for (std::string_view rdn : rdns) {
+    std::size_t eq = rdn.find('=');
+    if (eq == std::string_view::npos || eq == 0 || eq + 1 == rdn.size()) {
+      return InvalidInput("base DN '" + std::string(dn) + "': '" + std::string(rdn) +
+                          "' is not attribute=value");
+    }
+    if (rdn.find('+') != std::string_view::npos) {
+      return InvalidInput("base DN '" + std::string(dn) + "': multi-valued RDN '" +
+                          std::string(rdn) + "' is not supported");
+    }
+    if (rdn.front() == ' ' || rdn.back() == ' ') {
+      return InvalidInput("base DN '" + std::string(dn) + "': spaces around '" +
+                          std::string(rdn) + "'; write it without them");
+    }
+  }
+  std::string first = Lower(rdns.front().substr(0, rdns.front().find('=')));
+  if (first != "dc" && first != "o" && first != "ou") {
+    return InvalidInput("base DN '" + std::string(dn) + "' must start with dc=, o= or ou=");
+  }
+  return Ok();
+}
+
+bool IsLdifSafe(std::string_view value) {
+  if (value.empty()) return true;
+  char first = value.front();
+  if (first == ' ' || first == ':' || first == '<') return false;
+  if (value.back() == ' ') return false;
+  for (char c : value) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte == 0 || byte == '\r' || byte == '\n' || byte > 127) return false;
+  }
+  return true;
+}
+
+std::string LdifLine(std::string_view attribute, std::string_view value) {
+  std::string out(attribute);
+  if (IsLdifSafe(value)) {
+    out += ": ";
+    out += value;
+  } else {
+    out += ":: ";
+    out += Base64(value);
+  }
+  out += "\n";
+  return out;
+}
+
+Result<std::string> ConfigLdif(const ConfigOptions& options) {
+  DANHBA_RETURN_IF_ERROR(ValidateBaseDn(options.base_dn));
+  if (options.data_directory.empty() || options.data_directory.front() != '/') {
+    return InvalidInput("slapd data directory must be an absolute path, got '" +
+                        options.data_directory + "'");
+  }
+  if (options.max_size_bytes < (std::uint64_t{1} << 20)) {
+    return InvalidInput("slapd database size limit must be at least 1 MiB");
+  }
+  const std::string& base = options.base_dn;
+  std::string out =
+      "# cn=config of a danhba directory; load with: slapadd -n0 -F <slapd.d> -l <this file>\n"
+      "# Generated by danhba; edits are lost when it is generated again.\n\n";
+
+  out += "dn: cn=config\nobjectClass: olcGlobal\ncn: config\n";
+  out += LdifLine("olcLogLevel", options.log_level);
+  if (!options.pid_file.empty()) out += LdifLine("olcPidFile", options.pid_file);
+  // Substring keys: initial/final terms from 2 characters (Vietnamese given
+  // names are short: "an", "vy"), any-position terms from 3.
+  out +=
+      "olcIndexSubstrIfMinLen: 2\n"
+      "olcIndexSubstrIfMaxLen: 4\n"
+      "olcIndexSubstrAnyLen: 3\n"
+      "olcIndexSubstrAnyStep: 2\n"
+      "olcToolThreads: 2\n\n";
+
+  out += "dn: cn=module{0},cn=config\nobjectClass: olcModuleList\ncn: module{0}\n";
+  out += LdifLine("olcModulePath", options.module_path);
+  AppendOrdered(out, "olcModuleLoad", {"back_mdb", "syncprov", "ppolicy", "unique", "refint",
+                                       "sssvlv"});
+  out += "\n";
+
+  out += "dn: cn=schema,cn=config\nobjectClass: olcSchemaConfig\ncn: schema\n\n";
+  for (std::string_view name : {"core", "cosine", "inetorgperson"}) {
+    out += "include: file://" + options.system_schema_dir + "/" + std::string(name) + ".ldif\n\n";
+  }
+  out += SchemaLdif();
+  out += "\n";
+
+  out +=
+      "dn: olcDatabase={-1}frontend,cn=config\n"
+      "objectClass: olcDatabaseConfig\n"
+      "objectClass: olcFrontendConfig\n"
+      "olcDatabase: {-1}frontend\n"
+      "olcPasswordHash: {SSHA}\n";
+  out += "olcSizeLimit: " + std::to_string(options.size_limit) + "\n";
+  // Mail clients discover naming contexts and the schema anonymously.
+  AppendOrdered(out, "olcAccess",
+                {"to dn.base=\"\" by * read", "to dn.base=\"cn=Subschema\" by * read"});
+  out += "\n";
+
+  out +=
+      "dn: olcDatabase={0}config,cn=config\n"
+      "objectClass: olcDatabaseConfig\n"
+      "olcDatabase: {0}config\n";
+  AppendOrdered(out, "olcAccess", {"to *" + By(kRootIdentity, "manage") + " by * none"});
+  out += "\n";
+
+  out +=
+      "dn: olcDatabase={1}mdb,cn=config\n"
+      "objectClass: olcDatabaseConfig\n"
+      "objectClass: olcMdbConfig\n"
+      "olcDatabase: {1}mdb\n";
+  out += LdifLine("olcSuffix", base);
+  out += LdifLine("olcRootDN", kRootIdentity);
+  out += LdifLine("olcDbDirectory", options.data_directory);
+  out += "olcDbMaxSize: " + std::to_string(options.max_size_bytes) + "\n";
+  if (!options.durable) out += "olcDbNoSync: TRUE\n";
+  out +=
+      "olcLastMod: TRUE\n"
+      "olcDbIndex: objectClass eq\n"
+      "olcDbIndex: cn,sn,givenName,mail,uid,displayName eq,sub\n"
+      "olcDbIndex: ou,danhbaPersonId,danhbaAgencyCode,danhbaEventId,danhbaStatus eq\n"
+      "olcDbIndex: danhbaMailAlias eq\n"
+      "olcDbIndex: danhbaAgencyDN,danhbaParentDN,danhbaHeadDN,danhbaDelegateDN eq\n"
+      "olcDbIndex: danhbaDecisionDN,danhbaSubjectDN eq\n"
+      "olcDbIndex: entryCSN,entryUUID eq\n";
+  AppendOrdered(out, "olcAccess", DataAcls(base));
+  std::vector<std::string> limits;
+  for (ServiceAccount account : kServiceAccounts) {
+    limits.push_back("dn.exact=\"" + AccountDn(account, base) +
+                     "\" size=unlimited time=unlimited");
+  }
+  AppendOrdered(out, "olcLimits", limits);
+  out += "\n";
+
+  const std::string db = ",olcDatabase={1}mdb,cn=config\n";
+  out += "dn: olcOverlay={0}syncprov" + db +
+         "objectClass: olcOverlayConfig\n"
+         "objectClass: olcSyncProvConfig\n"
+         "olcOverlay: {0}syncprov\n"
+         "olcSpCheckpoint: 100 10\n"
+         "olcSpSessionlog: 10000\n\n";
+  out += "dn: olcOverlay={1}ppolicy" + db +
+         "objectClass: olcOverlayConfig\n"
+         "objectClass: olcPPolicyConfig\n"
+         "olcOverlay: {1}ppolicy\n";
+  out += LdifLine("olcPPolicyDefault", PasswordPolicyDn(base));
+  // Clear-text passwords set through the protocol are stored hashed; a bind to
+  // a locked account answers like a wrong password (no account probing).
+  out +=
+      "olcPPolicyHashCleartext: TRUE\n"
+      "olcPPolicyUseLockout: FALSE\n\n";
+  // One domain per attribute, over the whole tree (ou=former included, so an
+  // address is never issued twice, R9). slapo-unique compares an attribute only
+  // with itself: that a new mail is nobody's danhbaMailAlias is the allocator's
+  // check (the directory keeps an old local part as an extra uid value, which
+  // the uid domain then reserves).
+  out += "dn: olcOverlay={2}unique" + db +
+         "objectClass: olcOverlayConfig\n"
+         "objectClass: olcUniqueConfig\n"
+         "olcOverlay: {2}unique\n";
+  for (std::string_view attribute : {"uid", "mail", "danhbaMailAlias"}) {
+    out += LdifLine("olcUniqueURI", "ldap:///" + base + "?" + std::string(attribute) + "?sub");
+  }
+  out += "\n";
+  out += "dn: olcOverlay={3}refint" + db +
+         "objectClass: olcOverlayConfig\n"
+         "objectClass: olcRefintConfig\n"
+         "olcOverlay: {3}refint\n";
+  for (std::string_view attribute : {attr::kAgencyDn, attr::kParentDn, attr::kHeadDn,
+                                     attr::kDelegateDn, attr::kDecisionDn, attr::kSubjectDn}) {
+    out += LdifLine("olcRefintAttribute", attribute);
+  }
+  out += "\n";
+  out += "dn: olcOverlay={4}sssvlv" + db +
+         "objectClass: olcOverlayConfig\n"
+         "objectClass: olcSssVlvConfig\n"
+         "olcOverlay: {4}sssvlv\n";
+  return out;
+}
+
+Result<std::string> BaseTreeLdif(const BaseTreeOptions& options) {
+  DANHBA_RETURN_IF_ERROR(ValidateBaseDn(options.base_dn));
+  const std::string& base = options.base_dn;
+  auto [first_attribute, first_value] = FirstRdn(base);
+  std::string organization = options.organization.empty() ? first_value : options.organization;
+
+  std::string out =
+      "# Base tree of a danhba directory; load with: slapadd -n1 -F <slapd.d> -l <this file>\n\n";
+  out += LdifLine("dn", base);
+  if (first_attribute == "dc") {
+    out += "objectClass: top\nobjectClass: dcObject\nobjectClass: organization\n";
+    out += LdifLine("dc", first_value);
+    out += LdifLine("o", organization);
+  } else if (first_attribute == "o") {
+    out += "objectClass: top\nobjectClass: organization\n";
+    out += LdifLine("o", first_value);
+  } else {
+    out += "objectClass: top\nobjectClass: organizationalUnit\n";
+    out += LdifLine("ou", first_value);
+  }
+  out += "\n";
+
+  struct Unit {
+    std::string_view name;
+    std::string_view description;
+  };
+  for (const Unit& unit : {
+           Unit{"agencies", "State agencies: ou=<code>"},
+           Unit{"people", "Civil servants in service: uid=<local part>"},
+           Unit{"former", "People who left: kept for history, visible to the operator only"},
+           Unit{"decisions", "Applied decisions: danhbaEventId=<event id>"},
+           Unit{"system", "Service accounts and password policies"},
+       }) {
+    out += Entry(Child("ou=" + std::string(unit.name), base),
+                 {{"objectClass", "top"},
+                  {"objectClass", "organizationalUnit"},
+                  {"ou", std::string(unit.name)},
+                  {"description", std::string(unit.description)}});
+  }
+
+  const PasswordPolicy& p = options.policy;
+  out += LdifLine("dn", PasswordPolicyDn(base));
+  out +=
+      "objectClass: top\n"
+      "objectClass: organizationalRole\n"
+      "objectClass: pwdPolicy\n"
+      "cn: password-policy\n"
+      "description: Default policy: change on first login and regularly (R13)\n"
+      "pwdAttribute: userPassword\n"
+      "pwdMustChange: TRUE\n"
+      "pwdAllowUserChange: TRUE\n"
+      "pwdSafeModify: FALSE\n"
+      "pwdCheckQuality: 1\n";
+  out += "pwdMinLength: " + std::to_string(p.min_length) + "\n";
+  out += "pwdMaxAge: " + std::to_string(p.max_age_days * 86400) + "\n";
+  out += "pwdExpireWarning: " + std::to_string(p.expire_warning_days * 86400) + "\n";
+  out += "pwdGraceAuthNLimit: " + std::to_string(p.grace_logins) + "\n";
+  out += "pwdInHistory: " + std::to_string(p.history) + "\n";
+  out += "pwdLockout: TRUE\n";
+  out += "pwdMaxFailure: " + std::to_string(p.max_failures) + "\n";
+  out += "pwdLockoutDuration: " + std::to_string(p.lockout_seconds) + "\n";
+  out += "pwdFailureCountInterval: " + std::to_string(p.lockout_seconds) + "\n\n";
+
+  out += LdifLine("dn", ServicePolicyDn(base));
+  out +=
+      "objectClass: top\n"
+      "objectClass: organizationalRole\n"
+      "objectClass: pwdPolicy\n"
+      "cn: service-policy\n"
+      "description: Service accounts: generated secrets, no expiry, no lockout\n"
+      "pwdAttribute: userPassword\n"
+      "pwdMustChange: FALSE\n"
+      "pwdMaxAge: 0\n"
+      "pwdLockout: FALSE\n\n";
+
+  for (ServiceAccount account : kServiceAccounts) {
+    auto hash = options.password_hashes.find(account);
+    if (hash == options.password_hashes.end()) continue;
+    out += LdifLine("dn", AccountDn(account, base));
+    out +=
+        "objectClass: top\n"
+        "objectClass: applicationProcess\n"
+        "objectClass: simpleSecurityObject\n";
+    out += LdifLine("cn", AccountName(account));
+    out += LdifLine("userPassword", hash->second);
+    out += LdifLine("pwdPolicySubentry", ServicePolicyDn(base));
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace danhba::slapd

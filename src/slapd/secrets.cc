@@ -1,0 +1,147 @@
+#include "danhba/slapd/secrets.h"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace danhba::slapd {
+namespace {
+
+constexpr std::string_view kSshaPrefix = "{SSHA}";
+
+std::string Errno() { return std::strerror(errno); }
+
+std::string Base64(std::string_view data) {
+  std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
+  int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(data.data()),
+                                static_cast<int>(data.size()));
+  out.resize(static_cast<std::size_t>(written));
+  return out;
+}
+
+// Returns empty on malformed input.
+std::string Unbase64(std::string_view text) {
+  if (text.empty() || text.size() % 4 != 0) return {};
+  std::string out(3 * text.size() / 4, '\0');
+  int written = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(text.data()),
+                                static_cast<int>(text.size()));
+  if (written < 0) return {};
+  std::size_t padding = 0;
+  if (text.back() == '=') ++padding;
+  if (text.size() >= 2 && text[text.size() - 2] == '=') ++padding;
+  out.resize(static_cast<std::size_t>(written) - padding);
+  return out;
+}
+
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+Result<std::string> GeneratePassword(std::size_t length) {
+  static constexpr std::string_view kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  std::string out;
+  out.reserve(length);
+  // Rejection sampling keeps the distribution uniform: 62 * 4 = 248 <= 256.
+  constexpr unsigned kLimit = 4 * kAlphabet.size();
+  unsigned char buffer[64];
+  while (out.size() < length) {
+    if (RAND_bytes(buffer, sizeof buffer) != 1) {
+      return Internal("OpenSSL RAND_bytes failed to produce random bytes for a password");
+    }
+    for (unsigned char byte : buffer) {
+      if (byte < kLimit && out.size() < length) out += kAlphabet[byte % kAlphabet.size()];
+    }
+  }
+  return out;
+}
+
+std::string SshaHash(std::string_view password, std::string_view salt) {
+  std::string input(password);
+  input += salt;
+  unsigned char digest[SHA_DIGEST_LENGTH];
+  SHA1(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest);
+  std::string raw(reinterpret_cast<const char*>(digest), sizeof digest);
+  raw += salt;
+  return std::string(kSshaPrefix) + Base64(raw);
+}
+
+Result<std::string> SshaHash(std::string_view password) {
+  unsigned char salt[8];
+  if (RAND_bytes(salt, sizeof salt) != 1) {
+    return Internal("OpenSSL RAND_bytes failed to produce a salt");
+  }
+  return SshaHash(password, std::string_view(reinterpret_cast<const char*>(salt), sizeof salt));
+}
+
+bool SshaMatches(std::string_view hash, std::string_view password) {
+  if (!hash.starts_with(kSshaPrefix)) return false;
+  std::string raw = Unbase64(hash.substr(kSshaPrefix.size()));
+  if (raw.size() <= SHA_DIGEST_LENGTH) return false;
+  return SshaHash(password, std::string_view(raw).substr(SHA_DIGEST_LENGTH)) == hash;
+}
+
+Result<std::string> ReadSecret(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return NotFound("cannot read secret file " + file.string() + ": " + Errno());
+  std::ostringstream content;
+  content << in.rdbuf();
+  std::string secret = content.str();
+  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+  if (secret.empty()) return ConfigError("secret file " + file.string() + " is empty");
+  return secret;
+}
+
+Result<std::string> LoadOrCreateSecret(const std::filesystem::path& file, bool* created) {
+  if (created != nullptr) *created = false;
+  std::error_code ec;
+  if (std::filesystem::exists(file, ec)) return ReadSecret(file);
+  std::filesystem::path parent = file.parent_path();
+  if (!parent.empty() && !std::filesystem::exists(parent, ec)) {
+    std::filesystem::create_directories(parent, ec);
+    if (ec) {
+      return ConfigError("cannot create secrets directory " + parent.string() + ": " +
+                         ec.message());
+    }
+    ::chmod(parent.c_str(), 0700);
+  }
+  Result<std::string> password = GeneratePassword(32);
+  if (!password.ok()) return password;
+  Fd fd(::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (fd.get() < 0) {
+    return ConfigError("cannot create secret file " + file.string() + ": " + Errno());
+  }
+  std::string content = *password + "\n";
+  if (::write(fd.get(), content.data(), content.size()) != static_cast<ssize_t>(content.size()) ||
+      ::fsync(fd.get()) != 0) {
+    std::string reason = Errno();
+    ::unlink(file.c_str());
+    return ConfigError("cannot write secret file " + file.string() + ": " + reason);
+  }
+  if (created != nullptr) *created = true;
+  return password;
+}
+
+}  // namespace danhba::slapd
