@@ -141,7 +141,10 @@ class Decoder {
   }
 
   std::optional<Date> DateField(const Json& object, std::string_view key, std::string_view path,
-                                bool required = false) {
+                                bool required = false, bool null_is_absent = false) {
+    if (null_is_absent) {
+      if (const auto it = object.find(key); it != object.end() && it->is_null()) return std::nullopt;
+    }
     const auto text = String(object, key, path, required);
     if (!text) return std::nullopt;
     auto date = Date::Parse(*text);
@@ -255,7 +258,8 @@ void DecodeEvent(const Json& j, std::string_view path, Decoder& in, Problems& pr
     event.decision.issuer = in.String(*it, "issuer", where, true).value_or("");
     event.decision.subject = in.String(*it, "subject", where);
   }
-  event.effective_date = in.DateField(j, "effective_date", path);
+  // null, like absent, means "at once".
+  event.effective_date = in.DateField(j, "effective_date", path, false, true);
   event.person = DecodePerson(j, path, in);
   event.agency = DecodeAgency(j, path, in);
   event.to_agency = in.String(j, "to_agency", path);
@@ -619,6 +623,8 @@ Result<ParsedJson> ParseBody(std::string_view body) {
       what.remove_prefix(pos + 2);
     }
     return InvalidInput("body: invalid JSON: " + std::string(what));
+  } catch (const Json::exception& e) {
+    return InvalidInput("body: invalid JSON: " + std::string(e.what()));
   } catch (const TooDeep&) {
     return InvalidInput("body: nested deeper than " + std::to_string(kMaxDepth) + " levels");
   }

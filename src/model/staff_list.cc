@@ -48,15 +48,15 @@ enum Column { kId, kName, kBirthDate, kTitle, kPhone, kColumnCount };
 struct ColumnSpec {
   std::string_view display;  // as in the contract, for messages
   std::string_view ascii;
-  std::array<std::string_view, 4> folded;  // accepted headers after FoldForSearch
+  std::array<std::string_view, 5> folded;  // accepted headers after FoldForSearch
 };
 
 constexpr std::array<ColumnSpec, kColumnCount> kColumns{{
-    {"Mã cán bộ", "ma_can_bo", {"ma can bo", "ma cb", "ma nhan vien", "ma cbcc"}},
-    {"Họ và tên", "ho_ten", {"ho va ten", "ho ten", "", ""}},
-    {"Ngày sinh", "ngay_sinh", {"ngay sinh", "ngay thang nam sinh", "", ""}},
-    {"Chức vụ", "chuc_vu", {"chuc vu", "", "", ""}},
-    {"Điện thoại", "dien_thoai", {"dien thoai", "so dien thoai", "sdt", "dien thoai co quan"}},
+    {"Mã cán bộ", "ma_can_bo", {"ma can bo", "ma so can bo", "ma cb", "ma nhan vien", "ma cbcc"}},
+    {"Họ và tên", "ho_ten", {"ho va ten", "ho ten", "", "", ""}},
+    {"Ngày sinh", "ngay_sinh", {"ngay sinh", "ngay thang nam sinh", "", "", ""}},
+    {"Chức vụ", "chuc_vu", {"chuc vu", "", "", "", ""}},
+    {"Điện thoại", "dien_thoai", {"dien thoai", "so dien thoai", "sdt", "dien thoai co quan", ""}},
 }};
 
 std::optional<Column> MatchHeader(std::string_view header) {

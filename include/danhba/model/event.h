@@ -87,7 +87,7 @@ struct Event {
   std::string id;  // the sender's idempotency key
   EventType type = EventType::kHire;
   Decision decision;
-  std::optional<Date> effective_date;  // absent: at once
+  std::optional<Date> effective_date;  // absent (or JSON null): at once
   std::optional<PersonFields> person;
   std::optional<AgencyFields> agency;
   std::optional<std::string> to_agency;  // transfer

@@ -66,7 +66,8 @@ struct StaffList {
 // that has both required columns; rows above it (titles such as "DANH SÁCH CÁN
 // BỘ") are skipped. Headers match after NFC, case and diacritic folding, with
 // '_' as a space:
-//   required  Mã cán bộ (ma_can_bo, Mã CB, Mã nhân viên), Họ và tên (ho_ten, Họ tên)
+//   required  Mã cán bộ (ma_can_bo, Mã số cán bộ, Mã CB, Mã nhân viên),
+//             Họ và tên (ho_ten, Họ tên)
 //   optional  Ngày sinh (ngay_sinh), Chức vụ (chuc_vu),
 //             Điện thoại (dien_thoai, Số điện thoại, SĐT)
 // Other columns (STT, Ghi chú, ...) are ignored. Dates are dd/mm/yyyy or ISO.

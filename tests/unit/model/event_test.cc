@@ -58,6 +58,7 @@ std::vector<ValidCase> ValidCases() {
        Ev("update", R"("person":{"id":"CB000123","full_name":"Nguyễn Văn Ân"})")},
       {"update_birth_date", Ev("update", R"("person":{"id":"CB000123","birth_date":"1990-05-02"})")},
       {"leave", Ev("leave", R"("person":{"id":"CB000123"})")},
+      {"leave_effective_null", Ev("leave", R"("effective_date":null,"person":{"id":"CB1"})")},
       {"leave_with_subject",
        R"({"id":"hr-9","type":"leave","decision":{"number":"9/QĐ","date":"2026-11-20",)"
        R"("issuer":"Sở Nội vụ","subject":"Nghỉ hưu"},"person":{"id":"CB000123"}})"},

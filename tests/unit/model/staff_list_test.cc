@@ -104,7 +104,7 @@ TEST(StaffListTest, AsciiHeadersAndCommas) {
 
 TEST(StaffListTest, HeadersMatchWithoutCaseOrDiacritics) {
   for (const char* header : {"MÃ CÁN BỘ,HỌ VÀ TÊN", "Ma can bo,Ho va ten", "MA_CAN_BO,HO_TEN",
-                             "Mã CB,Họ tên",
+                             "Mã CB,Họ tên", "Mã số cán bộ,Họ và tên (*)",
                              // NFD spelling of "Mã cán bộ,Họ và tên"
                              "Ma\xCC\x83 ca\xCC\x81n bo\xCC\xA3\xCC\x82,Ho\xCC\xA3 va\xCC\x80 te\xCC\x82n"}) {
     auto list = ReadStaffCsv(std::string(header) + "\nCB1,An\n");
