@@ -174,8 +174,25 @@ void Fold(std::string_view s, std::string& out, bool spaces) {
       continue;
     }
     if (!spaces || IsApostrophe(cp)) continue;
-    const auto c = static_cast<UChar32>(cp);
-    if (u_isUWhiteSpace(c) || u_ispunct(c)) pending_space = true;
+    // Letters of other scripts, marks, digits and invisible format characters
+    // (soft hyphen, zero-width space) vanish inside a word; anything else
+    // (spaces, punctuation, symbols) separates words.
+    switch (u_charType(static_cast<UChar32>(cp))) {
+      case U_UPPERCASE_LETTER:
+      case U_LOWERCASE_LETTER:
+      case U_TITLECASE_LETTER:
+      case U_MODIFIER_LETTER:
+      case U_OTHER_LETTER:
+      case U_NON_SPACING_MARK:
+      case U_COMBINING_SPACING_MARK:
+      case U_ENCLOSING_MARK:
+      case U_DECIMAL_DIGIT_NUMBER:
+      case U_FORMAT_CHAR:
+        break;
+      default:
+        pending_space = true;
+        break;
+    }
   }
 }
 

@@ -43,8 +43,9 @@ std::string ProperCase(std::string_view utf8);
 std::string FoldWord(std::string_view utf8);
 
 // Search key: like FoldWord, but words stay separated by single spaces (spaces,
-// hyphens and punctuation separate words; apostrophes do not), with no leading
-// or trailing space. "Nguyễn  Văn-An" -> "nguyen van an".
+// hyphens, punctuation and symbols separate words; apostrophes and invisible
+// characters such as soft hyphens do not), with no leading or trailing space.
+// "Nguyễn  Văn-An" -> "nguyen van an".
 std::string FoldForSearch(std::string_view utf8);
 
 // Allocation-free forms of the two folds for hot loops: append to `out`.

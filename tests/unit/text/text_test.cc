@@ -217,6 +217,9 @@ TEST(FoldTest, SearchKeys) {
       {"Đỗ Ưng.", "do ung"},
       {"Nguye\u0302\u0303n Va\u0306n", "nguyen van"},
       {"--", ""},
+      {"Nguy\u00ADễn\u200B Văn", "nguyen van"},  // soft hyphen, ZWSP: inside a word
+      {"Phòng 2–3 © Sở", "phong 2 3 so"},         // en dash and symbols separate
+      {"Nguyễn\tVăn\nAn", "nguyen van an"},
       {"", ""},
   };
   for (const auto& c : cases) EXPECT_EQ(FoldForSearch(c.input), c.expected) << c.input;
