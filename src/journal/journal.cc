@@ -202,7 +202,15 @@ Status Journal::Impl::Open() {
     if (!exists) return exists.take_error();
     if (!*exists) return NotFound("journal directory " + options_.dir + " does not exist");
   } else {
-    DANHBA_RETURN_IF_ERROR(env_.CreateDir(options_.dir));
+    auto exists = env_.FileExists(options_.dir);
+    if (!exists) return exists.take_error();
+    if (!*exists) {
+      DANHBA_RETURN_IF_ERROR(env_.CreateDir(options_.dir));
+      // The new directory's own entry must be durable before anything in it is acknowledged.
+      auto slash = options_.dir.find_last_of('/');
+      std::string parent = slash == std::string::npos ? "." : slash == 0 ? "/" : options_.dir.substr(0, slash);
+      DANHBA_RETURN_IF_ERROR(env_.SyncDir(parent));
+    }
     auto lock = env_.LockFile(options_.dir + "/LOCK");
     if (!lock) return lock.take_error();
     lock_ = std::move(lock).value();
@@ -820,22 +828,38 @@ Result<CompactionResult> Journal::Impl::Compact() {
 
   std::string path = SegmentPath(number);
   std::string temp = path.substr(0, path.size() - kSegmentSuffix.size()) + std::string(kTempSuffix);
-  {
+  auto write_temp = [&]() -> Status {
     auto file = env_.NewWritableFile(temp);
     if (!file) return file.take_error();
     DANHBA_RETURN_IF_ERROR((*file)->Append(out));
     DANHBA_RETURN_IF_ERROR((*file)->Sync());
-    DANHBA_RETURN_IF_ERROR((*file)->Close());
+    return (*file)->Close();
+  };
+  if (Status written = write_temp(); !written) {
+    (void)env_.RemoveFile(temp);  // Open() removes it too if this fails
+    return written.take_error();
   }
   // From the rename on, the compacted segment stands for all the closed ones;
-  // Open() removes any of them a crash leaves behind.
-  DANHBA_RETURN_IF_ERROR(env_.Rename(temp, path));
-  DANHBA_RETURN_IF_ERROR(env_.SyncDir(options_.dir));
-  for (std::size_t i = 0; i + 1 < closed.size(); ++i) {
-    DANHBA_RETURN_IF_ERROR(env_.RemoveFile(SegmentPath(closed[i].number)));
-    ++result.segments_removed;
+  // Open() removes any of them a crash leaves behind. A failure from here on
+  // leaves the in-memory record locations stale, so writing stops until the
+  // journal is reopened.
+  auto swap = [&]() -> Status {
+    DANHBA_RETURN_IF_ERROR(env_.Rename(temp, path));
+    DANHBA_RETURN_IF_ERROR(env_.SyncDir(options_.dir));
+    for (std::size_t i = 0; i + 1 < closed.size(); ++i) {
+      DANHBA_RETURN_IF_ERROR(env_.RemoveFile(SegmentPath(closed[i].number)));
+      ++result.segments_removed;
+    }
+    if (result.segments_removed > 0) DANHBA_RETURN_IF_ERROR(env_.SyncDir(options_.dir));
+    return Ok();
+  };
+  if (Status swapped = swap(); !swapped) {
+    std::lock_guard lock(mutex_);
+    broken_ = swapped.error();
+    log_->error("journal: compaction of {} failed after replacing segments: {}", options_.dir,
+                swapped.error().ToString());
+    return swapped.take_error();
   }
-  if (result.segments_removed > 0) DANHBA_RETURN_IF_ERROR(env_.SyncDir(options_.dir));
   result.bytes_after = out.size();
 
   segments_.erase(segments_.begin(), segments_.end() - 1);
