@@ -1,5 +1,5 @@
 // Agency staff lists (R6, contract "Staff list files"): a table with one person
-// a row, read from CSV here (an XLSX reader produces the same TableRows).
+// a row, read from CSV or XLSX into TableRows, then checked row by row.
 // Legacy encodings are decoded to UTF-8 by the text module before this reader.
 #pragma once
 
@@ -79,6 +79,23 @@ Result<StaffList> ReadStaffTable(const std::vector<TableRow>& table);
 
 // ReadCsv then ReadStaffTable; CSV-level row errors are merged in line order.
 Result<StaffList> ReadStaffCsv(std::string_view utf8);
+
+// True when `bytes` start like a zip archive (XLSX); anything else is taken as
+// CSV text.
+bool IsXlsx(std::string_view bytes);
+
+// The first worksheet of an XLSX workbook as rows; `line` is the spreadsheet
+// row number (1-based), and rows with no value are left out. Cells give text as
+// stored (shared or inline strings, formula results), numbers without a
+// trailing ".0" (so ids like "00123" survive only as text cells), TRUE/FALSE for
+// booleans, and "yyyy-mm-dd" for numbers formatted as dates (1900 and 1904 date
+// systems). Legacy-font text (TCVN3, VNI) in cells is returned as stored.
+// Error: not an XLSX package, a malformed or DOCTYPE-bearing part, a part over
+// kMaxStaffListBytes unpacked, a workbook without sheets.
+Result<std::vector<TableRow>> ReadXlsx(std::string_view bytes);
+
+// ReadXlsx then ReadStaffTable. RowError lines are spreadsheet row numbers.
+Result<StaffList> ReadStaffXlsx(std::string_view bytes);
 
 // The person part of a hire event for a row of `agency`.
 PersonFields ToPersonFields(const StaffRow& row, std::string_view agency);
