@@ -33,6 +33,15 @@ TEST(CollatorTest, VietnameseLetterOrder) {
   EXPECT_EQ(vi.Compare("Nguye\u0302\u0303n", "Nguyễn"), 0);  // canonical equivalence
 }
 
+TEST(CollatorTest, TonesThenCaseOrderOtherwiseEqualWords) {
+  const Collator vi = Vi();
+  std::vector<std::string> words = {"mạ", "má", "MA", "mã", "mả", "Ma", "mà", "ma"};
+  std::sort(words.begin(), words.end(),
+            [&](const std::string& a, const std::string& b) { return vi.SortKey(a) < vi.SortKey(b); });
+  const std::vector<std::string> expected = {"ma", "Ma", "MA", "mà", "mả", "mã", "má", "mạ"};
+  EXPECT_EQ(words, expected);
+}
+
 TEST(CollatorTest, SortKeysAgreeWithCompare) {
   const Collator vi = Vi();
   std::vector<std::string> words = {"Thảo", "Thanh", "Thành", "thanh", "Thạnh", "Thắng",
