@@ -166,6 +166,21 @@ Status ValidateBaseDn(std::string_view dn) {
   return Ok();
 }
 
+ConfigOptions ProductionConfigOptions() {
+  ConfigOptions options;
+  options.data_directory = "/var/lib/danhba/slapd/data";
+  return options;
+}
+
+BaseTreeOptions ExampleBaseTreeOptions() {
+  BaseTreeOptions options;
+  for (ServiceAccount account : kServiceAccounts) {
+    options.password_hashes[account] =
+        "{SSHA}replace-with-the-hash-of-the-" + std::string(AccountName(account)) + "-password";
+  }
+  return options;
+}
+
 bool IsLdifSafe(std::string_view value) {
   if (value.empty()) return true;
   char first = value.front();

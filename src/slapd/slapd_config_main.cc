@@ -32,8 +32,7 @@ int Write(const std::string& path, const std::string& content) {
 
 int main(int argc, char** argv) {
   CLI::App app{"Generate the slapd schema, configuration and base tree of a danhba directory"};
-  danhba::slapd::ConfigOptions config;
-  config.data_directory = "/var/lib/danhba/slapd/data";
+  danhba::slapd::ConfigOptions config = danhba::slapd::ProductionConfigOptions();
   std::string schema_path;
   std::string schema_ldif_path;
   std::string config_path;
@@ -76,15 +75,12 @@ int main(int argc, char** argv) {
     status |= Write(config_path, *ldif);
   }
   if (!tree_path.empty()) {
-    danhba::slapd::BaseTreeOptions tree;
+    danhba::slapd::BaseTreeOptions tree = danhba::slapd::ExampleBaseTreeOptions();
     tree.base_dn = config.base_dn;
     tree.organization = organization;
     for (ServiceAccount account : danhba::slapd::kServiceAccounts) {
       std::string name(danhba::slapd::AccountName(account));
-      if (secrets_dir.empty()) {
-        tree.password_hashes[account] = "{SSHA}replace-with-the-hash-of-the-" + name + "-password";
-        continue;
-      }
+      if (secrets_dir.empty()) continue;
       auto password =
           danhba::slapd::LoadOrCreateSecret(std::filesystem::path(secrets_dir) / (name + ".password"));
       if (!password.ok()) {

@@ -101,6 +101,12 @@ struct BaseTreeOptions {
 // policies and the service accounts, parents before children.
 Result<std::string> BaseTreeLdif(const BaseTreeOptions& options);
 
+// The files in deploy/: a system slapd with its database in
+// /var/lib/danhba/slapd/data, and an example base tree whose passwords are
+// placeholders ("{SSHA}replace-with-the-hash-of-the-<name>-password").
+ConfigOptions ProductionConfigOptions();
+BaseTreeOptions ExampleBaseTreeOptions();
+
 // One LDIF line "attribute: value\n", or "attribute:: <base64>\n" when the value
 // is not an RFC 2849 SAFE-STRING (non-ASCII, leading space, colon or '<',
 // trailing space, NUL, CR or LF).

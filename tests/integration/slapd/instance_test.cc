@@ -1,0 +1,246 @@
+// slapd::Instance on its own: creation, reuse, start/stop, and the errors a user
+// meets. Each test makes its own instance (no harness environment).
+#include "danhba/slapd/instance.h"
+
+#include <arpa/inet.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "slapd/process.h"
+
+namespace danhba::slapd {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string templ = "/tmp/danhba-inst-XXXXXX";
+    path_ = ::mkdtemp(templ.data());
+  }
+  ~TempDir() {
+    std::error_code ec;
+    if (::getenv("DANHBA_KEEP_TEST_DIRS") == nullptr) fs::remove_all(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+InstanceOptions Options(const fs::path& dir) {
+  InstanceOptions options;
+  options.directory = dir / "slapd";
+  options.durable = false;
+  return options;
+}
+
+ProcessOutput Exec(std::vector<std::string> argv, const std::string& input = {}) {
+  Result<ProcessOutput> run = RunProcess(argv, input);
+  EXPECT_TRUE(run.ok());
+  return run.ok() ? *run : ProcessOutput{};
+}
+
+ProcessOutput RootSearch(const Instance& slapd, const std::string& base, const std::string& filter) {
+  return Exec({"/usr/bin/ldapsearch", "-LLL", "-Q", "-Y", "EXTERNAL", "-H", slapd.ldapi_url(), "-b",
+              base, filter, "1.1"});
+}
+
+bool ProcessGone(int pid) { return ::kill(pid, 0) == -1 && errno == ESRCH; }
+
+TEST(InstanceTest, CreateStartSearchStopLeavesNoProcess) {
+  TempDir dir;
+  auto instance = Instance::Create(Options(dir.path()));
+  ASSERT_TRUE(instance.ok()) << instance.error();
+  Instance& slapd = **instance;
+  EXPECT_TRUE(slapd.created());
+  EXPECT_FALSE(slapd.running());
+  EXPECT_NE(slapd.port(), 0);
+  EXPECT_NE(slapd.port(), 389);
+  ASSERT_TRUE(slapd.Start().ok());
+  int pid = slapd.pid();
+  ASSERT_GT(pid, 0);
+  EXPECT_EQ(::kill(pid, 0), 0);
+  EXPECT_EQ(slapd.url(), "ldap://127.0.0.1:" + std::to_string(slapd.port()));
+  EXPECT_THAT(slapd.ldapi_url(), HasSubstr("%2Fslapd%2Fldapi"));
+
+  ProcessOutput found = RootSearch(slapd, slapd.base_dn(), "(objectClass=organizationalUnit)");
+  EXPECT_EQ(found.exit_code, 0) << found.output;
+  EXPECT_THAT(found.output, HasSubstr("dn: ou=people," + slapd.base_dn()));
+  ProcessOutput tcp = Exec({"/usr/bin/ldapsearch", "-LLL", "-x", "-H", slapd.url(), "-b",
+                           PeopleDn(slapd.base_dn()), "-s", "base", "1.1"});
+  EXPECT_EQ(tcp.exit_code, 0) << tcp.output;
+
+  const AccountSecret& op = slapd.account(ServiceAccount::kOperator);
+  EXPECT_EQ(op.password_file, dir.path() / "slapd" / "secrets" / "operator.password");
+  EXPECT_EQ(fs::status(op.password_file).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+
+  ASSERT_TRUE(slapd.Stop().ok());
+  EXPECT_FALSE(slapd.running());
+  EXPECT_EQ(slapd.pid(), 0);
+  EXPECT_TRUE(ProcessGone(pid));  // reaped, not a zombie
+  EXPECT_TRUE(slapd.Stop().ok());  // stopping twice is fine
+}
+
+TEST(InstanceTest, DestructorStopsSlapd) {
+  TempDir dir;
+  int pid = 0;
+  {
+    auto instance = Instance::Create(Options(dir.path()));
+    ASSERT_TRUE(instance.ok()) << instance.error();
+    ASSERT_TRUE((*instance)->Start().ok());
+    pid = (*instance)->pid();
+  }
+  EXPECT_TRUE(ProcessGone(pid));
+}
+
+TEST(InstanceTest, ReuseKeepsDataAndSecrets) {
+  TempDir dir;
+  std::string password;
+  std::uint16_t port = 0;
+  {
+    auto first = Instance::Create(Options(dir.path()));
+    ASSERT_TRUE(first.ok()) << first.error();
+    ASSERT_TRUE((*first)->Start().ok());
+    password = (*first)->account(ServiceAccount::kOperator).password;
+    port = (*first)->port();
+    ProcessOutput added = Exec({"/usr/bin/ldapadd", "-Q", "-Y", "EXTERNAL", "-H",
+                               (*first)->ldapi_url()},
+                              "dn: ou=kept," + (*first)->base_dn() +
+                                  "\nobjectClass: organizationalUnit\nou: kept\n");
+    ASSERT_EQ(added.exit_code, 0) << added.output;
+  }
+  InstanceOptions options = Options(dir.path());
+  options.port = port;
+  auto second = Instance::Create(options);
+  ASSERT_TRUE(second.ok()) << second.error();
+  Instance& slapd = **second;
+  EXPECT_FALSE(slapd.created());
+  EXPECT_EQ(slapd.account(ServiceAccount::kOperator).password, password);
+  ASSERT_TRUE(slapd.Start().ok());
+  EXPECT_EQ(slapd.port(), port);
+  ProcessOutput kept = RootSearch(slapd, "ou=kept," + slapd.base_dn(), "(objectClass=*)");
+  EXPECT_EQ(kept.exit_code, 0) << kept.output;
+  ProcessOutput bind = Exec({"/usr/bin/ldapwhoami", "-x", "-H", slapd.url(), "-D",
+                            slapd.account(ServiceAccount::kOperator).dn, "-w", password});
+  EXPECT_EQ(bind.exit_code, 0) << bind.output;
+}
+
+TEST(InstanceTest, ExistingSecretsAreUsedForANewDirectory) {
+  TempDir dir;
+  fs::create_directories(dir.path() / "secrets");
+  Exec({"/bin/sh", "-c", "umask 077; echo preset-operator-password-0123 > " +
+                            (dir.path() / "secrets" / "operator.password").string()});
+  InstanceOptions options = Options(dir.path());
+  options.secrets_dir = dir.path() / "secrets";
+  auto instance = Instance::Create(options);
+  ASSERT_TRUE(instance.ok()) << instance.error();
+  EXPECT_EQ((*instance)->account(ServiceAccount::kOperator).password,
+            "preset-operator-password-0123");
+  EXPECT_TRUE(fs::exists(dir.path() / "secrets" / "sync.password"));
+  ASSERT_TRUE((*instance)->Start().ok());
+  ProcessOutput bind = Exec({"/usr/bin/ldapwhoami", "-x", "-H", (*instance)->url(), "-D",
+                            (*instance)->account(ServiceAccount::kOperator).dn, "-w",
+                            "preset-operator-password-0123"});
+  EXPECT_EQ(bind.exit_code, 0) << bind.output;
+}
+
+TEST(InstanceTest, PortInUseIsAClearConflict) {
+  TempDir dir;
+  int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(::listen(listener, 1), 0);
+  socklen_t length = sizeof address;
+  ::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
+  std::uint16_t port = ntohs(address.sin_port);
+
+  InstanceOptions options = Options(dir.path());
+  options.port = port;
+  auto instance = Instance::Create(options);
+  ASSERT_TRUE(instance.ok()) << instance.error();
+  Status started = (*instance)->Start();
+  ::close(listener);
+  ASSERT_FALSE(started.ok());
+  EXPECT_EQ(started.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(started.error().detail, "127.0.0.1:" + std::to_string(port) + " is already in use");
+  EXPECT_FALSE((*instance)->running());
+}
+
+TEST(InstanceTest, MissingSlapdIsAClearErrorAndCreatesNothing) {
+  TempDir dir;
+  InstanceOptions options = Options(dir.path());
+  options.slapd_path = dir.path() / "no" / "slapd";
+  auto instance = Instance::Create(options);
+  ASSERT_FALSE(instance.ok());
+  EXPECT_EQ(instance.error().code, ErrorCode::kConfig);
+  EXPECT_EQ(instance.error().detail, "slapd not found at " + options.slapd_path.string() +
+                                         ": install the Debian packages 'slapd' and 'ldap-utils'");
+  EXPECT_FALSE(fs::exists(options.directory));
+}
+
+TEST(InstanceTest, RejectedConfigurationReportsSlapaddAndLeavesNoHalfInstance) {
+  TempDir dir;
+  InstanceOptions options = Options(dir.path());
+  options.system_schema_dir = (dir.path() / "missing-schemas").string();
+  auto instance = Instance::Create(options);
+  ASSERT_FALSE(instance.ok());
+  EXPECT_EQ(instance.error().code, ErrorCode::kConfig);
+  EXPECT_THAT(instance.error().detail, HasSubstr("slapadd"));
+  EXPECT_THAT(instance.error().detail, HasSubstr("missing-schemas"));
+  EXPECT_FALSE(fs::exists(options.directory / "slapd.d"));
+  EXPECT_FALSE(fs::exists(options.directory / "data"));
+  // A second attempt with the right settings succeeds in the same place.
+  auto retry = Instance::Create(Options(dir.path()));
+  EXPECT_TRUE(retry.ok()) << retry.error();
+}
+
+TEST(InstanceTest, ReuseWithAnotherBaseDnIsRefused) {
+  TempDir dir;
+  ASSERT_TRUE(Instance::Create(Options(dir.path())).ok());
+  InstanceOptions options = Options(dir.path());
+  options.base_dn = "dc=example,dc=vn";
+  auto other = Instance::Create(options);
+  ASSERT_FALSE(other.ok());
+  EXPECT_THAT(other.error().detail, HasSubstr("dc=dongnai,dc=gov,dc=vn"));
+  EXPECT_THAT(other.error().detail, HasSubstr("not dc=example,dc=vn"));
+}
+
+TEST(InstanceTest, ReuseWithoutSecretsIsRefused) {
+  TempDir dir;
+  ASSERT_TRUE(Instance::Create(Options(dir.path())).ok());
+  fs::remove(dir.path() / "slapd" / "secrets" / "sync.password");
+  auto again = Instance::Create(Options(dir.path()));
+  ASSERT_FALSE(again.ok());
+  EXPECT_THAT(again.error().detail, HasSubstr("sync.password"));
+  EXPECT_FALSE(fs::exists(dir.path() / "slapd" / "secrets" / "sync.password"));
+}
+
+TEST(InstanceTest, SlapdThatExitsEarlyReportsItsLog) {
+  TempDir dir;
+  auto instance = Instance::Create(Options(dir.path()));
+  ASSERT_TRUE(instance.ok()) << instance.error();
+  // Break the configuration after creation: slapd refuses to start.
+  fs::remove_all(dir.path() / "slapd" / "data");
+  Status started = (*instance)->Start();
+  ASSERT_FALSE(started.ok());
+  EXPECT_THAT(started.error().detail, HasSubstr("slapd exited during start-up"));
+  EXPECT_THAT(started.error().detail, HasSubstr("slapd.log"));
+  EXPECT_FALSE((*instance)->running());
+}
+
+}  // namespace
+}  // namespace danhba::slapd
