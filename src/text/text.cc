@@ -12,6 +12,7 @@
 #include <unicode/unistr.h>
 
 #include "text/utf8.h"
+#include "text/vietnamese.h"
 
 namespace danhba::text {
 namespace {
@@ -46,6 +47,111 @@ Result<std::string> NormalizeSlow(std::string_view utf8) {
     return Internal(std::string("Unicode normalisation failed: ") + u_errorName(status));
   }
   return out;
+}
+
+// Canonical combining class of the marks Vietnamese text uses.
+int MarkClass(char32_t mark) {
+  switch (mark) {
+    case 0x031B: return 216;  // horn
+    case 0x0323: return 220;  // dot below (nặng)
+    default: return 230;      // the others, above the letter
+  }
+}
+
+bool IsVietnameseMark(char32_t cp) {
+  switch (cp) {
+    case 0x0300: case 0x0301: case 0x0303: case 0x0309: case 0x0323:  // tones
+    case 0x0302: case 0x0306: case 0x031B:                              // ^ ˘ horn
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The vowel `plain` takes with a quality mark, or 0.
+char32_t WithQuality(char32_t plain, char32_t mark) {
+  switch (mark) {
+    case 0x0302:
+      return plain == U'a' ? U'â' : plain == U'e' ? U'ê' : plain == U'o' ? U'ô' : 0;
+    case 0x0306:
+      return plain == U'a' ? U'ă' : 0;
+    case 0x031B:
+      return plain == U'o' ? U'ơ' : plain == U'u' ? U'ư' : 0;
+    default:
+      return 0;
+  }
+}
+
+// NFC for the usual non-NFC Vietnamese input, without ICU: NFD and composite
+// letters (a letter followed by at most one vowel-quality mark and one tone
+// mark). Returns false, leaving `out` unspecified, for anything else, and for
+// mark orders under which NFC would not compose fully; the caller then asks ICU.
+bool ComposeVietnameseFast(std::string_view s, std::string& out) {
+  out.clear();
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    char32_t cp = 0;
+    std::size_t n = 1;
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      cp = static_cast<unsigned char>(s[i]);
+    } else {
+      n = DecodeUtf8(s, i, cp);
+      if (n == 0) return false;
+    }
+    if (!IsNfcSafe(cp)) return false;  // a mark with no letter before it, or another script
+    // The marks that follow.
+    std::size_t j = i + n;
+    char32_t marks[3];
+    int count = 0;
+    while (j < s.size()) {
+      char32_t mark = 0;
+      const std::size_t m = DecodeUtf8(s, j, mark);
+      if (m == 0 || IsNfcSafe(mark)) break;
+      if (!IsVietnameseMark(mark) || count == 2) return false;
+      marks[count++] = mark;
+      j += m;
+    }
+    if (count == 0) {
+      out.append(s.substr(i, n));
+      i += n;
+      continue;
+    }
+    const internal::LetterInfo* info = internal::VietnameseLetter(cp);
+    if (info == nullptr) return false;
+    // The letter's own marks come first in its decomposition: its quality
+    // (a double quality fails in WithQuality), then its tone.
+    char32_t plain = info->plain;
+    internal::Tone tone = info->tone;
+    bool quality_seen = false;
+    int last_class_230 =
+        tone != internal::Tone::kNone && tone != internal::Tone::kNang ? 0 : -1;
+    for (int k = 0; k < count; ++k) {
+      const internal::Tone t = internal::ToneOfCombiningMark(marks[k]);
+      if (t != internal::Tone::kNone) {
+        if (tone != internal::Tone::kNone) return false;
+        tone = t;
+      } else {
+        // Under NFC a quality mark of class 230 after a tone of class 230 is blocked.
+        if (quality_seen || (MarkClass(marks[k]) == 230 && last_class_230 >= 0)) return false;
+        plain = WithQuality(plain, marks[k]);
+        if (plain == 0) return false;
+        quality_seen = true;
+      }
+      if (MarkClass(marks[k]) == 230) last_class_230 = k;
+    }
+    const char32_t composed = internal::ComposeVietnamese(plain, tone, info->upper);
+    if (composed == 0) return false;
+    AppendUtf8(composed, out);
+    i = j;
+  }
+  return true;
+}
+
+// NFC of well-formed UTF-8 that failed the quick check.
+Result<std::string> Normalize(std::string_view utf8) {
+  std::string out;
+  if (ComposeVietnameseFast(utf8, out)) return out;
+  return NormalizeSlow(utf8);
 }
 
 bool IsApostrophe(char32_t cp) {
@@ -226,7 +332,7 @@ Result<std::string> ToNfc(std::string_view utf8) {
     i += n;
   }
   if (safe) return std::string(utf8);
-  return NormalizeSlow(utf8);
+  return Normalize(utf8);
 }
 
 Result<std::string> Clean(std::string_view utf8) {
@@ -266,7 +372,7 @@ Result<std::string> Clean(std::string_view utf8) {
     i += n;
   }
   if (safe) return out;
-  return NormalizeSlow(out);
+  return Normalize(out);
 }
 
 std::string ProperCase(std::string_view utf8) {

@@ -1,7 +1,7 @@
 #include "text/vietnamese.h"
 
 #include <string_view>
-#include <unordered_map>
+#include <array>
 
 #include "text/utf8.h"
 
@@ -15,18 +15,48 @@ constexpr std::string_view kVowelRows[][2] = {
     {"ơờớởỡợ", "ƠỜỚỞỠỢ"}, {"uùúủũụ", "UÙÚỦŨỤ"}, {"ưừứửữự", "ƯỪỨỬỮỰ"}, {"yỳýỷỹỵ", "YỲÝỶỸỴ"},
 };
 
-struct Alphabet {
-  std::unordered_map<char32_t, LetterInfo> letters;
-  std::unordered_map<std::uint32_t, char32_t> composed;  // key: plain << 8 | tone << 1 | upper
+// The plain letters that have toned or cased forms, indexed for ComposeVietnamese.
+constexpr char32_t kPlain[] = {U'a', U'ă', U'â', U'e', U'ê', U'i', U'o',
+                               U'ô', U'ơ', U'u', U'ư', U'y', U'đ'};
+constexpr int kPlainCount = sizeof kPlain / sizeof kPlain[0];
 
-  static std::uint32_t Key(char32_t plain, Tone tone, bool upper) {
-    return static_cast<std::uint32_t>(plain) << 8 | static_cast<std::uint32_t>(tone) << 1 |
-           (upper ? 1u : 0u);
+int PlainIndex(char32_t plain) {
+  for (int i = 0; i < kPlainCount; ++i) {
+    if (kPlain[i] == plain) return i;
   }
+  return -1;
+}
+
+// Flat tables: letters live in U+0000..U+024F and U+1EA0..U+1EFF.
+struct Alphabet {
+  static constexpr char32_t kLowEnd = 0x250;
+  static constexpr char32_t kHighStart = 0x1EA0;
+  static constexpr char32_t kHighEnd = 0x1F00;
+  std::array<LetterInfo, kLowEnd> low{};
+  std::array<bool, kLowEnd> low_present{};
+  std::array<LetterInfo, kHighEnd - kHighStart> high{};
+  std::array<bool, kHighEnd - kHighStart> high_present{};
+  char32_t composed[kPlainCount][6][2] = {};
 
   void Add(char32_t cp, char32_t plain, Tone tone, bool upper) {
-    letters[cp] = LetterInfo{plain, tone, upper};
-    composed[Key(plain, tone, upper)] = cp;
+    if (cp < kLowEnd) {
+      low[cp] = LetterInfo{plain, tone, upper};
+      low_present[cp] = true;
+    } else {
+      high[cp - kHighStart] = LetterInfo{plain, tone, upper};
+      high_present[cp - kHighStart] = true;
+    }
+    if (const int i = PlainIndex(plain); i >= 0) {
+      composed[i][static_cast<int>(tone)][upper ? 1 : 0] = cp;
+    }
+  }
+
+  const LetterInfo* Find(char32_t cp) const {
+    if (cp < kLowEnd) return low_present[cp] ? &low[cp] : nullptr;
+    if (cp >= kHighStart && cp < kHighEnd) {
+      return high_present[cp - kHighStart] ? &high[cp - kHighStart] : nullptr;
+    }
+    return nullptr;
   }
 
   Alphabet() {
@@ -43,8 +73,8 @@ struct Alphabet {
       }
     }
     for (char32_t c = 'a'; c <= 'z'; ++c) {
-      if (!letters.contains(c)) Add(c, c, Tone::kNone, false);
-      if (!letters.contains(c - 0x20)) Add(c - 0x20, c, Tone::kNone, true);
+      if (Find(c) == nullptr) Add(c, c, Tone::kNone, false);
+      if (Find(c - 0x20) == nullptr) Add(c - 0x20, c, Tone::kNone, true);
     }
     Add(U'đ', U'đ', Tone::kNone, false);
     Add(U'Đ', U'đ', Tone::kNone, true);
@@ -58,16 +88,12 @@ const Alphabet& Get() {
 
 }  // namespace
 
-const LetterInfo* VietnameseLetter(char32_t cp) {
-  const auto& letters = Get().letters;
-  auto it = letters.find(cp);
-  return it == letters.end() ? nullptr : &it->second;
-}
+const LetterInfo* VietnameseLetter(char32_t cp) { return Get().Find(cp); }
 
 char32_t ComposeVietnamese(char32_t plain, Tone tone, bool upper) {
-  const auto& composed = Get().composed;
-  auto it = composed.find(Alphabet::Key(plain, tone, upper));
-  return it == composed.end() ? 0 : it->second;
+  const int i = PlainIndex(plain);
+  if (i < 0) return 0;
+  return Get().composed[i][static_cast<int>(tone)][upper ? 1 : 0];
 }
 
 Tone ToneOfCombiningMark(char32_t cp) {
