@@ -5,6 +5,9 @@
 // A summary table pairing each with its reference is printed at the end.
 #include <benchmark/benchmark.h>
 #include <iconv.h>
+#include <unicode/normalizer2.h>
+#include <unicode/translit.h>
+#include <unicode/unistr.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -13,10 +16,6 @@
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <unicode/normalizer2.h>
-#include <unicode/translit.h>
-#include <unicode/unistr.h>
 
 #include "danhba/text/collation.h"
 #include "danhba/text/legacy.h"
@@ -92,8 +91,8 @@ BENCHMARK(BM_FoldWordAppend);
 
 void BM_FoldNaiveTransliterator(benchmark::State& state) {
   UErrorCode status = U_ZERO_ERROR;
-  std::unique_ptr<icu::Transliterator> fold(icu::Transliterator::createInstance(
-      "Any-Latin; Latin-ASCII; Lower", UTRANS_FORWARD, status));
+  std::unique_ptr<icu::Transliterator> fold(
+      icu::Transliterator::createInstance("Any-Latin; Latin-ASCII; Lower", UTRANS_FORWARD, status));
   if (U_FAILURE(status)) {
     state.SkipWithError("no ICU transliterator");
     return;
@@ -243,7 +242,8 @@ BENCHMARK_CAPTURE(BM_Iconv, cp1258, Encoding::kCp1258, "WINDOWS-1258");
 
 void BM_DetectColumn(benchmark::State& state) {
   std::vector<std::string> cells;
-  for (std::size_t i = 0; i < 20; ++i) cells.push_back(*danhba::text::Encode(Names()[i], Encoding::kVni));
+  for (std::size_t i = 0; i < 20; ++i)
+    cells.push_back(*danhba::text::Encode(Names()[i], Encoding::kVni));
   std::vector<std::string_view> views(cells.begin(), cells.end());
   for (auto _ : state) benchmark::DoNotOptimize(danhba::text::DetectEncoding(views));
   state.SetItemsProcessed(state.iterations());
@@ -262,8 +262,8 @@ const std::vector<Person>& People() {
     for (const auto& name : Names()) {
       const auto first = name.find(' ');
       const auto last = name.rfind(' ');
-      out.push_back({name.substr(0, first), name.substr(first + 1, last - first - 1),
-                     name.substr(last + 1)});
+      out.push_back(
+          {name.substr(0, first), name.substr(first + 1, last - first - 1), name.substr(last + 1)});
     }
     return out;
   }();
@@ -276,7 +276,8 @@ void BM_Sort100kBySortKey(benchmark::State& state) {
   for (auto _ : state) {
     std::vector<std::pair<std::string, const Person*>> keyed;
     keyed.reserve(people.size());
-    for (const auto& p : people) keyed.emplace_back(collator->PersonSortKey(p.given, p.middle, p.family), &p);
+    for (const auto& p : people)
+      keyed.emplace_back(collator->PersonSortKey(p.given, p.middle, p.family), &p);
     std::sort(keyed.begin(), keyed.end());
     benchmark::DoNotOptimize(keyed.data());
   }
@@ -310,8 +311,10 @@ class Collecting : public benchmark::ConsoleReporter {
     for (const Run& run : runs) {
       if (run.error_occurred) continue;
       Result& r = results_[run.benchmark_name()];
-      if (auto it = run.counters.find("items_per_second"); it != run.counters.end()) r.items = it->second;
-      if (auto it = run.counters.find("bytes_per_second"); it != run.counters.end()) r.bytes = it->second;
+      if (auto it = run.counters.find("items_per_second"); it != run.counters.end())
+        r.items = it->second;
+      if (auto it = run.counters.find("bytes_per_second"); it != run.counters.end())
+        r.bytes = it->second;
       r.ms = run.GetAdjustedRealTime();
     }
   }

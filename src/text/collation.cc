@@ -1,12 +1,12 @@
 #include "danhba/text/collation.h"
 
-#include <array>
-#include <string>
-
 #include <unicode/coll.h>
 #include <unicode/locid.h>
 #include <unicode/stringpiece.h>
 #include <unicode/unistr.h>
+
+#include <array>
+#include <string>
 
 namespace danhba::text {
 
@@ -14,8 +14,8 @@ struct Collator::Impl {
   std::unique_ptr<icu::Collator> collator;
 
   void AppendKey(std::string_view utf8, std::string& out) const {
-    const icu::UnicodeString text =
-        icu::UnicodeString::fromUTF8(icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
+    const icu::UnicodeString text = icu::UnicodeString::fromUTF8(
+        icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
     std::array<uint8_t, 256> buffer;
     int32_t length = collator->getSortKey(text, buffer.data(), static_cast<int32_t>(buffer.size()));
     if (length <= static_cast<int32_t>(buffer.size())) {
@@ -37,7 +37,8 @@ Result<Collator> Collator::Vietnamese() {
   UErrorCode status = U_ZERO_ERROR;
   std::unique_ptr<icu::Collator> collator(icu::Collator::createInstance(icu::Locale("vi"), status));
   if (U_FAILURE(status) || collator == nullptr) {
-    return ConfigError(std::string("cannot create the Vietnamese collator: ") + u_errorName(status));
+    return ConfigError(std::string("cannot create the Vietnamese collator: ") +
+                       u_errorName(status));
   }
   if (status == U_USING_DEFAULT_WARNING || status == U_USING_FALLBACK_WARNING) {
     return ConfigError("the ICU data on this machine has no Vietnamese collation (\"vi\")");

@@ -1,9 +1,9 @@
+#include <unicode/uchar.h>
+
 #include <cstdio>
 #include <functional>
 #include <string>
 #include <vector>
-
-#include <unicode/uchar.h>
 
 #include "danhba/text/legacy.h"
 #include "danhba/text/syllable.h"
@@ -13,9 +13,9 @@ namespace danhba::text {
 namespace {
 
 constexpr std::size_t kMaxCells = 1000;
-constexpr int kMinEvidence = 3;        // words with a Vietnamese letter under the winner
-constexpr double kMinScore = 0.7;      // share of the winner's words that are syllables
-constexpr double kMinMargin = 0.2;     // over the best candidate that reads differently
+constexpr int kMinEvidence = 3;     // words with a Vietnamese letter under the winner
+constexpr double kMinScore = 0.7;   // share of the winner's words that are syllables
+constexpr double kMinMargin = 0.2;  // over the best candidate that reads differently
 
 struct Tally {
   Encoding encoding;
@@ -136,8 +136,8 @@ Detection DetectEncoding(std::span<const std::string_view> cells) {
 
   if (best->vietnamese < kMinEvidence) {
     result.reason = "too little text to tell: " + std::to_string(best->vietnamese) +
-                    " words with Vietnamese letters (need " + std::to_string(kMinEvidence) +
-                    "); " + result.reason;
+                    " words with Vietnamese letters (need " + std::to_string(kMinEvidence) + "); " +
+                    result.reason;
   } else if (score < kMinScore) {
     result.reason = "no encoding reads this as Vietnamese: " + result.reason;
   } else if (margin < kMinMargin) {

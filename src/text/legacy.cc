@@ -1,6 +1,7 @@
 #include "danhba/text/legacy.h"
 
 #include <iconv.h>
+#include <unicode/uchar.h>
 
 #include <array>
 #include <cstdint>
@@ -11,8 +12,6 @@
 #include <string>
 #include <unordered_map>
 #include <vector>
-
-#include <unicode/uchar.h>
 
 #include "danhba/text/syllable.h"
 #include "danhba/text/text.h"
@@ -32,9 +31,9 @@ constexpr char32_t kUndefined = 0xFFFFFFFF;
 using ByteTable = std::array<char32_t, 256>;
 
 constexpr std::array<Encoding, 10> kAllEncodings = {
-    Encoding::kUtf8,          Encoding::kTcvn3,          Encoding::kVni,
-    Encoding::kViscii,        Encoding::kCp1258,         Encoding::kUtf8AsCp1252,
-    Encoding::kTcvn3AsCp1252, Encoding::kVniAsCp1252,    Encoding::kVisciiAsCp1252,
+    Encoding::kUtf8,           Encoding::kTcvn3,       Encoding::kVni,
+    Encoding::kViscii,         Encoding::kCp1258,      Encoding::kUtf8AsCp1252,
+    Encoding::kTcvn3AsCp1252,  Encoding::kVniAsCp1252, Encoding::kVisciiAsCp1252,
     Encoding::kCp1258AsCp1252,
 };
 
@@ -81,8 +80,8 @@ std::optional<ByteTable> TableFromIconv(const char* charset) {
     char* out_ptr = out;
     std::size_t in_left = 1;
     std::size_t out_left = sizeof out;
-    const std::size_t rc = iconv(static_cast<iconv_t>(cd.get()), &in_ptr, &in_left, &out_ptr,
-                                 &out_left);
+    const std::size_t rc =
+        iconv(static_cast<iconv_t>(cd.get()), &in_ptr, &in_left, &out_ptr, &out_left);
     // Flush: stateful converters (TCVN, CP1258) hold a base letter back to
     // combine it with a following tone mark.
     iconv(static_cast<iconv_t>(cd.get()), nullptr, nullptr, &out_ptr, &out_left);
@@ -141,7 +140,7 @@ struct Tables {
   // Decoding fast paths, indexed by byte.
   FastTable tcvn3_fast, tcvn3_caps_fast, viscii_fast, cp1258_fast;
   std::array<LetterClass, 256> tcvn3_class{};
-  std::array<int, 256> vni_base_index{};               // -1: not a base letter
+  std::array<int, 256> vni_base_index{};                     // -1: not a base letter
   std::array<std::array<char32_t, 256>, 14> vni_combined{};  // [base][modifier]
   std::array<char32_t, 256> vni_letter{};
   std::array<bool, 256> vni_is_modifier{};
@@ -165,14 +164,14 @@ struct Tables {
     for (int b = 0x80; b <= 0x9F; ++b) tcvn3[b] = cp1252[b];
 
     const std::pair<unsigned char, VniModifier> modifiers[] = {
-        {0xE2, {Quality::kCircumflex, Tone::kNone}}, {0xE1, {Quality::kCircumflex, Tone::kSac}},
+        {0xE2, {Quality::kCircumflex, Tone::kNone}},  {0xE1, {Quality::kCircumflex, Tone::kSac}},
         {0xE0, {Quality::kCircumflex, Tone::kHuyen}}, {0xE5, {Quality::kCircumflex, Tone::kHoi}},
-        {0xE3, {Quality::kCircumflex, Tone::kNga}}, {0xE4, {Quality::kCircumflex, Tone::kNang}},
-        {0xEA, {Quality::kBreve, Tone::kNone}},      {0xE9, {Quality::kBreve, Tone::kSac}},
-        {0xE8, {Quality::kBreve, Tone::kHuyen}},     {0xFA, {Quality::kBreve, Tone::kHoi}},
-        {0xFC, {Quality::kBreve, Tone::kNga}},       {0xEB, {Quality::kBreve, Tone::kNang}},
-        {0xF9, {Quality::kNone, Tone::kSac}},        {0xF8, {Quality::kNone, Tone::kHuyen}},
-        {0xFB, {Quality::kNone, Tone::kHoi}},        {0xF5, {Quality::kNone, Tone::kNga}},
+        {0xE3, {Quality::kCircumflex, Tone::kNga}},   {0xE4, {Quality::kCircumflex, Tone::kNang}},
+        {0xEA, {Quality::kBreve, Tone::kNone}},       {0xE9, {Quality::kBreve, Tone::kSac}},
+        {0xE8, {Quality::kBreve, Tone::kHuyen}},      {0xFA, {Quality::kBreve, Tone::kHoi}},
+        {0xFC, {Quality::kBreve, Tone::kNga}},        {0xEB, {Quality::kBreve, Tone::kNang}},
+        {0xF9, {Quality::kNone, Tone::kSac}},         {0xF8, {Quality::kNone, Tone::kHuyen}},
+        {0xFB, {Quality::kNone, Tone::kHoi}},         {0xF5, {Quality::kNone, Tone::kNga}},
         {0xEF, {Quality::kNone, Tone::kNang}},
     };
     for (const auto& [byte, modifier] : modifiers) {
@@ -220,8 +219,16 @@ struct Tables {
   // VNI bytes 0xC0-0xFF that are neither letters nor diacritics in VNI fonts.
   static bool IsVniUndefinedLetter(unsigned char b) {
     switch (b) {
-      case 0xC7: case 0xD0: case 0xDD: case 0xDE: case 0xDF:
-      case 0xE7: case 0xF0: case 0xFD: case 0xFE: case 0xFF:
+      case 0xC7:
+      case 0xD0:
+      case 0xDD:
+      case 0xDE:
+      case 0xDF:
+      case 0xE7:
+      case 0xF0:
+      case 0xFD:
+      case 0xFE:
+      case 0xFF:
         return true;
       default:
         return false;
@@ -264,7 +271,8 @@ struct Tables {
       if (b >= 0x80 && (IsVniSpecial(byte) || IsVniUndefinedLetter(byte))) continue;
       if (cp1252[b] != kUndefined) vni_rev[cp1252[b]] = std::string(1, static_cast<char>(b));
     }
-    for (const auto& [byte, cp] : vni_letters) vni_rev[cp] = std::string(1, static_cast<char>(byte));
+    for (const auto& [byte, cp] : vni_letters)
+      vni_rev[cp] = std::string(1, static_cast<char>(byte));
     const char bases[] = {'a', 'e', 'o', 'u', 'y', 'A', 'E', 'O', 'U', 'Y'};
     for (char base : bases) {
       for (const auto& [byte, modifier] : vni_modifiers) {
@@ -303,10 +311,14 @@ struct Tables {
     const Tone tone = mod->second.tone;
     switch (mod->second.quality) {
       case Quality::kCircumflex:
-        if (plain == U'a') plain = U'â';
-        else if (plain == U'e') plain = U'ê';
-        else if (plain == U'o') plain = U'ô';
-        else return 0;
+        if (plain == U'a')
+          plain = U'â';
+        else if (plain == U'e')
+          plain = U'ê';
+        else if (plain == U'o')
+          plain = U'ô';
+        else
+          return 0;
         break;
       case Quality::kBreve:
         if (plain != U'a') return 0;
@@ -359,10 +371,9 @@ bool DecodeSingleByte(std::string_view bytes, const FastTable& table, std::strin
         char32_t base = 0;
         DecodeUtf8(out, last_start, base);
         const internal::LetterInfo* info = VietnameseLetter(base);
-        const char32_t composed =
-            info != nullptr && info->tone == Tone::kNone
-                ? ComposeVietnamese(info->plain, tone, info->upper)
-                : 0;
+        const char32_t composed = info != nullptr && info->tone == Tone::kNone
+                                      ? ComposeVietnamese(info->plain, tone, info->upper)
+                                      : 0;
         if (composed != 0) {
           out.resize(last_start);
           AppendUtf8(composed, out);
@@ -396,7 +407,8 @@ bool DecodeTcvn3(std::string_view bytes, const Tables& t, std::string& out, bool
       ++end;
     }
     if (end == i) end = i + 1;  // not a letter: one byte on its own
-    const FastTable& table = ascii_upper >= 2 && ascii_lower == 0 ? t.tcvn3_caps_fast : t.tcvn3_fast;
+    const FastTable& table =
+        ascii_upper >= 2 && ascii_lower == 0 ? t.tcvn3_caps_fast : t.tcvn3_fast;
     if (!DecodeSingleByte(bytes.substr(i, end - i), table, "TCVN3", out, needs_nfc, failure)) {
       failure.offset += i;
       return false;
@@ -427,7 +439,8 @@ bool DecodeVni(std::string_view bytes, const Tables& t, std::string& out, bool& 
       continue;
     }
     if (t.vni_is_modifier[b]) {
-      failure = {i, "byte 0x" + Hex(b, 2) + " is a VNI diacritic with no vowel before it to take it"};
+      failure = {i,
+                 "byte 0x" + Hex(b, 2) + " is a VNI diacritic with no vowel before it to take it"};
       return false;
     }
     if (Tables::IsVniUndefinedLetter(b) || t.cp1252[b] == kUndefined) {
@@ -474,12 +487,18 @@ bool DecodeBytes(std::string_view bytes, Encoding base, const Tables& t, std::st
 
 Encoding BaseOf(Encoding encoding) {
   switch (encoding) {
-    case Encoding::kUtf8AsCp1252: return Encoding::kUtf8;
-    case Encoding::kTcvn3AsCp1252: return Encoding::kTcvn3;
-    case Encoding::kVniAsCp1252: return Encoding::kVni;
-    case Encoding::kVisciiAsCp1252: return Encoding::kViscii;
-    case Encoding::kCp1258AsCp1252: return Encoding::kCp1258;
-    default: return encoding;
+    case Encoding::kUtf8AsCp1252:
+      return Encoding::kUtf8;
+    case Encoding::kTcvn3AsCp1252:
+      return Encoding::kTcvn3;
+    case Encoding::kVniAsCp1252:
+      return Encoding::kVni;
+    case Encoding::kVisciiAsCp1252:
+      return Encoding::kViscii;
+    case Encoding::kCp1258AsCp1252:
+      return Encoding::kCp1258;
+    default:
+      return encoding;
   }
 }
 
@@ -523,17 +542,22 @@ Error DecodeError(Encoding encoding, const Failure& failure) {
                       failure.what + " at byte offset " + std::to_string(failure.offset));
 }
 
-
 // --- Encoders ----------------------------------------------------------------
 
 std::string_view CombiningMarkFor(Tone tone) {
   switch (tone) {
-    case Tone::kHuyen: return "\u0300";
-    case Tone::kSac: return "\u0301";
-    case Tone::kHoi: return "\u0309";
-    case Tone::kNga: return "\u0303";
-    case Tone::kNang: return "\u0323";
-    case Tone::kNone: break;
+    case Tone::kHuyen:
+      return "\u0300";
+    case Tone::kSac:
+      return "\u0301";
+    case Tone::kHoi:
+      return "\u0309";
+    case Tone::kNga:
+      return "\u0303";
+    case Tone::kNang:
+      return "\u0323";
+    case Tone::kNone:
+      break;
   }
   return "";
 }
@@ -573,16 +597,26 @@ std::span<const Encoding> AllEncodings() { return kAllEncodings; }
 
 std::string_view EncodingName(Encoding encoding) {
   switch (encoding) {
-    case Encoding::kUtf8: return "utf-8";
-    case Encoding::kTcvn3: return "tcvn3";
-    case Encoding::kVni: return "vni";
-    case Encoding::kViscii: return "viscii";
-    case Encoding::kCp1258: return "cp1258";
-    case Encoding::kUtf8AsCp1252: return "utf-8+cp1252";
-    case Encoding::kTcvn3AsCp1252: return "tcvn3+cp1252";
-    case Encoding::kVniAsCp1252: return "vni+cp1252";
-    case Encoding::kVisciiAsCp1252: return "viscii+cp1252";
-    case Encoding::kCp1258AsCp1252: return "cp1258+cp1252";
+    case Encoding::kUtf8:
+      return "utf-8";
+    case Encoding::kTcvn3:
+      return "tcvn3";
+    case Encoding::kVni:
+      return "vni";
+    case Encoding::kViscii:
+      return "viscii";
+    case Encoding::kCp1258:
+      return "cp1258";
+    case Encoding::kUtf8AsCp1252:
+      return "utf-8+cp1252";
+    case Encoding::kTcvn3AsCp1252:
+      return "tcvn3+cp1252";
+    case Encoding::kVniAsCp1252:
+      return "vni+cp1252";
+    case Encoding::kVisciiAsCp1252:
+      return "viscii+cp1252";
+    case Encoding::kCp1258AsCp1252:
+      return "cp1258+cp1252";
   }
   return "unknown";
 }
@@ -594,9 +628,12 @@ Result<std::optional<Encoding>> ParseEncoding(std::string_view name) {
   }
   if (lower == "auto") return std::optional<Encoding>();
   static const std::pair<std::string_view, Encoding> kAliases[] = {
-      {"utf8", Encoding::kUtf8},          {"abc", Encoding::kTcvn3},
-      {"tcvn", Encoding::kTcvn3},         {"tcvn3-abc", Encoding::kTcvn3},
-      {"vni-windows", Encoding::kVni},    {"windows-1258", Encoding::kCp1258},
+      {"utf8", Encoding::kUtf8},
+      {"abc", Encoding::kTcvn3},
+      {"tcvn", Encoding::kTcvn3},
+      {"tcvn3-abc", Encoding::kTcvn3},
+      {"vni-windows", Encoding::kVni},
+      {"windows-1258", Encoding::kCp1258},
       {"utf8+cp1252", Encoding::kUtf8AsCp1252},
   };
   for (const auto& [alias, encoding] : kAliases) {
@@ -660,9 +697,15 @@ Result<std::string> Encode(std::string_view utf8, Encoding encoding) {
   Failure failure;
   bool ok = true;
   switch (BaseOf(encoding)) {
-    case Encoding::kTcvn3: ok = EncodeSingleByte(text, offsets, t.tcvn3_rev, bytes, failure); break;
-    case Encoding::kViscii: ok = EncodeSingleByte(text, offsets, t.viscii_rev, bytes, failure); break;
-    case Encoding::kCp1258: ok = EncodeSingleByte(text, offsets, t.cp1258_rev, bytes, failure); break;
+    case Encoding::kTcvn3:
+      ok = EncodeSingleByte(text, offsets, t.tcvn3_rev, bytes, failure);
+      break;
+    case Encoding::kViscii:
+      ok = EncodeSingleByte(text, offsets, t.viscii_rev, bytes, failure);
+      break;
+    case Encoding::kCp1258:
+      ok = EncodeSingleByte(text, offsets, t.cp1258_rev, bytes, failure);
+      break;
     case Encoding::kVni:
       for (std::size_t k = 0; k < text.size() && ok; ++k) {
         if (auto it = t.vni_rev.find(text[k]); it != t.vni_rev.end()) {

@@ -19,22 +19,21 @@ constexpr std::array<std::string_view, 29> kOnsets = {
 
 const std::unordered_set<std::string_view>& Rhymes() {
   static const std::unordered_set<std::string_view> rhymes = {
-      "a",    "ac",   "ach",  "ai",   "am",   "an",   "ang",  "anh",  "ao",   "ap",   "at",
-      "au",   "ay",   "ăc",   "ăm",   "ăn",   "ăng",  "ăp",   "ăt",   "âc",   "âm",   "ân",
-      "âng",  "âp",   "ât",   "âu",   "ây",   "e",    "ec",   "em",   "en",   "eng",  "eo",
-      "ep",   "et",   "ê",    "êch",  "êm",   "ên",   "ênh",  "êp",   "êt",   "êu",   "i",
-      "ia",   "ich",  "im",   "in",   "inh",  "ip",   "it",   "iu",   "iêc",  "iêm",  "iên",
-      "iêng", "iêp",  "iêt",  "iêu",  "o",    "oc",   "oi",   "om",   "on",   "ong",  "op",
-      "ot",   "oong", "ooc",  "oa",   "oac",  "oach", "oai",  "oam",  "oan",  "oang", "oanh",
-      "oao",  "oap",  "oat",  "oay",  "oăc",  "oăm",  "oăn",  "oăng", "oăt",  "oe",   "oen",
-      "oeo",  "oet",  "ô",    "ôc",   "ôi",   "ôm",   "ôn",   "ông",  "ôp",   "ôt",   "ơ",
-      "ơi",   "ơm",   "ơn",   "ơp",   "ơt",   "u",    "ua",   "uc",   "ui",   "um",   "un",
-      "ung",  "up",   "ut",   "uôc",  "uôi",  "uôm",  "uôn",  "uông", "uôt",  "uân",  "uâng",
-      "uât",  "uây",  "uê",   "uêch", "uênh", "uy",   "uya",  "uych", "uyn",  "uynh", "uyp",
-      "uyt",  "uyu",  "uyên", "uyêt", "uơ",   "uach", "uai",  "uan",  "uang", "uanh", "uat",
-      "uay",  "uăc",  "uăm",  "uăn",  "uăng", "uăt",  "ue",   "uen",  "ueo",  "uet",  "ư",
-      "ưa",   "ưc",   "ưi",   "ưm",   "ưn",   "ưng",  "ưt",   "ưu",   "ươc",  "ươi",  "ươm",
-      "ươn",  "ương", "ươp",  "ươt",  "ươu",  "y",    "yêm",  "yên",  "yêng", "yêt",  "yêu",
+      "a",    "ac",  "ach",  "ai",   "am",   "an",   "ang", "anh",  "ao",   "ap",   "at",   "au",
+      "ay",   "ăc",  "ăm",   "ăn",   "ăng",  "ăp",   "ăt",  "âc",   "âm",   "ân",   "âng",  "âp",
+      "ât",   "âu",  "ây",   "e",    "ec",   "em",   "en",  "eng",  "eo",   "ep",   "et",   "ê",
+      "êch",  "êm",  "ên",   "ênh",  "êp",   "êt",   "êu",  "i",    "ia",   "ich",  "im",   "in",
+      "inh",  "ip",  "it",   "iu",   "iêc",  "iêm",  "iên", "iêng", "iêp",  "iêt",  "iêu",  "o",
+      "oc",   "oi",  "om",   "on",   "ong",  "op",   "ot",  "oong", "ooc",  "oa",   "oac",  "oach",
+      "oai",  "oam", "oan",  "oang", "oanh", "oao",  "oap", "oat",  "oay",  "oăc",  "oăm",  "oăn",
+      "oăng", "oăt", "oe",   "oen",  "oeo",  "oet",  "ô",   "ôc",   "ôi",   "ôm",   "ôn",   "ông",
+      "ôp",   "ôt",  "ơ",    "ơi",   "ơm",   "ơn",   "ơp",  "ơt",   "u",    "ua",   "uc",   "ui",
+      "um",   "un",  "ung",  "up",   "ut",   "uôc",  "uôi", "uôm",  "uôn",  "uông", "uôt",  "uân",
+      "uâng", "uât", "uây",  "uê",   "uêch", "uênh", "uy",  "uya",  "uych", "uyn",  "uynh", "uyp",
+      "uyt",  "uyu", "uyên", "uyêt", "uơ",   "uach", "uai", "uan",  "uang", "uanh", "uat",  "uay",
+      "uăc",  "uăm", "uăn",  "uăng", "uăt",  "ue",   "uen", "ueo",  "uet",  "ư",    "ưa",   "ưc",
+      "ưi",   "ưm",  "ưn",   "ưng",  "ưt",   "ưu",   "ươc", "ươi",  "ươm",  "ươn",  "ương", "ươp",
+      "ươt",  "ươu", "y",    "yêm",  "yên",  "yêng", "yêt", "yêu",
   };
   return rhymes;
 }

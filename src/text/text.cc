@@ -1,15 +1,15 @@
 #include "danhba/text/text.h"
 
-#include <array>
-#include <cstdint>
-#include <cstdlib>
-#include <string>
-
 #include <unicode/bytestream.h>
 #include <unicode/normalizer2.h>
 #include <unicode/stringpiece.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
+
+#include <array>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
 
 #include "text/utf8.h"
 #include "text/vietnamese.h"
@@ -52,16 +52,25 @@ Result<std::string> NormalizeSlow(std::string_view utf8) {
 // Canonical combining class of the marks Vietnamese text uses.
 int MarkClass(char32_t mark) {
   switch (mark) {
-    case 0x031B: return 216;  // horn
-    case 0x0323: return 220;  // dot below (nặng)
-    default: return 230;      // the others, above the letter
+    case 0x031B:
+      return 216;  // horn
+    case 0x0323:
+      return 220;  // dot below (nặng)
+    default:
+      return 230;  // the others, above the letter
   }
 }
 
 bool IsVietnameseMark(char32_t cp) {
   switch (cp) {
-    case 0x0300: case 0x0301: case 0x0303: case 0x0309: case 0x0323:  // tones
-    case 0x0302: case 0x0306: case 0x031B:                              // ^ ˘ horn
+    case 0x0300:
+    case 0x0301:
+    case 0x0303:
+    case 0x0309:
+    case 0x0323:  // tones
+    case 0x0302:
+    case 0x0306:
+    case 0x031B:  // ^ ˘ horn
       return true;
     default:
       return false;
@@ -123,8 +132,7 @@ bool ComposeVietnameseFast(std::string_view s, std::string& out) {
     char32_t plain = info->plain;
     internal::Tone tone = info->tone;
     bool quality_seen = false;
-    int last_class_230 =
-        tone != internal::Tone::kNone && tone != internal::Tone::kNang ? 0 : -1;
+    int last_class_230 = tone != internal::Tone::kNone && tone != internal::Tone::kNang ? 0 : -1;
     for (int k = 0; k < count; ++k) {
       const internal::Tone t = internal::ToneOfCombiningMark(marks[k]);
       if (t != internal::Tone::kNone) {

@@ -32,8 +32,8 @@ inline std::size_t DecodeUtf8(std::string_view s, std::size_t i, char32_t& cp) {
   }
   if (b0 >= 0xF0 && b0 <= 0xF4) {
     if (!cont(1) || !cont(2) || !cont(3)) return 0;
-    cp = (char32_t{b0} & 0x07) << 18 | char32_t{p[1] & 0x3Fu} << 12 |
-         char32_t{p[2] & 0x3Fu} << 6 | (p[3] & 0x3F);
+    cp = (char32_t{b0} & 0x07) << 18 | char32_t{p[1] & 0x3Fu} << 12 | char32_t{p[2] & 0x3Fu} << 6 |
+         (p[3] & 0x3F);
     if (cp < 0x10000 || cp > 0x10FFFF) return 0;
     return 4;
   }
@@ -62,8 +62,6 @@ inline void AppendUtf8(char32_t cp, std::string& out) {
 // each has NFC_Quick_Check=Yes and canonical combining class 0 (checked by a unit
 // test against ICU). Covers ASCII, Latin-1, Latin Extended-A/B and the Latin
 // Extended Additional block that holds the precomposed Vietnamese letters.
-inline bool IsNfcSafe(char32_t cp) {
-  return cp < 0x300 || (cp >= 0x1E00 && cp <= 0x1EFF);
-}
+inline bool IsNfcSafe(char32_t cp) { return cp < 0x300 || (cp >= 0x1E00 && cp <= 0x1EFF); }
 
 }  // namespace danhba::text::internal

@@ -1,7 +1,7 @@
 #include "text/vietnamese.h"
 
-#include <string_view>
 #include <array>
+#include <string_view>
 
 #include "text/utf8.h"
 

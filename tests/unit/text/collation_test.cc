@@ -36,8 +36,9 @@ TEST(CollatorTest, VietnameseLetterOrder) {
 TEST(CollatorTest, TonesThenCaseOrderOtherwiseEqualWords) {
   const Collator vi = Vi();
   std::vector<std::string> words = {"mạ", "má", "MA", "mã", "mả", "Ma", "mà", "ma"};
-  std::sort(words.begin(), words.end(),
-            [&](const std::string& a, const std::string& b) { return vi.SortKey(a) < vi.SortKey(b); });
+  std::sort(words.begin(), words.end(), [&](const std::string& a, const std::string& b) {
+    return vi.SortKey(a) < vi.SortKey(b);
+  });
   const std::vector<std::string> expected = {"ma", "Ma", "MA", "mà", "mả", "mã", "má", "mạ"};
   EXPECT_EQ(words, expected);
 }
@@ -64,9 +65,8 @@ TEST(CollatorTest, PeopleAreListedByGivenThenMiddleThenFamilyName) {
     std::string family, middle, given;
   };
   std::vector<Person> people = {
-      {"Trần", "Thị", "Bích"}, {"Nguyễn", "Văn", "An"},  {"Lê", "Văn", "An"},
-      {"Đặng", "Thị", "An"},   {"Phạm", "Ngọc", "Ánh"},  {"Võ", "Minh", "Đạt"},
-      {"Bùi", "", "Dũng"},     {"Hồ", "Văn", "Anh"},
+      {"Trần", "Thị", "Bích"}, {"Nguyễn", "Văn", "An"}, {"Lê", "Văn", "An"}, {"Đặng", "Thị", "An"},
+      {"Phạm", "Ngọc", "Ánh"}, {"Võ", "Minh", "Đạt"},   {"Bùi", "", "Dũng"}, {"Hồ", "Văn", "Anh"},
   };
   std::sort(people.begin(), people.end(), [&](const Person& a, const Person& b) {
     return vi.PersonSortKey(a.given, a.middle, a.family) <
@@ -75,8 +75,8 @@ TEST(CollatorTest, PeopleAreListedByGivenThenMiddleThenFamilyName) {
   std::vector<std::string> order;
   for (const auto& p : people) order.push_back(p.family + " " + p.middle + " " + p.given);
   const std::vector<std::string> expected = {
-      "Đặng Thị An", "Lê Văn An",  "Nguyễn Văn An", "Hồ Văn Anh",
-      "Phạm Ngọc Ánh", "Trần Thị Bích", "Bùi  Dũng", "Võ Minh Đạt",
+      "Đặng Thị An",   "Lê Văn An",     "Nguyễn Văn An", "Hồ Văn Anh",
+      "Phạm Ngọc Ánh", "Trần Thị Bích", "Bùi  Dũng",     "Võ Minh Đạt",
   };
   EXPECT_EQ(order, expected);
 }

@@ -20,12 +20,18 @@ using testing::AllVietnameseLetters;
 
 TEST(ParseEncodingTest, AcceptsNamesAndAliases) {
   const std::vector<std::pair<std::string, std::optional<Encoding>>> cases = {
-      {"auto", std::nullopt},          {"AUTO", std::nullopt},
-      {"utf-8", Encoding::kUtf8},      {"UTF8", Encoding::kUtf8},
-      {"tcvn3", Encoding::kTcvn3},     {"abc", Encoding::kTcvn3},
-      {"vni", Encoding::kVni},         {"VNI-Windows", Encoding::kVni},
-      {"viscii", Encoding::kViscii},   {"cp1258", Encoding::kCp1258},
-      {"windows-1258", Encoding::kCp1258}, {"tcvn3+cp1252", Encoding::kTcvn3AsCp1252},
+      {"auto", std::nullopt},
+      {"AUTO", std::nullopt},
+      {"utf-8", Encoding::kUtf8},
+      {"UTF8", Encoding::kUtf8},
+      {"tcvn3", Encoding::kTcvn3},
+      {"abc", Encoding::kTcvn3},
+      {"vni", Encoding::kVni},
+      {"VNI-Windows", Encoding::kVni},
+      {"viscii", Encoding::kViscii},
+      {"cp1258", Encoding::kCp1258},
+      {"windows-1258", Encoding::kCp1258},
+      {"tcvn3+cp1252", Encoding::kTcvn3AsCp1252},
   };
   for (const auto& [name, expected] : cases) {
     auto parsed = ParseEncoding(name);
@@ -59,14 +65,24 @@ struct Sample {
 TEST(DecodeTest, KnownSamples) {
   const std::vector<Sample> samples = {
       {"Nguy\xD4n V\xA8n An", Encoding::kTcvn3, "Nguyễn Văn An"},
-      {"\xA7\xC6ng Th\xDE Ng\xE4" "c", Encoding::kTcvn3, "Đặng Thị Ngọc"},
+      {"\xA7\xC6ng Th\xDE Ng\xE4"
+       "c",
+       Encoding::kTcvn3, "Đặng Thị Ngọc"},
       {"NGUY\xD4N V\xA8N AN", Encoding::kTcvn3, "NGUYỄN VĂN AN"},  // .VnTimeH capitals
-      {"Tr\xAD\xEAng \x93" "A\x94", Encoding::kTcvn3, "Trường “A”"},  // Windows quotes
+      {"Tr\xAD\xEAng \x93"
+       "A\x94",
+       Encoding::kTcvn3, "Trường “A”"},  // Windows quotes
       {"NguyÔn V¨n An", Encoding::kTcvn3AsCp1252, "Nguyễn Văn An"},
       {"Nguye\xE3n Va\xEAn An", Encoding::kVni, "Nguyễn Văn An"},
-      {"\xD1\xE6ng Th\xF2 Ngo\xEF" "c", Encoding::kVni, "Đỉng Thị Ngọc"},
-      {"\xD1" "a\xEBng Tr\xF6\xF4\xF8ng", Encoding::kVni, "Đặng Trường"},
-      {"NGUYE\xC3N VA\xCAN \xD1\xD6\xD4\xD9" "C", Encoding::kVni, "NGUYỄN VĂN ĐƯỚC"},
+      {"\xD1\xE6ng Th\xF2 Ngo\xEF"
+       "c",
+       Encoding::kVni, "Đỉng Thị Ngọc"},
+      {"\xD1"
+       "a\xEBng Tr\xF6\xF4\xF8ng",
+       Encoding::kVni, "Đặng Trường"},
+      {"NGUYE\xC3N VA\xCAN \xD1\xD6\xD4\xD9"
+       "C",
+       Encoding::kVni, "NGUYỄN VĂN ĐƯỚC"},
       {"Vie\xE4t Nam", Encoding::kVni, "Việt Nam"},
       {"Nguyeãn Vaên An", Encoding::kVniAsCp1252, "Nguyễn Văn An"},
       {"Nguyá»…n VÄƒn An", Encoding::kUtf8AsCp1252, "Nguyễn Văn An"},
@@ -84,12 +100,15 @@ TEST(DecodeTest, KnownSamples) {
 
 TEST(DecodeTest, UndecodableInputNamesEncodingAndOffset) {
   const std::vector<Sample> samples = {
-      {"An\x81", Encoding::kCp1258, "cannot read text as cp1258: byte 0x81 is not defined in "
-                                    "Windows-1258 at byte offset 2"},
-      {"V\xF9n", Encoding::kVni, "cannot read text as vni: byte 0xF9 is a VNI diacritic with no "
-                                 "vowel before it to take it at byte offset 1"},
-      {"Hoa \xFD", Encoding::kVni, "cannot read text as vni: byte 0xFD is not defined in VNI at "
-                                   "byte offset 4"},
+      {"An\x81", Encoding::kCp1258,
+       "cannot read text as cp1258: byte 0x81 is not defined in "
+       "Windows-1258 at byte offset 2"},
+      {"V\xF9n", Encoding::kVni,
+       "cannot read text as vni: byte 0xF9 is a VNI diacritic with no "
+       "vowel before it to take it at byte offset 1"},
+      {"Hoa \xFD", Encoding::kVni,
+       "cannot read text as vni: byte 0xFD is not defined in VNI at "
+       "byte offset 4"},
       {"Nguyễn", Encoding::kTcvn3AsCp1252,
        "cannot read text as tcvn3+cp1252: character U+1EC5 'ễ' cannot come from Windows-1252 "
        "text at byte offset 4"},
@@ -130,7 +149,9 @@ TEST(DecodeTest, EncodeWritesTheBytesOfEachTable) {
   const std::vector<Sample> samples = {
       {"Nguy\xD4n V\xA8n An", Encoding::kTcvn3, "Nguyễn Văn An"},
       {"Nguye\xE3n Va\xEAn An", Encoding::kVni, "Nguyễn Văn An"},
-      {"\xD1" "a\xEBng Tr\xF6\xF4\xF8ng", Encoding::kVni, "Đặng Trường"},
+      {"\xD1"
+       "a\xEBng Tr\xF6\xF4\xF8ng",
+       Encoding::kVni, "Đặng Trường"},
   };
   for (const auto& s : samples) {
     auto encoded = Encode(s.expected, s.encoding);
@@ -139,17 +160,27 @@ TEST(DecodeTest, EncodeWritesTheBytesOfEachTable) {
   }
   auto cannot = Encode("Hà Nội €", Encoding::kViscii);
   ASSERT_FALSE(cannot.ok());
-  EXPECT_EQ(cannot.error().detail,
-            "cannot write text as viscii: character U+20AC '€' cannot be written at byte offset 10");
+  EXPECT_EQ(
+      cannot.error().detail,
+      "cannot write text as viscii: character U+20AC '€' cannot be written at byte offset 10");
 }
 
 // --- Syllables ---------------------------------------------------------------
 
 TEST(SyllableTest, ValidAndInvalid) {
-  for (std::string_view word :
-       {"Nguyễn", "Văn", "An", "Trường", "Quỳnh", "Huỳnh", "Ngọc", "Bích", "Thắng", "Giang",
-        "giếng", "Khuya", "khuỷu", "Thuở", "Điểu", "Yến", "Vy", "NGUYỄN", "nghiêng", "Kiên", "Oanh",
-        "Nguye\u0302\u0303n", "Út", "Ưng", "quốc", "gì"}) {
+  for (std::string_view word : {"Nguyễn",  "Văn",
+                                "An",      "Trường",
+                                "Quỳnh",   "Huỳnh",
+                                "Ngọc",    "Bích",
+                                "Thắng",   "Giang",
+                                "giếng",   "Khuya",
+                                "khuỷu",   "Thuở",
+                                "Điểu",    "Yến",
+                                "Vy",      "NGUYỄN",
+                                "nghiêng", "Kiên",
+                                "Oanh",    "Nguye\u0302\u0303n",
+                                "Út",      "Ưng",
+                                "quốc",    "gì"}) {
     EXPECT_TRUE(IsVietnameseSyllable(word)) << word;
   }
   for (std::string_view word :
@@ -163,8 +194,8 @@ TEST(SyllableTest, EveryNameInTheSharedTableIsMadeOfSyllables) {
   const auto table = testing::LoadNameTable();
   ASSERT_GT(table.family.size(), 20u);
   std::vector<std::string> all;
-  for (const auto* list : {&table.family, &table.middle_m, &table.middle_f, &table.given_m,
-                           &table.given_f}) {
+  for (const auto* list :
+       {&table.family, &table.middle_m, &table.middle_f, &table.given_m, &table.given_f}) {
     all.insert(all.end(), list->begin(), list->end());
   }
   for (const auto& name : all) {
@@ -203,8 +234,8 @@ TEST(DetectEncodingTest, DecidesEachEncodingFromColumnsOfTwentyNames) {
         auto decoded = Decode(encoded[i], detection.encoding);
         ASSERT_TRUE(decoded.ok()) << EncodingName(encoding) << " read as "
                                   << EncodingName(detection.encoding);
-        EXPECT_EQ(*decoded, names[i]) << EncodingName(encoding) << " read as "
-                                      << EncodingName(detection.encoding);
+        EXPECT_EQ(*decoded, names[i])
+            << EncodingName(encoding) << " read as " << EncodingName(detection.encoding);
       }
     }
   }
@@ -274,8 +305,8 @@ TEST(DetectEncodingTest, AsciiIsDecidedAsUtf8) {
 
 TEST(DetectEncodingTest, TooLittleTextIsUndecided) {
   const std::vector<std::vector<std::string_view>> columns = {
-      {"L\xEA"},                    // one byte that many encodings read as a letter
-      {"Nguyễn Văn An"},            // two words with Vietnamese letters
+      {"L\xEA"},          // one byte that many encodings read as a letter
+      {"Nguyễn Văn An"},  // two words with Vietnamese letters
       {"An", "V\xA8n"},
       {},
   };

@@ -1,15 +1,14 @@
 #include "danhba/text/text.h"
 
 #include <gtest/gtest.h>
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
 
 #include <cstdint>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <unicode/normalizer2.h>
-#include <unicode/uchar.h>
-#include <unicode/unistr.h>
 
 #include "text/utf8.h"
 #include "unit/text/vietnamese_letters.h"
@@ -40,12 +39,12 @@ struct Case {
 
 TEST(ToNfcTest, NfdCompositeAndMixedGiveTheSameNfc) {
   const std::vector<Case> cases = {
-      {"Nguyễn Văn An", "Nguyễn Văn An"},                              // already NFC
-      {"Nguye\u0302\u0303n Va\u0306n An", "Nguyễn Văn An"},            // NFD
-      {"Nguyê\u0303n Vă\u0300n An", "Nguyễn Vằn An"},                  // composite (UniKey, CP1258)
-      {"Nguye\u0302\u0303n Vằn Ă\u0301", "Nguyễn Vằn Ắ"},              // mixed
-      {"Tr\u01B0\u0323\u0301", "Trự\u0301"},                           // two tones: second stays
-      {"Phu\u031B\u0301c", "Phức"},                                    // u + horn + acute
+      {"Nguyễn Văn An", "Nguyễn Văn An"},                    // already NFC
+      {"Nguye\u0302\u0303n Va\u0306n An", "Nguyễn Văn An"},  // NFD
+      {"Nguyê\u0303n Vă\u0300n An", "Nguyễn Vằn An"},        // composite (UniKey, CP1258)
+      {"Nguye\u0302\u0303n Vằn Ă\u0301", "Nguyễn Vằn Ắ"},    // mixed
+      {"Tr\u01B0\u0323\u0301", "Trự\u0301"},                 // two tones: second stays
+      {"Phu\u031B\u0301c", "Phức"},                          // u + horn + acute
       {"Đặng Thị Ngọc", "Đặng Thị Ngọc"},
       {"plain ascii", "plain ascii"},
       {"", ""},
@@ -79,13 +78,13 @@ TEST(ToNfcTest, EveryLetterFromNfdAndCompositeForms) {
 
 TEST(ToNfcTest, InvalidUtf8NamesTheOffset) {
   const std::vector<std::pair<std::string, std::size_t>> cases = {
-      {"abc\xC3", 3},                 // truncated sequence
-      {"a\xFF", 1},                   // never valid
-      {"\xE0\x80\x80", 0},            // overlong
-      {"Nguy\xED\xA0\x80n", 4},       // surrogate
-      {"\xF4\x90\x80\x80", 0},        // above U+10FFFF
-      {"Văn\x80", 4},                 // stray continuation byte after a 2-byte letter
-      {"\xC0\xAF", 0},                // overlong '/'
+      {"abc\xC3", 3},            // truncated sequence
+      {"a\xFF", 1},              // never valid
+      {"\xE0\x80\x80", 0},       // overlong
+      {"Nguy\xED\xA0\x80n", 4},  // surrogate
+      {"\xF4\x90\x80\x80", 0},   // above U+10FFFF
+      {"Văn\x80", 4},            // stray continuation byte after a 2-byte letter
+      {"\xC0\xAF", 0},           // overlong '/'
   };
   for (const auto& [input, offset] : cases) {
     auto nfc = ToNfc(input);
@@ -108,7 +107,8 @@ TEST(ToNfcTest, FastPathRangesAreNfcSafe) {
   for (char32_t cp = 0; cp < 0x20000; ++cp) {
     if (!internal::IsNfcSafe(cp)) continue;
     const auto c = static_cast<UChar32>(cp);
-    EXPECT_EQ(u_getIntPropertyValue(c, UCHAR_NFC_QUICK_CHECK), UNORM_YES) << std::hex << static_cast<std::uint32_t>(cp);
+    EXPECT_EQ(u_getIntPropertyValue(c, UCHAR_NFC_QUICK_CHECK), UNORM_YES)
+        << std::hex << static_cast<std::uint32_t>(cp);
     EXPECT_EQ(u_getCombiningClass(c), 0) << std::hex << static_cast<std::uint32_t>(cp);
   }
 }
@@ -118,17 +118,19 @@ TEST(ToNfcTest, FastPathRangesAreNfcSafe) {
 TEST(CleanTest, SpacesAndInvisibleCharacters) {
   const std::vector<Case> cases = {
       {"  Nguyễn   Văn  An  ", "Nguyễn Văn An"},
-      {"Nguyễn\u00A0Văn\tAn", "Nguyễn Văn An"},                // NBSP, tab
-      {"\uFEFFNguyễn Văn An", "Nguyễn Văn An"},                // BOM
-      {"Nguy\u200Bễn V\u00ADăn An", "Nguyễn Văn An"},          // ZWSP, soft hyphen
-      {"Nguyễn\r\nVăn\u2003An\u3000", "Nguyễn Văn An"},         // CRLF, em space, ideographic
-      {"Nguyễn\u202FVăn\u2060An", "Nguyễn VănAn"},             // narrow NBSP; word joiner joins
-      {"Nguye\u200D\u0302\u0303n", "Nguyễn"},                  // ZWJ inside a letter: removed, then NFC
+      {"Nguyễn\u00A0Văn\tAn", "Nguyễn Văn An"},          // NBSP, tab
+      {"\uFEFFNguyễn Văn An", "Nguyễn Văn An"},          // BOM
+      {"Nguy\u200Bễn V\u00ADăn An", "Nguyễn Văn An"},    // ZWSP, soft hyphen
+      {"Nguyễn\r\nVăn\u2003An\u3000", "Nguyễn Văn An"},  // CRLF, em space, ideographic
+      {"Nguyễn\u202FVăn\u2060An", "Nguyễn VănAn"},       // narrow NBSP; word joiner joins
+      {"Nguye\u200D\u0302\u0303n", "Nguyễn"},            // ZWJ inside a letter: removed, then NFC
       {"Nguye\u0302\u0303n  Va\u0306n\u00A0An", "Nguyễn Văn An"},
       {"K’Nam", "K'Nam"},
       {"Hʼ Nhi", "H' Nhi"},
       {"K`Nam", "K'Nam"},
-      {"a\x01" "b\x7F", "ab"},                                 // control characters
+      {"a\x01"
+       "b\x7F",
+       "ab"},  // control characters
       {"\t \u00A0", ""},
       {"", ""},
   };
@@ -218,7 +220,7 @@ TEST(FoldTest, SearchKeys) {
       {"Nguye\u0302\u0303n Va\u0306n", "nguyen van"},
       {"--", ""},
       {"Nguy\u00ADễn\u200B Văn", "nguyen van"},  // soft hyphen, ZWSP: inside a word
-      {"Phòng 2–3 © Sở", "phong 2 3 so"},         // en dash and symbols separate
+      {"Phòng 2–3 © Sở", "phong 2 3 so"},        // en dash and symbols separate
       {"Nguyễn\tVăn\nAn", "nguyen van an"},
       {"", ""},
   };
@@ -298,8 +300,8 @@ std::string IcuNfc(const std::string& s) {
 // Letters followed by Vietnamese combining marks in every order: whichever way
 // ToNfc gets there (its own composition or ICU), the answer is ICU's NFC.
 TEST(TextPropertyTest, ToNfcAgreesWithIcuOnLettersWithAnyMarks) {
-  const std::vector<std::string> bases = {"a", "A", "e", "o", "u", "y", "i", "d", "n", "ê", "Ơ",
-                                          "ư", "é", "ẹ", "ó", "ậ", "đ", " ", "1", "ç"};
+  const std::vector<std::string> bases = {"a", "A", "e", "o", "u", "y", "i", "d", "n", "ê",
+                                          "Ơ", "ư", "é", "ẹ", "ó", "ậ", "đ", " ", "1", "ç"};
   const std::vector<std::string> marks = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323",
                                           "\u0302", "\u0306", "\u031B", "\u0308"};
   std::mt19937 rng(7);
