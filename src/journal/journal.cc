@@ -269,13 +269,13 @@ Status Journal::Impl::Open() {
     if (torn_header) {
       drop_last = true;
       log_->warn("journal: {} has an incomplete header ({} bytes) from an interrupted start of a segment; "
-                 "it holds no records and is removed", path, l.data.size());
+                 "it holds no records{}", path, l.data.size(), options_.read_only ? "" : " and is removed");
       break;
     }
     if (valid_end < l.data.size()) {
       cut_path_size = valid_end;
-      log_->warn("journal: cut a torn tail of {} bytes from {} at offset {} (a write that was never acknowledged)",
-                 l.data.size() - valid_end, path, valid_end);
+      log_->warn("journal: {} a torn tail of {} bytes from {} at offset {} (a write that was never acknowledged)",
+                 options_.read_only ? "ignoring" : "cut", l.data.size() - valid_end, path, valid_end);
     }
     segments_.push_back(SegmentInfo{l.number, l.header->kind, l.header->first_covered, valid_end});
   }

@@ -166,5 +166,41 @@ TEST_F(RecoveryTest, ForeignFileIsReportedNotOverwritten) {
   EXPECT_NE(journal.error().detail.find("magic"), std::string::npos) << journal.error().detail;
 }
 
+TEST_F(RecoveryTest, ReadOnlyOpenIgnoresATornTailWithoutCuttingIt) {
+  std::uint64_t before_c = WriteThree();
+  const std::string path = SegmentPath(dir_.path(), 1);
+  std::string torn = ReadAll(path).substr(0, before_c + 11);
+  WriteAll(path, torn);
+  JournalOptions options;
+  options.dir = dir_.path();
+  options.read_only = true;
+  auto journal = Journal::Open(options);
+  ASSERT_TRUE(journal.ok()) << journal.error().ToString();
+  EXPECT_EQ((*journal)->Count().total(), 2U);
+  EXPECT_EQ(ReadAll(path), torn);
+}
+
+TEST(FaultEnvTest, CrashDropsWhatWasNotSynced) {
+  TempDir dir;
+  FaultEnv env;
+  const std::string path = dir.Sub("f");
+  auto file = env.NewWritableFile(path);
+  ASSERT_TRUE(file.ok());
+  ASSERT_TRUE(env.SyncDir(dir.path()).ok());
+  ASSERT_TRUE((*file)->Append("durable").ok());
+  ASSERT_TRUE((*file)->Sync().ok());
+  ASSERT_TRUE((*file)->Append(" lost").ok());
+  auto created = env.NewWritableFile(dir.Sub("never-synced-in-dir"));
+  ASSERT_TRUE(created.ok());
+  ASSERT_TRUE((*created)->Append("x").ok());
+  ASSERT_TRUE((*created)->Sync().ok());
+  env.Crash();
+  EXPECT_EQ(ReadAll(path), "durable");
+  EXPECT_FALSE(std::filesystem::exists(dir.Sub("never-synced-in-dir")));
+  EXPECT_FALSE((*file)->Append("more").ok());
+  EXPECT_EQ(env.file_syncs(), 2U);
+  EXPECT_EQ(env.dir_syncs(), 1U);
+}
+
 }  // namespace
 }  // namespace danhba::journal
