@@ -309,17 +309,16 @@ Result<std::string> ConfigLdif(const ConfigOptions& options) {
   out +=
       "olcPPolicyHashCleartext: TRUE\n"
       "olcPPolicyUseLockout: FALSE\n\n";
-  // One domain per attribute, over the whole tree (ou=former included, so an
-  // address is never issued twice, R9). slapo-unique compares an attribute only
-  // with itself: that a new mail is nobody's danhbaMailAlias is the allocator's
-  // check (the directory keeps an old local part as an extra uid value, which
-  // the uid domain then reserves).
+  // One domain per attribute, over the whole database (ou=former included, so an
+  // address is never issued twice, R9); no base in the URI means the suffix.
+  // slapo-unique compares an attribute only with itself: that a new mail is
+  // nobody's danhbaMailAlias is left to the address allocator.
   out += "dn: olcOverlay={2}unique" + db +
          "objectClass: olcOverlayConfig\n"
          "objectClass: olcUniqueConfig\n"
          "olcOverlay: {2}unique\n";
   for (std::string_view attribute : {"uid", "mail", "danhbaMailAlias"}) {
-    out += LdifLine("olcUniqueURI", "ldap:///" + base + "?" + std::string(attribute) + "?sub");
+    out += LdifLine("olcUniqueURI", "ldap:///?" + std::string(attribute) + "?sub");
   }
   out += "\n";
   out += "dn: olcOverlay={3}refint" + db +

@@ -505,9 +505,11 @@ Status Instance::StartOnce(bool* port_taken) {
 
   // Everything the child needs is prepared before fork: after fork only
   // async-signal-safe calls are allowed.
+  // "-d" keeps slapd in the foreground; level "none" still prints the messages
+  // logged at any level, such as "bind(6) failed errno=98 (Address already in use)".
   std::vector<std::string> args = {options_.slapd_path.string(),
                                    "-d",
-                                   "0",
+                                   options_.log_level,
                                    "-F",
                                    (options_.directory / "slapd.d").string(),
                                    "-h",

@@ -40,7 +40,9 @@ struct InstanceOptions {
   std::filesystem::path slaptest_path = "/usr/sbin/slaptest";
   std::string module_path = "/usr/lib/ldap";
   std::string system_schema_dir = "/etc/ldap/schema";
-  std::string log_level = "none";  // olcLogLevel written at creation
+  // slapd's debug level on each start ("none", "stats", ...; its stderr goes to
+  // slapd.log), and olcLogLevel (syslog) written at creation.
+  std::string log_level = "none";
   std::chrono::milliseconds start_timeout{30000};
   std::chrono::milliseconds stop_timeout{10000};
 };
