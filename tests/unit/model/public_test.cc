@@ -102,3 +102,45 @@ TEST(PublicJsonTest, AppendBuildsListings) {
 
 }  // namespace
 }  // namespace danhba::model
+
+#include <random>
+
+#include "model/json_writer.h"
+
+namespace danhba::model {
+namespace {
+
+// The hand-written writer says the same as the JSON library for every valid
+// string, and gives valid JSON (with U+FFFD) for every invalid one.
+TEST(JsonWriterTest, AgreesWithTheJsonLibrary) {
+  std::mt19937 rng(5);
+  const std::vector<std::string> pieces = {
+      "a", "Z", " ", "\"", "\\", "/", "\n", "\t", "\r", "\b", "\f", std::string(1, '\0'), "\x01",
+      "\x1f", "\x7f", "ễ", "Đ", "é", "\xE2\x80\x8B", "😀", "\xEF\xBF\xBD"};
+  const std::vector<std::string> bad = {"\xFF", "\xC3", "\xC0\xAF", "\xED\xA0\x80",
+                                        "\xF4\x90\x80\x80", "\xE0\x80\x80", "\x80"};
+  for (int round = 0; round < 5000; ++round) {
+    std::string s;
+    const int n = static_cast<int>(rng() % 12);
+    for (int k = 0; k < n; ++k) s += pieces[rng() % pieces.size()];
+    std::string ours;
+    internal::AppendJsonString(s, ours);
+    EXPECT_EQ(ours, nlohmann::json(s).dump()) << s;
+    // Damage it: still valid JSON, and decodes to valid UTF-8.
+    s.insert(rng() % (s.size() + 1), bad[rng() % bad.size()]);
+    std::string damaged;
+    internal::AppendJsonString(s, damaged);
+    const auto parsed = nlohmann::json::parse(damaged, nullptr, false);
+    ASSERT_FALSE(parsed.is_discarded()) << damaged;
+    EXPECT_NE(parsed.get<std::string>().find("\xEF\xBF\xBD"), std::string::npos);
+  }
+}
+
+TEST(JsonWriterTest, EachBadByteIsOneReplacementCharacter) {
+  std::string out;
+  internal::AppendJsonString("a\xFF\xFE" "b\xC3", out);
+  EXPECT_EQ(out, "\"a\xEF\xBF\xBD\xEF\xBF\xBD" "b\xEF\xBF\xBD\"");
+}
+
+}  // namespace
+}  // namespace danhba::model
