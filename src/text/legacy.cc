@@ -389,29 +389,68 @@ bool DecodeSingleByte(std::string_view bytes, const FastTable& table, std::strin
   return true;
 }
 
-// TCVN3 with the capital-font rule of Decode's contract, applied word by word.
+// ABC has no capitals with tones; text converted to it writes one as the
+// capital base letter followed by the toned small letter ("A" "à" for À,
+// "Â" "ấ" for Ấ). No Vietnamese word has such a pair otherwise. Returns the
+// capital, or 0.
+char32_t MergeTcvn3Capital(const Tables& t, unsigned char first, unsigned char second) {
+  const char32_t a = t.tcvn3[first];
+  const char32_t b = t.tcvn3[second];
+  if (a == kUndefined || b == kUndefined) return 0;
+  const internal::LetterInfo* base = VietnameseLetter(a);
+  const internal::LetterInfo* toned = VietnameseLetter(b);
+  if (base == nullptr || toned == nullptr || !base->upper || base->tone != Tone::kNone ||
+      toned->upper || toned->tone == Tone::kNone || toned->plain != base->plain) {
+    return 0;
+  }
+  return ComposeVietnamese(base->plain, toned->tone, true);
+}
+
+// TCVN3 with the capital rules of Decode's contract, applied word by word.
 bool DecodeTcvn3(std::string_view bytes, const Tables& t, std::string& out, bool& needs_nfc,
                  Failure& failure) {
   out.reserve(bytes.size() * 2);
+  int text_upper = 0;
+  int text_lower = 0;
+  for (char c : bytes) {
+    text_upper += c >= 'A' && c <= 'Z';
+    text_lower += c >= 'a' && c <= 'z';
+  }
+  const bool capitals_text = text_upper >= 3 && text_lower == 0;
   std::size_t i = 0;
   while (i < bytes.size()) {
     std::size_t end = i;
     int ascii_upper = 0;
     int ascii_lower = 0;
     while (end < bytes.size()) {
-      const auto b = static_cast<unsigned char>(bytes[end]);
-      const LetterClass c = t.tcvn3_class[b];
+      const LetterClass c = t.tcvn3_class[static_cast<unsigned char>(bytes[end])];
       if (c == LetterClass::kNone) break;
       ascii_upper += c == LetterClass::kAsciiUpper;
       ascii_lower += c == LetterClass::kAsciiLower;
       ++end;
     }
-    if (end == i) end = i + 1;  // not a letter: one byte on its own
-    const FastTable& table =
-        ascii_upper >= 2 && ascii_lower == 0 ? t.tcvn3_caps_fast : t.tcvn3_fast;
-    if (!DecodeSingleByte(bytes.substr(i, end - i), table, "TCVN3", out, needs_nfc, failure)) {
-      failure.offset += i;
-      return false;
+    if (end == i) {  // not a letter: one byte on its own
+      if (!DecodeSingleByte(bytes.substr(i, 1), t.tcvn3_fast, "TCVN3", out, needs_nfc, failure)) {
+        failure.offset += i;
+        return false;
+      }
+      ++i;
+      continue;
+    }
+    const bool capitals = capitals_text || (ascii_upper >= 2 && ascii_lower == 0);
+    const FastTable& table = capitals ? t.tcvn3_caps_fast : t.tcvn3_fast;
+    for (std::size_t k = i; k < end;) {
+      const auto b = static_cast<unsigned char>(bytes[k]);
+      if (k + 1 < end) {
+        if (const char32_t capital =
+                MergeTcvn3Capital(t, b, static_cast<unsigned char>(bytes[k + 1]))) {
+          Emit(capital, out, needs_nfc);
+          k += 2;
+          continue;
+        }
+      }
+      out.append(table[b].bytes, table[b].length);  // letters are all defined and NFC-safe
+      ++k;
     }
     i = end;
   }
@@ -562,11 +601,22 @@ std::string_view CombiningMarkFor(Tone tone) {
   return "";
 }
 
+// `abc_capitals`: write capitals with tones the ABC way (see MergeTcvn3Capital).
 bool EncodeSingleByte(const std::u32string& text, const std::vector<std::size_t>& offsets,
-                      const std::unordered_map<char32_t, unsigned char>& rev, std::string& out,
-                      Failure& failure) {
+                      const std::unordered_map<char32_t, unsigned char>& rev, bool abc_capitals,
+                      std::string& out, Failure& failure) {
   for (std::size_t k = 0; k < text.size(); ++k) {
     const char32_t cp = text[k];
+    if (const internal::LetterInfo* info = VietnameseLetter(cp);
+        abc_capitals && info != nullptr && info->upper && info->tone != Tone::kNone) {
+      auto base = rev.find(ComposeVietnamese(info->plain, Tone::kNone, true));
+      auto toned = rev.find(ComposeVietnamese(info->plain, info->tone, false));
+      if (base != rev.end() && toned != rev.end()) {
+        out.push_back(static_cast<char>(base->second));
+        out.push_back(static_cast<char>(toned->second));
+        continue;
+      }
+    }
     if (auto it = rev.find(cp); it != rev.end()) {
       out.push_back(static_cast<char>(it->second));
       continue;
@@ -698,13 +748,13 @@ Result<std::string> Encode(std::string_view utf8, Encoding encoding) {
   bool ok = true;
   switch (BaseOf(encoding)) {
     case Encoding::kTcvn3:
-      ok = EncodeSingleByte(text, offsets, t.tcvn3_rev, bytes, failure);
+      ok = EncodeSingleByte(text, offsets, t.tcvn3_rev, true, bytes, failure);
       break;
     case Encoding::kViscii:
-      ok = EncodeSingleByte(text, offsets, t.viscii_rev, bytes, failure);
+      ok = EncodeSingleByte(text, offsets, t.viscii_rev, false, bytes, failure);
       break;
     case Encoding::kCp1258:
-      ok = EncodeSingleByte(text, offsets, t.cp1258_rev, bytes, failure);
+      ok = EncodeSingleByte(text, offsets, t.cp1258_rev, false, bytes, failure);
       break;
     case Encoding::kVni:
       for (std::size_t k = 0; k < text.size() && ok; ++k) {

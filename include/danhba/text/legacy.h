@@ -45,17 +45,24 @@ Result<std::optional<Encoding>> ParseEncoding(std::string_view name);
 // a character that cannot come from Windows-1252) is an invalid-input error
 // naming the encoding and the byte offset in `bytes`.
 //
-// TCVN3: the lower-case vowels, Ă Â Ê Ô Ơ Ư Đ and the five combining tone marks
-// at 0xB0-0xB4 are read as in TCVN 5712; bytes 0x80-0x9F are read as Windows-1252
-// punctuation (smart quotes, dashes) as Windows fonts show them, and 0x01-0x17
-// stay control characters. Capital-letter fonts (.VnTimeH) use the lower-case
-// codes, so a word whose ASCII letters are all capitals (at least two) is put
-// wholly in capitals: "NGUYÔN" gives "NGUYỄN".
+// TCVN3: the small letters, Ă Â Ê Ô Ơ Ư Đ and the five combining tone marks at
+// 0xB0-0xB4 are read as in TCVN 5712 (glibc's TCVN5712-1); bytes 0x80-0x9F are
+// read as Windows-1252 punctuation (smart quotes, dashes) as Windows fonts show
+// them, and 0x01-0x17 stay control characters. ABC has no capitals with tones:
+//  - converted text writes one as capital base + toned small letter ("A" "à"
+//    for À, "Â" "ấ" for Ấ); such a pair is read as the capital;
+//  - capital-letter fonts (.VnTimeH) show the small codes as capitals, so a
+//    word whose ASCII letters are all capitals (at least two), or any word of a
+//    text whose ASCII letters are all capitals (at least three), is put wholly
+//    in capitals: "NGUYÔN" gives "NGUYỄN", "L£ V¨N AN" gives "LÊ VĂN AN".
+// Decode raw cells, before Clean(): TCVN3 writes ư as 0xAD, a soft hyphen in
+// Windows-1252 mojibake, which Clean() would remove.
 Result<std::string> Decode(std::string_view bytes, Encoding encoding);
 
 // NFC UTF-8 text written in `encoding`, the inverse of Decode (for tests, samples
-// and exports). A character the encoding cannot represent is an invalid-input
-// error naming it and its byte offset.
+// and exports); TCVN3 capitals with tones are written the ABC way above. A
+// character the encoding cannot represent is an invalid-input error naming it
+// and its byte offset.
 Result<std::string> Encode(std::string_view utf8, Encoding encoding);
 
 struct Detection {

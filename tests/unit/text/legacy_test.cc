@@ -73,6 +73,12 @@ TEST(DecodeTest, KnownSamples) {
        "A\x94",
        Encoding::kTcvn3, "Trường “A”"},  // Windows quotes
       {"NguyÔn V¨n An", Encoding::kTcvn3AsCp1252, "Nguyễn Văn An"},
+      {"\xA2\xCA"
+       "p A\xB5 \xA3\xD4 U\xF2",
+       Encoding::kTcvn3, "Ấp À Ễ Ũ"},                       // capital + toned small
+      {"L\xA3 V\xA8N AN", Encoding::kTcvn3, "LÊ VĂN AN"},   // a text all in capitals
+      {"L\xAA H\xB5", Encoding::kTcvn3, "Lê Hà"},           // too few capitals to tell
+      {"Tr\u00ADêng", Encoding::kTcvn3AsCp1252, "Trường"},  // ư is a soft hyphen in CP1252
       {"Nguye\xE3n Va\xEAn An", Encoding::kVni, "Nguyễn Văn An"},
       {"\xD1\xE6ng Th\xF2 Ngo\xEF"
        "c",
@@ -148,6 +154,7 @@ TEST(DecodeTest, EveryLetterRoundTripsThroughEveryEncoding) {
 TEST(DecodeTest, EncodeWritesTheBytesOfEachTable) {
   const std::vector<Sample> samples = {
       {"Nguy\xD4n V\xA8n An", Encoding::kTcvn3, "Nguyễn Văn An"},
+      {"NGUY\xA3\xD4N \xA7\xA1\xC6NG", Encoding::kTcvn3, "NGUYỄN ĐẶNG"},
       {"Nguye\xE3n Va\xEAn An", Encoding::kVni, "Nguyễn Văn An"},
       {"\xD1"
        "a\xEBng Tr\xF6\xF4\xF8ng",
