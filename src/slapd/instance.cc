@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -300,6 +301,7 @@ Instance::Instance(InstanceOptions options, PrivateKey /*key*/)
 Instance::~Instance() {
   Status stopped = Stop();
   if (!stopped.ok()) log::Get("slapd")->error("{}", stopped.error().detail);
+  if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
 Result<std::unique_ptr<Instance>> Instance::Create(InstanceOptions options) {
@@ -328,6 +330,17 @@ Result<std::unique_ptr<Instance>> Instance::Create(InstanceOptions options) {
     Result<std::uint16_t> port = FreePort(instance->options_.host);
     if (!port.ok()) return port.take_error();
     instance->port_ = *port;
+  }
+  // One Instance per directory: two slapds on one database would corrupt it.
+  const fs::path& dir = instance->options_.directory;
+  fs::create_directories(dir, ec);
+  if (ec) return ConfigError("cannot create slapd directory " + dir.string() + ": " + ec.message());
+  instance->lock_fd_ = ::open((dir / "instance.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (instance->lock_fd_ < 0) {
+    return ConfigError("cannot open " + (dir / "instance.lock").string() + ": " + Errno());
+  }
+  if (::flock(instance->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    return Conflict("slapd directory " + dir.string() + " is in use by another danhba process");
   }
   for (ServiceAccount account : kServiceAccounts) {
     instance->accounts_[account] = AccountSecret{
@@ -502,6 +515,9 @@ Status Instance::StartOnce(bool* port_taken) {
   std::uintmax_t log_offset = fs::file_size(log_path(), ec);
   if (ec) log_offset = 0;
   Fd null_fd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  // A socket left by a killed slapd would pass the readiness check below; no
+  // other slapd uses it, since this Instance holds the directory's lock.
+  fs::remove(ldapi_socket(), ec);
 
   // Everything the child needs is prepared before fork: after fork only
   // async-signal-safe calls are allowed.

@@ -60,7 +60,8 @@ class Instance {
   // checking it (same base DN, database and secrets present). Does not start slapd.
   // Errors: a missing binary ("slapd not found at /usr/sbin/slapd: install the
   // Debian packages 'slapd' and 'ldap-utils'"), slapadd/slaptest's own message
-  // when the configuration is rejected, an unusable directory.
+  // when the configuration is rejected, an unusable directory, a directory that
+  // another Instance (in any process) holds (kConflict).
   static Result<std::unique_ptr<Instance>> Create(InstanceOptions options);
 
   class PrivateKey {
@@ -114,6 +115,7 @@ class Instance {
   std::chrono::milliseconds last_start_duration_{0};
   std::map<ServiceAccount, AccountSecret> accounts_;
   std::unique_ptr<Launcher> launcher_;
+  int lock_fd_ = -1;  // flock on <directory>/instance.lock, held for the Instance's life
 };
 
 }  // namespace danhba::slapd

@@ -11,7 +11,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <sys/wait.h>
+
 #include <cerrno>
+#include <fstream>
+#include <functional>
+#include <thread>
 
 #include "slapd/process.h"
 
@@ -56,6 +61,25 @@ ProcessOutput RootSearch(const Instance& slapd, const std::string& base, const s
 }
 
 bool ProcessGone(int pid) { return ::kill(pid, 0) == -1 && errno == ESRCH; }
+
+// Gone, or a zombie waiting for a reaper that is not us (after its parent died).
+bool ProcessEnded(int pid) {
+  if (ProcessGone(pid)) return true;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  std::size_t close = line.rfind(')');
+  return close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'Z';
+}
+
+bool WaitUntil(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return condition();
+}
 
 TEST(InstanceTest, CreateStartSearchStopLeavesNoProcess) {
   TempDir dir;
@@ -240,6 +264,63 @@ TEST(InstanceTest, SlapdThatExitsEarlyReportsItsLog) {
   EXPECT_THAT(started.error().detail, HasSubstr("slapd exited during start-up"));
   EXPECT_THAT(started.error().detail, HasSubstr("slapd.log"));
   EXPECT_FALSE((*instance)->running());
+}
+
+TEST(InstanceTest, OneInstancePerDirectory) {
+  TempDir dir;
+  auto first = Instance::Create(Options(dir.path()));
+  ASSERT_TRUE(first.ok()) << first.error();
+  auto second = Instance::Create(Options(dir.path()));
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().code, ErrorCode::kConflict);
+  EXPECT_THAT(second.error().detail, HasSubstr("is in use by another danhba process"));
+  first->reset();
+  auto third = Instance::Create(Options(dir.path()));
+  EXPECT_TRUE(third.ok()) << third.error();
+}
+
+TEST(InstanceTest, StartingFromAShortLivedThreadKeepsSlapdRunning) {
+  TempDir dir;
+  auto instance = Instance::Create(Options(dir.path()));
+  ASSERT_TRUE(instance.ok()) << instance.error();
+  Status started = Internal("not run");
+  std::thread starter([&] { started = (*instance)->Start(); });
+  starter.join();
+  ASSERT_TRUE(started.ok()) << started.error();
+  // PR_SET_PDEATHSIG follows the forking thread; had slapd been forked from
+  // `starter`, it would now be shutting down.
+  for (int i = 0; i < 3; ++i) {
+    ProcessOutput found = RootSearch(**instance, (*instance)->base_dn(), "(ou=people)");
+    EXPECT_EQ(found.exit_code, 0) << found.output;
+  }
+  EXPECT_EQ(::kill((*instance)->pid(), 0), 0);
+}
+
+TEST(InstanceTest, SlapdDiesWithTheProcessThatStartedIt) {
+  TempDir dir;
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  pid_t owner = ::fork();
+  ASSERT_GE(owner, 0);
+  if (owner == 0) {
+    ::close(pipe_fds[0]);
+    auto instance = Instance::Create(Options(dir.path()));
+    int pid = instance.ok() && (*instance)->Start().ok() ? (*instance)->pid() : -1;
+    [[maybe_unused]] auto written = ::write(pipe_fds[1], &pid, sizeof pid);
+    while (true) ::pause();  // until killed
+  }
+  ::close(pipe_fds[1]);
+  int slapd_pid = 0;
+  ASSERT_EQ(::read(pipe_fds[0], &slapd_pid, sizeof slapd_pid),
+            static_cast<ssize_t>(sizeof slapd_pid));
+  ::close(pipe_fds[0]);
+  ASSERT_GT(slapd_pid, 0);
+  EXPECT_EQ(::kill(slapd_pid, 0), 0);
+  ::kill(owner, SIGKILL);
+  int status = 0;
+  ::waitpid(owner, &status, 0);
+  EXPECT_TRUE(WaitUntil([&] { return ProcessEnded(slapd_pid); }, std::chrono::seconds(20)))
+      << "slapd " << slapd_pid << " outlived its parent";
 }
 
 }  // namespace
