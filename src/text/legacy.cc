@@ -140,6 +140,7 @@ struct Tables {
   // Decoding fast paths, indexed by byte.
   FastTable tcvn3_fast, tcvn3_caps_fast, viscii_fast, cp1258_fast;
   std::array<LetterClass, 256> tcvn3_class{};
+  std::array<bool, 256> tcvn3_capital_vowel{};               // A E I O U Y Ă Â Ê Ô Ơ Ư
   std::array<int, 256> vni_base_index{};                     // -1: not a base letter
   std::array<std::array<char32_t, 256>, 14> vni_combined{};  // [base][modifier]
   std::array<char32_t, 256> vni_letter{};
@@ -248,6 +249,8 @@ struct Tables {
                        : cp >= U'a' && cp <= U'z' ? LetterClass::kAsciiLower
                                                   : LetterClass::kOther;
       if (!info->upper) caps[b] = ComposeVietnamese(info->plain, info->tone, true);
+      tcvn3_capital_vowel[b] = info->upper && info->tone == Tone::kNone &&
+                               ComposeVietnamese(info->plain, Tone::kSac, true) != 0;
     }
     tcvn3_caps_fast = MakeFast(caps);
     vni_base_index.fill(-1);
@@ -441,7 +444,7 @@ bool DecodeTcvn3(std::string_view bytes, const Tables& t, std::string& out, bool
     const FastTable& table = capitals ? t.tcvn3_caps_fast : t.tcvn3_fast;
     for (std::size_t k = i; k < end;) {
       const auto b = static_cast<unsigned char>(bytes[k]);
-      if (k + 1 < end) {
+      if (k + 1 < end && t.tcvn3_capital_vowel[b]) {
         if (const char32_t capital =
                 MergeTcvn3Capital(t, b, static_cast<unsigned char>(bytes[k + 1]))) {
           Emit(capital, out, needs_nfc);
