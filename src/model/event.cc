@@ -702,6 +702,18 @@ Result<Event> ParseEvent(std::string_view json) {
       .event;
 }
 
+Result<Event> ParseStoredEvent(std::string_view json) {
+  auto body = ParseBody(json);
+  if (!body.ok()) return body.take_error();
+  Problems problems;
+  Decoder in(problems);
+  Event event;
+  if (!body->duplicates.empty()) problems.Add(body->duplicates.begin()->second, "given more than once");
+  DecodeEvent(body->value, "", in, problems, event);
+  if (!problems.empty()) return problems.ToError();
+  return event;
+}
+
 Result<ParsedBatch> ParseEvents(std::string_view body_text) {
   auto body = ParseBody(body_text);
   if (!body.ok()) return body.take_error();

@@ -2,6 +2,8 @@
 // `danhba import` makes them from staff lists): the types, their JSON form, and
 // validation. See the "Ingest API" section of the contract.
 //
+// All functions are pure and thread-safe.
+//
 // These are private, internal types: PersonFields carries the person's stable
 // id and birth date, which must never reach the public API (R3, R15). The public
 // read types are in danhba/model/public.h and have no such fields.
@@ -152,5 +154,11 @@ Result<ParsedBatch> ParseEvents(std::string_view body);
 // omitted, cleared fields null). ParseEvent(ToJson(e)) == e for an event that
 // came from ParseEvent or CanonicalizeEvent. The journal stores this form.
 std::string ToJson(const Event& event);
+
+// Reads back what ToJson wrote, checking only the JSON shape and value types
+// (and that dates are dates), not the per-type rules, formats and limits. For
+// replaying a journal: an event acknowledged under one version's rules must
+// still be applied after an upgrade that tightens them.
+Result<Event> ParseStoredEvent(std::string_view json);
 
 }  // namespace danhba::model

@@ -92,6 +92,9 @@ TEST_P(ValidEventTest, ParsesAndRoundTrips) {
   ASSERT_TRUE(again.ok()) << again.error() << "\n" << canonical;
   EXPECT_EQ(*again, *event) << canonical;
   EXPECT_EQ(ToJson(*again), canonical);
+  auto stored = ParseStoredEvent(canonical);
+  ASSERT_TRUE(stored.ok()) << stored.error();
+  EXPECT_EQ(*stored, *event);
   // The canonical form is already canonical.
   auto canon = CanonicalizeEvent(*event);
   ASSERT_TRUE(canon.ok()) << canon.error();
@@ -394,6 +397,21 @@ TEST(EventTest, BodyErrors) {
   std::string deep(40, '[');
   deep += std::string(40, ']');
   EXPECT_EQ(ParseEvents(deep).error().detail, "body: nested deeper than 32 levels");
+}
+
+TEST(EventTest, StoredEventsReplayWithoutTodaysRules) {
+  // Accepted once, say before a limit was lowered: replays as stored.
+  const std::string stored =
+      R"({"id":"hr-1","type":"update","decision":{"number":"1","date":"2026-11-20","issuer":"X"},)"
+      R"("person":{"id":"CB1","title":")" + std::string(300, 'a') + R"("}})";
+  EXPECT_FALSE(ParseEvent(stored).ok());
+  auto replayed = ParseStoredEvent(stored);
+  ASSERT_TRUE(replayed.ok()) << replayed.error();
+  EXPECT_EQ(**replayed->person->title, std::string(300, 'a'));
+  // But a damaged entry is still an error.
+  EXPECT_EQ(ParseStoredEvent(R"({"id":"x","type":"hirre"})").error().detail,
+            R"(type: unknown type "hirre" (expected )" + kTypes + "); decision: required");
+  EXPECT_FALSE(ParseStoredEvent("{").ok());
 }
 
 // ---------------------------------------------------------------------------
