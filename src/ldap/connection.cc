@@ -1,5 +1,6 @@
 #include "danhba/ldap/connection.h"
 
+#include <signal.h>
 #include <sys/time.h>
 
 #include <functional>
@@ -98,6 +99,21 @@ std::string ChangeName(const Change& change) {
     std::string operator()(const DeleteRequest& r) const { return "delete " + r.dn; }
   } name;
   return std::visit(name, change);
+}
+
+// libldap writes to its socket with plain write(); when the server has gone,
+// that raises SIGPIPE, whose default action kills the process. A lost server
+// must be an error value (LDAP_SERVER_DOWN), so SIGPIPE is ignored unless the
+// program installed its own handler.
+void IgnoreSigpipeUnlessHandled() {
+  static const bool done = [] {
+    struct sigaction current {};
+    if (sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
+      signal(SIGPIPE, SIG_IGN);
+    }
+    return true;
+  }();
+  (void)done;
 }
 
 }  // namespace
@@ -238,6 +254,7 @@ Connection::~Connection() = default;
 const ConnectOptions& Connection::options() const { return impl_->options; }
 
 Result<Connection> Connection::Open(const ConnectOptions& options, const Credentials& credentials) {
+  IgnoreSigpipeUnlessHandled();
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   const std::string what = "connect " + options.url;
@@ -296,11 +313,21 @@ Status Connection::Impl::Bind(const Credentials& credentials) {
     }
     case Credentials::Method::kSaslExternal: {
       const std::string what = "SASL EXTERNAL bind to " + options.url;
-      berval empty{0, nullptr};
-      return Check(what, Exchange([&](int* msgid) {
-                     return ldap_sasl_bind(ld.get(), nullptr, "EXTERNAL", &empty, nullptr,
-                                           nullptr, msgid);
-                   }));
+      // An empty initial response (present, zero length): "authorize me as the
+      // identity you see" (RFC 4422 appendix A). A null bv_val would send none,
+      // and the server would answer with a challenge instead.
+      static char kNothing[] = "";
+      berval empty{0, kNothing};
+      Outcome outcome;
+      // EXTERNAL takes one round; a server that still asks for one more gets the
+      // same empty response, a bounded number of times.
+      for (int round = 0; round < 3; ++round) {
+        outcome = Exchange([&](int* msgid) {
+          return ldap_sasl_bind(ld.get(), nullptr, "EXTERNAL", &empty, nullptr, nullptr, msgid);
+        });
+        if (outcome.rc != LDAP_SASL_BIND_IN_PROGRESS) break;
+      }
+      return Check(what, outcome);
     }
   }
   return Internal("bind: unknown method");
@@ -510,17 +537,46 @@ Status Connection::Apply(const std::vector<Change>& changes) {
       return error;
     }
   }
-  int failed_msgid = -1;
-  const int end_rc =
-      ldap_txn_end_s(impl_->ld.get(), 1, txn_id.get(), nullptr, nullptr, &failed_msgid);
-  if (end_rc == LDAP_SUCCESS) return Ok();
+  // slapd 2.5 answers an update inside a transaction before the thread that
+  // queued it is done with it, and a TXN END arriving in that window can crash
+  // the server. One more round trip on this connection first narrows the window.
+  {
+    berval* ignored_raw = nullptr;
+    const int barrier_rc = ldap_whoami_s(impl_->ld.get(), &ignored_raw, nullptr, nullptr);
+    BervalPtr ignored(ignored_raw);
+    if (barrier_rc != LDAP_SUCCESS) return impl_->HandleError(what + ": before commit", barrier_rc);
+  }
+  // TXN END by hand: libldap 2.5's ldap_txn_end_s cannot decode slapd's
+  // response data (it reports a decoding error and loses the result code).
+  MessagePtr end_message;
+  Impl::Outcome end = impl_->Exchange(
+      [&](int* msgid) {
+        return ldap_txn_end(impl_->ld.get(), 1, txn_id.get(), nullptr, nullptr, msgid);
+      },
+      &end_message);
+  if (end.rc == LDAP_SUCCESS) return Ok();
   std::string where = what + ": commit";
-  for (std::size_t i = 0; i < msgids.size(); ++i) {
-    if (msgids[i] == failed_msgid) {
-      where += ", change " + std::to_string(i + 1) + " (" + ChangeName(changes[i]) + ")";
+  if (end_message) {
+    char* oid_raw = nullptr;
+    berval* data_raw = nullptr;
+    const int parse_rc =
+        ldap_parse_extended_result(impl_->ld.get(), end_message.get(), &oid_raw, &data_raw, 0);
+    MemPtr oid(oid_raw);
+    BervalPtr data(data_raw);
+    // RFC 5805 txnEndRes: SEQUENCE { messageID of the failed update OPTIONAL, ... }
+    if (parse_rc == LDAP_SUCCESS && data) {
+      internal::BerBufferPtr ber(ber_init(data.get()));
+      ber_int_t failed_msgid = -1;
+      if (ber && ber_scanf(ber.get(), "{i", &failed_msgid) != LBER_ERROR) {
+        for (std::size_t i = 0; i < msgids.size(); ++i) {
+          if (msgids[i] == failed_msgid) {
+            where += ", change " + std::to_string(i + 1) + " (" + ChangeName(changes[i]) + ")";
+          }
+        }
+      }
     }
   }
-  return impl_->HandleError(where, end_rc);
+  return MakeError(where, end.rc, end.diagnostic, end.matched);
 }
 
 }  // namespace danhba::ldap

@@ -24,6 +24,10 @@ struct BerFree {
   // 0: the BerElement from ldap_first_attribute does not own its buffer.
   void operator()(BerElement* ber) const { ber_free(ber, 0); }
 };
+struct BerBufferFree {
+  // 1: a BerElement from ber_init owns its copy of the buffer.
+  void operator()(BerElement* ber) const { ber_free(ber, 1); }
+};
 struct ValuesFree {
   void operator()(berval** values) const { ldap_value_free_len(values); }
 };
@@ -47,6 +51,7 @@ using LdapPtr = std::unique_ptr<LDAP, LdapUnbind>;
 using MessagePtr = std::unique_ptr<LDAPMessage, MessageFree>;
 using MemPtr = std::unique_ptr<char, MemFree>;
 using BerPtr = std::unique_ptr<BerElement, BerFree>;
+using BerBufferPtr = std::unique_ptr<BerElement, BerBufferFree>;
 using ValuesPtr = std::unique_ptr<berval*, ValuesFree>;
 using BervalPtr = std::unique_ptr<berval, BervalFree>;
 using ControlPtr = std::unique_ptr<LDAPControl, ControlFree>;

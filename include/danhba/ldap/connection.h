@@ -7,6 +7,9 @@
 // diagnostic (see error.h). What it does not: reconnect. A Connection that saw a
 // transient error (server down, timeout) should be dropped; Client does that.
 //
+// The first Open() sets SIGPIPE to be ignored when it still has its default
+// action (which would kill the process when a server goes away mid-write).
+//
 // A Connection is not safe for concurrent use; use one per thread.
 #pragma once
 
