@@ -75,6 +75,7 @@ class Problems {
   }
   void Add(std::string_view path, const Error& error) { Add(path, error.detail); }
   bool empty() const { return list_.empty(); }
+  std::size_t size() const { return list_.size(); }
   Error ToError() const {
     std::string detail;
     for (const std::string& item : list_) {
@@ -335,6 +336,7 @@ class Checker {
   }
 
   void Add(std::string_view path, std::string_view why) { problems_.Add(path, why); }
+  std::size_t count() const { return problems_.size(); }
 
  private:
   Problems& problems_;
@@ -343,6 +345,7 @@ class Checker {
 
 void CheckNames(PersonFields& person, std::string_view path, Checker& check) {
   const bool structured = person.family_name || person.middle_names || person.given_name;
+  const std::size_t problems_before = check.count();
   if (person.full_name) check.Name(*person.full_name, At(path, "full_name"), kMaxFullNameLength);
   if (!structured) return;
   if (person.family_name) {
@@ -364,7 +367,8 @@ void CheckNames(PersonFields& person, std::string_view path, Checker& check) {
       check.Name((*person.middle_names)[i], At(where, i), kMaxNamePartLength);
     }
   }
-  if (!person.family_name || !person.given_name) return;
+  // Comparing or joining parts that are themselves wrong would only add noise.
+  if (check.count() != problems_before) return;
   std::string joined = *person.family_name;
   if (person.middle_names) {
     for (const std::string& middle : *person.middle_names) joined.append(" ").append(middle);

@@ -284,6 +284,10 @@ std::vector<InvalidCase> InvalidCases() {
        Ev("hire", R"("person":{"id":"CB1","full_name":"Lê Văn Tám","family_name":"Lê",)"
                   R"("given_name":"Tám","agency":"a"})"),
        R"(person.full_name: "Lê Văn Tám" does not match family_name, middle_names and given_name ("Lê Tám"))"},
+      {"bad_part_is_reported_alone",
+       Ev("hire", R"("person":{"id":"CB1","full_name":"Lê Văn Tám","family_name":"Lê",)"
+                  R"("middle_names":[" "],"given_name":"Tám","agency":"a"})"),
+       "person.middle_names[0]: must not be empty"},
       {"family_without_given",
        Ev("hire", R"("person":{"id":"CB1","family_name":"Lê","agency":"a"})"),
        "person.given_name: required with family_name and middle_names"},
