@@ -69,7 +69,7 @@ std::string By(std::string_view who, std::string_view level) {
 
 // ACLs of the data database, first match wins. The root identity is also the
 // database's rootDN; the {0} rule documents that and keeps it if rootDN changes.
-std::vector<std::string> DataAcls(std::string_view base) {
+std::vector<std::string> DataAcls(std::string_view base, std::string_view root) {
   const std::string op = AccountDn(ServiceAccount::kOperator, base);
   const std::string sync = AccountDn(ServiceAccount::kSync, base);
   const std::string reader = AccountDn(ServiceAccount::kReader, base);
@@ -80,7 +80,7 @@ std::vector<std::string> DataAcls(std::string_view base) {
       "homePostalAddress,employeeNumber,pwdPolicySubentry,pwdChangedTime,pwdAccountLockedTime,"
       "pwdFailureTime,pwdHistory,pwdGraceUseTime,pwdReset";
   std::vector<std::string> acls;
-  acls.push_back("to *" + By(kRootIdentity, "manage") + " by * break");
+  acls.push_back("to *" + By(root, "manage") + " by * break");
   // Before the userPassword rule, so that people who left cannot bind (R9).
   acls.push_back("to dn.subtree=\"" + FormerDn(base) + "\"" + writers + " by * none");
   // manage makes operator and sync password administrators for slapo-ppolicy: a
@@ -117,6 +117,11 @@ std::string_view AccountName(ServiceAccount account) {
     case ServiceAccount::kMailServer: return "mailserver";
   }
   return "unknown";
+}
+
+std::string PeercredIdentity(unsigned uid, unsigned gid) {
+  return "gidNumber=" + std::to_string(gid) + "+uidNumber=" + std::to_string(uid) +
+         ",cn=peercred,cn=external,cn=auth";
 }
 
 std::string AccountDn(ServiceAccount account, std::string_view base_dn) {
@@ -212,6 +217,10 @@ Result<std::string> ConfigLdif(const ConfigOptions& options) {
     return InvalidInput("slapd data directory must be an absolute path, got '" +
                         options.data_directory + "'");
   }
+  if (options.root_identity.empty() || options.root_identity.find('"') != std::string::npos ||
+      !IsLdifSafe(options.root_identity)) {
+    return InvalidInput("slapd root identity '" + options.root_identity + "' is not a plain DN");
+  }
   if (options.max_size_bytes < (std::uint64_t{1} << 20)) {
     return InvalidInput("slapd database size limit must be at least 1 MiB");
   }
@@ -261,7 +270,7 @@ Result<std::string> ConfigLdif(const ConfigOptions& options) {
       "dn: olcDatabase={0}config,cn=config\n"
       "objectClass: olcDatabaseConfig\n"
       "olcDatabase: {0}config\n";
-  AppendOrdered(out, "olcAccess", {"to *" + By(kRootIdentity, "manage") + " by * none"});
+  AppendOrdered(out, "olcAccess", {"to *" + By(options.root_identity, "manage") + " by * none"});
   out += "\n";
 
   out +=
@@ -270,7 +279,7 @@ Result<std::string> ConfigLdif(const ConfigOptions& options) {
       "objectClass: olcMdbConfig\n"
       "olcDatabase: {1}mdb\n";
   out += LdifLine("olcSuffix", base);
-  out += LdifLine("olcRootDN", kRootIdentity);
+  out += LdifLine("olcRootDN", options.root_identity);
   out += LdifLine("olcDbDirectory", options.data_directory);
   out += "olcDbMaxSize: " + std::to_string(options.max_size_bytes) + "\n";
   if (!options.durable) out += "olcDbNoSync: TRUE\n";
@@ -283,7 +292,7 @@ Result<std::string> ConfigLdif(const ConfigOptions& options) {
       "olcDbIndex: danhbaAgencyDN,danhbaParentDN,danhbaHeadDN,danhbaDelegateDN eq\n"
       "olcDbIndex: danhbaDecisionDN,danhbaSubjectDN eq\n"
       "olcDbIndex: entryCSN,entryUUID eq\n";
-  AppendOrdered(out, "olcAccess", DataAcls(base));
+  AppendOrdered(out, "olcAccess", DataAcls(base, options.root_identity));
   std::vector<std::string> limits;
   for (ServiceAccount account : kServiceAccounts) {
     limits.push_back("dn.exact=\"" + AccountDn(account, base) +

@@ -342,6 +342,7 @@ Result<std::unique_ptr<Instance>> Instance::Create(InstanceOptions options) {
   if (::flock(instance->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
     return Conflict("slapd directory " + dir.string() + " is in use by another danhba process");
   }
+  instance->root_identity_ = PeercredIdentity(::geteuid(), ::getegid());
   for (ServiceAccount account : kServiceAccounts) {
     instance->accounts_[account] = AccountSecret{
         AccountDn(account, instance->options_.base_dn),
@@ -381,6 +382,16 @@ Status Instance::CheckExisting() {
                             : database.substr(at, database.find('\n', at) - at);
     return ConfigError("slapd directory " + dir.string() + " holds " + found + ", not " +
                        options_.base_dn);
+  }
+  // The root identity is the one the instance was created for.
+  if (std::size_t at = database.find("\nolcRootDN: "); at != std::string::npos) {
+    at += 12;
+    std::string root = database.substr(at, database.find('\n', at) - at);
+    if (root != root_identity_) {
+      log::Get("slapd")->warn("slapd directory {} gives root access to {}, not to this process ({})",
+                              dir.string(), root, root_identity_);
+      root_identity_ = root;
+    }
   }
   for (auto& [account, secret] : accounts_) {
     Result<std::string> password = ReadSecret(secret.password_file);
@@ -430,6 +441,7 @@ Status Instance::CreateFiles() {
   config.system_schema_dir = options_.system_schema_dir;
   config.durable = options_.durable;
   config.log_level = options_.log_level;
+  config.root_identity = root_identity_;
   Result<std::string> config_ldif = ConfigLdif(config);
   if (!config_ldif.ok()) return config_ldif.take_error();
   Result<std::string> tree_ldif = BaseTreeLdif(tree);

@@ -57,7 +57,7 @@ class SlapdEnvironment : public ::testing::Environment {
     dir.ldapi_url = slapd.ldapi_url();
     dir.base_dn = slapd.base_dn();
     dir.port = slapd.port();
-    dir.root_identity = std::string(slapd::Instance::root_identity());
+    dir.root_identity = slapd.root_identity();
     auto credentials = [&](slapd::ServiceAccount account, std::string& dn, std::string& password) {
       dn = slapd.account(account).dn;
       password = slapd.account(account).password;

@@ -35,7 +35,8 @@ struct TestDirectory {
   std::string ldapi_url;  // ldapi://%2Ftmp%2F...%2Fldapi (root with SASL EXTERNAL)
   std::string base_dn;    // dc=dongnai,dc=gov,dc=vn
   std::uint16_t port = 0;
-  std::string root_identity;  // gidNumber=0+uidNumber=0,cn=peercred,cn=external,cn=auth
+  // gidNumber=0+uidNumber=0,cn=peercred,cn=external,cn=auth when tests run as root.
+  std::string root_identity;
   std::string operator_dn;    // cn=operator,ou=system,<base>
   std::string operator_password;
   std::string sync_dn;

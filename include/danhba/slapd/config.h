@@ -4,8 +4,8 @@
 // production files in deploy/, so tests exercise what users run.
 //
 // What the generated directory enforces (see deploy/README.md):
-//  - root = local root over ldapi:// SASL EXTERNAL (kRootIdentity), for the data
-//    and for cn=config; no root password exists;
+//  - root = local root over ldapi:// SASL EXTERNAL (kRootIdentity, or another
+//    local user's peercred identity), for the data and cn=config; no root password;
 //  - ou=former, ou=decisions and ou=system: operator and sync accounts only;
 //  - private attributes (person id, birth date, status, decisions, home phone,
 //    password-policy state): operator and sync only; mail aliases also the
@@ -28,6 +28,10 @@ namespace danhba::slapd {
 // The authorization identity of the local root user over ldapi:// EXTERNAL.
 inline constexpr std::string_view kRootIdentity =
     "gidNumber=0+uidNumber=0,cn=peercred,cn=external,cn=auth";
+
+// The identity slapd gives a local process with these ids over ldapi:// EXTERNAL:
+// "gidNumber=<gid>+uidNumber=<uid>,cn=peercred,cn=external,cn=auth".
+std::string PeercredIdentity(unsigned uid, unsigned gid);
 
 // Service accounts under ou=system, each cn=<AccountName>,ou=system,<base>.
 enum class ServiceAccount {
@@ -70,6 +74,9 @@ struct ConfigOptions {
   std::string pid_file;            // olcPidFile; empty: none
   std::string log_level = "none";  // olcLogLevel, e.g. "stats"
   int size_limit = 500;            // per search, for anonymous users; service accounts: none
+  // rootDN of the data and manage access to data and cn=config: a local user
+  // over ldapi:// (the private instance uses the identity of the danhba process).
+  std::string root_identity = std::string(kRootIdentity);
 };
 
 // The whole cn=config LDIF: global settings, modules, schemas (system ones by

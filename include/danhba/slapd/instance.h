@@ -10,6 +10,9 @@
 //   config.ldif   the generated configuration, as loaded (no secrets in it)
 //   secrets/      <account>.password, mode 0600 (unless secrets_dir is set)
 //
+// slapd runs as the calling user (root is not needed: the port is above 1024
+// and the identity of the process owner gets root access over ldapi://).
+//
 // The slapd child gets SIGTERM when this process dies (PR_SET_PDEATHSIG, set from
 // a thread the Instance owns for its whole life), so no slapd outlives danhba.
 //
@@ -95,9 +98,9 @@ class Instance {
   std::filesystem::path ldapi_socket() const;
   std::string url() const;        // ldap://127.0.0.1:<port>
   std::string ldapi_url() const;  // ldapi://<percent-encoded socket path>
-  // The identity that has manage access over ldapi:// with SASL EXTERNAL when
-  // this process runs as root (kRootIdentity).
-  static std::string_view root_identity() { return kRootIdentity; }
+  // The identity with manage access over ldapi:// with SASL EXTERNAL: that of
+  // the user who created the instance (kRootIdentity when it was root).
+  const std::string& root_identity() const { return root_identity_; }
   const AccountSecret& account(ServiceAccount account) const;
   // How long the last Start took until slapd answered.
   std::chrono::milliseconds last_start_duration() const { return last_start_duration_; }
@@ -115,7 +118,8 @@ class Instance {
   std::chrono::milliseconds last_start_duration_{0};
   std::map<ServiceAccount, AccountSecret> accounts_;
   std::unique_ptr<Launcher> launcher_;
-  int lock_fd_ = -1;  // flock on <directory>/instance.lock, held for the Instance's life
+  int lock_fd_ = -1;
+  std::string root_identity_;  // flock on <directory>/instance.lock, held for the Instance's life
 };
 
 }  // namespace danhba::slapd

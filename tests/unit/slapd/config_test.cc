@@ -77,6 +77,19 @@ TEST(ConfigTest, RootIsLocalRootOverLdapiForDataAndConfig) {
   EXPECT_THAT(ldif, Not(HasSubstr("olcRootPW")));
 }
 
+TEST(ConfigTest, RootCanBeAnotherLocalUser) {
+  EXPECT_EQ(PeercredIdentity(1000, 100),
+            "gidNumber=100+uidNumber=1000,cn=peercred,cn=external,cn=auth");
+  ConfigOptions options = Options();
+  options.root_identity = PeercredIdentity(1000, 100);
+  std::string ldif = Config(options);
+  EXPECT_THAT(ldif, HasSubstr("olcRootDN: " + options.root_identity + "\n"));
+  EXPECT_THAT(ldif, HasSubstr("by dn.exact=\"" + options.root_identity + "\" manage"));
+  EXPECT_THAT(ldif, Not(HasSubstr("uidNumber=0")));
+  options.root_identity = "cn=x\"";
+  EXPECT_FALSE(ConfigLdif(options).ok());
+}
+
 TEST(ConfigTest, AclsHidePrivateDataAndPublishTheAddressBook) {
   std::string ldif = Config();
   std::string base(kBase);
