@@ -112,9 +112,9 @@ Status Client::Run(const std::function<Status(Operations&)>& op, bool* lost, con
     const auto elapsed = std::chrono::duration_cast<milliseconds>(clock_.now() - start);
     const milliseconds wait = NextBackoff(attempt);
     if (attempt >= policy_.max_attempts || elapsed + wait > policy_.max_total) {
-      return WithNote(status.take_error(),
-                      "gave up after " + std::to_string(attempt) + " attempts in " +
-                          std::to_string(elapsed.count()) + " ms");
+      return WithNote(status.take_error(), "gave up after " + std::to_string(attempt) +
+                                               " attempts in " + std::to_string(elapsed.count()) +
+                                               " ms");
     }
     logger->warn("{}; retrying in {} ms (attempt {} of {})", status.error().detail, wait.count(),
                  attempt + 1, policy_.max_attempts);
@@ -173,7 +173,8 @@ Status Client::Add(const Entry& entry) {
     log::Get("ldap")->info("add {}: the answer was lost, and the entry is there as sent", entry.dn);
     return Ok();
   }
-  return WithNote(status.take_error(), std::string(kLostNote) + "; the entry there differs from the one sent");
+  return WithNote(status.take_error(),
+                  std::string(kLostNote) + "; the entry there differs from the one sent");
 }
 
 Status Client::Modify(std::string_view dn, const std::vector<Modification>& modifications) {
@@ -194,7 +195,8 @@ Status Client::ModRdn(const ModRdnRequest& request) {
     } else if (auto old_dn = Dn::Parse(request.dn); old_dn.ok()) {
       superior = old_dn->Parent().ToString();
     }
-    const std::string new_dn = superior.empty() ? request.new_rdn : request.new_rdn + "," + superior;
+    const std::string new_dn =
+        superior.empty() ? request.new_rdn : request.new_rdn + "," + superior;
     auto found = Read(new_dn, {"1.1"});
     if (found.ok() && found->has_value()) {
       log::Get("ldap")->info("modrdn {}: the answer was lost, and {} is there", request.dn, new_dn);

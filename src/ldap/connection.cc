@@ -13,8 +13,8 @@
 
 namespace danhba::ldap {
 
-using internal::BervalPtr;
 using internal::BerPtr;
+using internal::BervalPtr;
 using internal::ControlPtr;
 using internal::ControlsPtr;
 using internal::LdapPtr;
@@ -40,9 +40,12 @@ berval View(std::string_view s) {
 
 int ToLdapScope(Scope scope) {
   switch (scope) {
-    case Scope::kBase: return LDAP_SCOPE_BASE;
-    case Scope::kOneLevel: return LDAP_SCOPE_ONELEVEL;
-    case Scope::kSubtree: return LDAP_SCOPE_SUBTREE;
+    case Scope::kBase:
+      return LDAP_SCOPE_BASE;
+    case Scope::kOneLevel:
+      return LDAP_SCOPE_ONELEVEL;
+    case Scope::kSubtree:
+      return LDAP_SCOPE_SUBTREE;
   }
   return LDAP_SCOPE_SUBTREE;
 }
@@ -84,9 +87,12 @@ class ModList {
 
 int ModOp(Modification::Op op) {
   switch (op) {
-    case Modification::Op::kAdd: return LDAP_MOD_ADD;
-    case Modification::Op::kDelete: return LDAP_MOD_DELETE;
-    case Modification::Op::kReplace: return LDAP_MOD_REPLACE;
+    case Modification::Op::kAdd:
+      return LDAP_MOD_ADD;
+    case Modification::Op::kDelete:
+      return LDAP_MOD_DELETE;
+    case Modification::Op::kReplace:
+      return LDAP_MOD_REPLACE;
   }
   return LDAP_MOD_REPLACE;
 }
@@ -210,7 +216,8 @@ struct Connection::Impl {
 
   int SendAdd(const Entry& entry, LDAPControl** controls, int* msgid) {
     ModList mods;
-    for (const auto& [attribute, values] : entry.attributes) mods.Add(LDAP_MOD_ADD, attribute, values);
+    for (const auto& [attribute, values] : entry.attributes)
+      mods.Add(LDAP_MOD_ADD, attribute, values);
     return ldap_add_ext(ld.get(), entry.dn.c_str(), mods.Finish(), controls, nullptr, msgid);
   }
 
@@ -232,11 +239,13 @@ struct Connection::Impl {
   }
 
   int SendChange(const Change& change, LDAPControl** controls, int* msgid) {
-    if (const auto* add = std::get_if<AddRequest>(&change)) return SendAdd(add->entry, controls, msgid);
+    if (const auto* add = std::get_if<AddRequest>(&change))
+      return SendAdd(add->entry, controls, msgid);
     if (const auto* mod = std::get_if<ModifyRequest>(&change)) {
       return SendModify(mod->dn, mod->modifications, controls, msgid);
     }
-    if (const auto* rdn = std::get_if<ModRdnRequest>(&change)) return SendModRdn(*rdn, controls, msgid);
+    if (const auto* rdn = std::get_if<ModRdnRequest>(&change))
+      return SendModRdn(*rdn, controls, msgid);
     return SendDelete(std::get<DeleteRequest>(change).dn, controls, msgid);
   }
 
@@ -262,8 +271,8 @@ Result<Connection> Connection::Open(const ConnectOptions& options, const Credent
   const int rc = ldap_initialize(&raw, options.url.c_str());
   impl->ld.reset(raw);
   if (rc != LDAP_SUCCESS || !impl->ld) {
-    return ConfigError(what + ": not a usable LDAP URL (ldap://, ldaps:// or ldapi://): " +
-                       ResultText(rc));
+    return ConfigError(
+        what + ": not a usable LDAP URL (ldap://, ldaps:// or ldapi://): " + ResultText(rc));
   }
   LDAP* ld = impl->ld.get();
   const int version = LDAP_VERSION3;
@@ -298,11 +307,12 @@ Status Connection::Impl::Bind(const Credentials& credentials) {
     case Credentials::Method::kAnonymous:
     case Credentials::Method::kSimple: {
       const bool anonymous = credentials.method == Credentials::Method::kAnonymous;
-      const std::string what = anonymous ? "anonymous bind to " + options.url
-                                         : "bind " + credentials.dn;
+      const std::string what =
+          anonymous ? "anonymous bind to " + options.url : "bind " + credentials.dn;
       if (!anonymous && (credentials.dn.empty() || credentials.password.empty())) {
-        return InvalidInput(what + ": a simple bind needs a DN and a non-empty password "
-                                   "(without one the server would bind anonymously)");
+        return InvalidInput(what +
+                            ": a simple bind needs a DN and a non-empty password "
+                            "(without one the server would bind anonymously)");
       }
       berval password = View(anonymous ? std::string_view() : credentials.password);
       const std::string dn = anonymous ? std::string() : credentials.dn;
@@ -365,7 +375,8 @@ Status Connection::Impl::SearchPage(const SearchRequest& request, const std::str
   }
   LDAPControl* controls[] = {page_control.get(), nullptr};
   std::vector<char*> attributes;
-  for (const std::string& a : request.attributes) attributes.push_back(const_cast<char*>(a.c_str()));
+  for (const std::string& a : request.attributes)
+    attributes.push_back(const_cast<char*>(a.c_str()));
   attributes.push_back(nullptr);
   timeval limit{};
   limit.tv_sec = static_cast<time_t>(request.time_limit.count());
@@ -464,7 +475,8 @@ Result<bool> Connection::Compare(std::string_view dn, std::string_view attribute
   });
   if (outcome.rc == LDAP_COMPARE_TRUE) return true;
   if (outcome.rc == LDAP_COMPARE_FALSE) return false;
-  if (outcome.rc == LDAP_SUCCESS) return Internal(what + ": the server answered neither true nor false");
+  if (outcome.rc == LDAP_SUCCESS)
+    return Internal(what + ": the server answered neither true nor false");
   return MakeError(what, outcome.rc, outcome.diagnostic, outcome.matched);
 }
 
@@ -472,7 +484,8 @@ Result<std::string> Connection::PasswordModify(std::string_view user_dn,
                                                std::string_view old_password,
                                                std::string_view new_password) {
   const std::string what =
-      "password modify " + (user_dn.empty() ? std::string("of the bound identity") : std::string(user_dn));
+      "password modify " +
+      (user_dn.empty() ? std::string("of the bound identity") : std::string(user_dn));
   berval user = View(user_dn);
   berval old_pw = View(old_password);
   berval new_pw = View(new_password);
@@ -530,9 +543,9 @@ Status Connection::Apply(const std::vector<Change>& changes) {
         [&](int* id) { return impl_->SendChange(changes[i], controls, id); }, nullptr, &msgid);
     msgids.push_back(msgid);
     if (outcome.rc != LDAP_SUCCESS) {
-      Error error = MakeError(what + ", change " + std::to_string(i + 1) + " (" +
-                                  ChangeName(changes[i]) + ")",
-                              outcome.rc, outcome.diagnostic, outcome.matched);
+      Error error = MakeError(
+          what + ", change " + std::to_string(i + 1) + " (" + ChangeName(changes[i]) + ")",
+          outcome.rc, outcome.diagnostic, outcome.matched);
       if (MapResultCode(outcome.rc) != ErrorCode::kTransient) abort();
       return error;
     }

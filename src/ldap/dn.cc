@@ -12,7 +12,14 @@ namespace {
 
 bool IsDnSpecial(unsigned char c) {
   switch (c) {
-    case '"': case '+': case ',': case ';': case '<': case '>': case '\\': case '=':
+    case '"':
+    case '+':
+    case ',':
+    case ';':
+    case '<':
+    case '>':
+    case '\\':
+    case '=':
       return true;
     default:
       return false;
@@ -98,8 +105,8 @@ Result<Dn> Dn::Parse(std::string_view text) {
   const int rc = ldap_bv2dn(&input, &raw, LDAP_DN_FORMAT_LDAPV3);
   internal::DnPtr parsed(raw);
   if (rc != LDAP_SUCCESS) {
-    return InvalidInput("\"" + EscapeFilterValue(text) + "\" is not a distinguished name (RFC 4514): " +
-                        ldap_err2string(rc));
+    return InvalidInput("\"" + EscapeFilterValue(text) +
+                        "\" is not a distinguished name (RFC 4514): " + ldap_err2string(rc));
   }
   std::vector<Rdn> rdns;
   for (LDAPRDN* rdn = parsed.get(); rdn != nullptr && *rdn != nullptr; ++rdn) {

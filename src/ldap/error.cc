@@ -136,7 +136,8 @@ std::optional<int> ResultCode(const Error& error) {
     auto [ptr, ec] = std::from_chars(first, last, rc);
     if (ec != std::errc() || ptr != last) continue;
     const std::string expected = ": " + ResultText(rc);
-    if (open >= expected.size() && d.compare(open - expected.size(), expected.size(), expected) == 0 &&
+    if (open >= expected.size() &&
+        d.compare(open - expected.size(), expected.size(), expected) == 0 &&
         MapResultCode(rc) == error.code) {
       return rc;
     }

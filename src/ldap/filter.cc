@@ -94,12 +94,12 @@ Filter Filter::Invalid(std::string detail) {
   return filter;
 }
 
-#define DANHBA_CHECK_ATTRIBUTE(attribute)                                                 \
-  do {                                                                                    \
-    if (!IsAttributeDescription(attribute)) {                                             \
-      return Invalid("filter: \"" + EscapeFilterValue(attribute) +                        \
+#define DANHBA_CHECK_ATTRIBUTE(attribute)                                                  \
+  do {                                                                                     \
+    if (!IsAttributeDescription(attribute)) {                                              \
+      return Invalid("filter: \"" + EscapeFilterValue(attribute) +                         \
                      "\" is not an attribute description (a name like \"cn\" or an OID)"); \
-    }                                                                                     \
+    }                                                                                      \
   } while (false)
 
 Filter Filter::Eq(std::string_view attribute, std::string_view value) {

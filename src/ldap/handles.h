@@ -3,11 +3,11 @@
 // hand back memory even when the call fails. Internal.
 #pragma once
 
-#include <memory>
-
 #include <lber.h>
 #include <ldap.h>
 #include <ldap_schema.h>
+
+#include <memory>
 
 namespace danhba::ldap::internal {
 

@@ -1,11 +1,12 @@
 // Every operation of danhba::ldap against a real slapd (tests/support).
+#include "danhba/ldap/connection.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <iostream>
 #include <set>
 
-#include "danhba/ldap/connection.h"
 #include "danhba/ldap/dn.h"
 #include "danhba/ldap/error.h"
 #include "danhba/ldap/filter.h"
@@ -128,17 +129,19 @@ TEST_F(ConnectionTest, SchemaViolationsAreInvalidInputAndChangeNothing) {
   EXPECT_FALSE(ReadBack(no_sn.dn).has_value());
 
   Entry e = AddPerson("annv");
-  Status bad = operator_connection().Modify(e.dn, {Modification::Replace("noSuchAttribute", {"x"})});
+  Status bad =
+      operator_connection().Modify(e.dn, {Modification::Replace("noSuchAttribute", {"x"})});
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().code, ErrorCode::kInvalidInput) << bad.error();
 }
 
 TEST_F(ConnectionTest, ModifyAddsReplacesAndDeletesValues) {
   Entry e = AddPerson("annv");
-  ASSERT_TRUE(operator_connection()
-                  .Modify(e.dn, {Modification::Add("telephoneNumber", {"0251 3822 000", "0251 3822 001"}),
-                                 Modification::Replace("title", {"Chuyên viên"})})
-                  .ok());
+  ASSERT_TRUE(
+      operator_connection()
+          .Modify(e.dn, {Modification::Add("telephoneNumber", {"0251 3822 000", "0251 3822 001"}),
+                         Modification::Replace("title", {"Chuyên viên"})})
+          .ok());
   ASSERT_TRUE(operator_connection()
                   .Modify(e.dn, {Modification::Delete("telephoneNumber", {"0251 3822 000"}),
                                  Modification::Replace("title", {"Phó Trưởng phòng"})})
@@ -150,8 +153,8 @@ TEST_F(ConnectionTest, ModifyAddsReplacesAndDeletesValues) {
   ASSERT_TRUE(operator_connection().Modify(e.dn, {Modification::Delete("title")}).ok());
   EXPECT_FALSE(ReadBack(e.dn)->Has("title"));
 
-  Status twice = operator_connection().Modify(
-      e.dn, {Modification::Add("telephoneNumber", {"0251 3822 001"})});
+  Status twice =
+      operator_connection().Modify(e.dn, {Modification::Add("telephoneNumber", {"0251 3822 001"})});
   ASSERT_FALSE(twice.ok());
   EXPECT_EQ(twice.error().code, ErrorCode::kConflict);
   Status absent = operator_connection().Modify(e.dn, {Modification::Delete("mail", {"x@y"})});
@@ -218,9 +221,9 @@ TEST_F(ConnectionTest, SearchWithFilterScopeAndAttributes) {
   SearchRequest request;
   request.base = subtree();
   request.scope = Scope::kOneLevel;
-  request.filter = Filter::And({Filter::Eq("objectClass", "inetOrgPerson"),
-                                Filter::Contains("cn", "Văn")})
-                       .ToString();
+  request.filter =
+      Filter::And({Filter::Eq("objectClass", "inetOrgPerson"), Filter::Contains("cn", "Văn")})
+          .ToString();
   request.attributes = {"uid"};
   auto found = operator_connection().SearchAll(request);
   ASSERT_TRUE(found.ok()) << found.error();
@@ -251,7 +254,8 @@ TEST_F(ConnectionTest, PagedSearchReturnsEverythingAcrossPages) {
   std::vector<Change> adds;
   for (int i = 0; i < kPeople; ++i) {
     const std::string uid = "user" + std::to_string(i);
-    adds.push_back(AddRequest{Person(DnUnder("uid", uid), uid, "Người " + std::to_string(i), "Lê")});
+    adds.push_back(
+        AddRequest{Person(DnUnder("uid", uid), uid, "Người " + std::to_string(i), "Lê")});
   }
   for (const Change& add : adds) {
     ASSERT_TRUE(operator_connection().Add(std::get<AddRequest>(add).entry).ok());
@@ -270,9 +274,8 @@ TEST_F(ConnectionTest, PagedSearchReturnsEverythingAcrossPages) {
 
   // The visitor form stops at the visitor's first error.
   int seen = 0;
-  Status stopped = operator_connection().Search(request, [&](Entry&&) -> Status {
-    return ++seen == 15 ? Conflict("enough") : Ok();
-  });
+  Status stopped = operator_connection().Search(
+      request, [&](Entry&&) -> Status { return ++seen == 15 ? Conflict("enough") : Ok(); });
   ASSERT_FALSE(stopped.ok());
   EXPECT_EQ(stopped.error().detail, "enough");
   EXPECT_EQ(seen, 15);
@@ -301,8 +304,8 @@ TEST_F(ConnectionTest, PasswordModifyThenBindWithTheNewPassword) {
   auto generated = operator_connection().PasswordModify(e.dn, "", "");
   ASSERT_TRUE(generated.ok()) << generated.error();
   EXPECT_FALSE(generated->empty());
-  auto with_generated = Connection::Open(TestConnectOptions(Directory().url),
-                                         Credentials::Simple(e.dn, *generated));
+  auto with_generated =
+      Connection::Open(TestConnectOptions(Directory().url), Credentials::Simple(e.dn, *generated));
   ASSERT_TRUE(with_generated.ok()) << with_generated.error();
   auto old = Connection::Open(TestConnectOptions(Directory().url),
                               Credentials::Simple(e.dn, "Mật khẩu mới 2026!"));
@@ -342,7 +345,8 @@ class TransactionTest : public ConnectionTest {
       for (const std::string& dn : added_dns) present += ReadFresh(dn) ? 1 : 0;
       EXPECT_TRUE(present == 0 || present == added_dns.size())
           << "a crash at commit left " << present << " of " << added_dns.size() << " entries";
-      if (!added_dns.empty() && present == added_dns.size()) return Ok();  // committed before the crash
+      if (!added_dns.empty() && present == added_dns.size())
+        return Ok();  // committed before the crash
     }
     return status;
   }
@@ -358,7 +362,8 @@ class TransactionTest : public ConnectionTest {
     connection_.emplace(std::move(*op));
   }
   void TearDown() override {
-    if (crashes_ > 0) std::cerr << "[ note     ] slapd crashed " << crashes_ << " time(s) at TXN END\n";
+    if (crashes_ > 0)
+      std::cerr << "[ note     ] slapd crashed " << crashes_ << " time(s) at TXN END\n";
     ConnectionTest::TearDown();
   }
 
@@ -398,7 +403,8 @@ TEST_F(TransactionTest, AppliesAllOrNothing) {
 TEST_F(ConnectionTest, RootDseAndSchema) {
   auto root = ReadRootDse(operator_connection());
   ASSERT_TRUE(root.ok()) << root.error();
-  EXPECT_TRUE(root->HasValue("namingContexts", Directory().base_dn)) << root->First("namingContexts").value_or("");
+  EXPECT_TRUE(root->HasValue("namingContexts", Directory().base_dn))
+      << root->First("namingContexts").value_or("");
   EXPECT_TRUE(root->HasValue("supportedLDAPVersion", "3"));
   auto person = HasObjectClass(operator_connection(), "inetOrgPerson");
   ASSERT_TRUE(person.ok()) << person.error();
@@ -412,8 +418,9 @@ TEST_F(ConnectionTest, RootDseAndSchema) {
 }
 
 TEST_F(ConnectionTest, ReaderCannotWrite) {
-  auto reader = Connection::Open(TestConnectOptions(Directory().url),
-                                 Credentials::Simple(Directory().reader_dn, Directory().reader_password));
+  auto reader =
+      Connection::Open(TestConnectOptions(Directory().url),
+                       Credentials::Simple(Directory().reader_dn, Directory().reader_password));
   ASSERT_TRUE(reader.ok()) << reader.error();
   Entry e = Person(DnUnder("uid", "x"), "x", "X", "X");
   Status added = reader->Add(e);

@@ -22,12 +22,16 @@ class ReconnectTest : public testing::LdapTest {
     policy.max_backoff = std::chrono::milliseconds(500);
     policy.max_total = std::chrono::seconds(60);
     return Client(testing::TestConnectOptions(Directory().url),
-                  Credentials::Simple(Directory().operator_dn, Directory().operator_password), policy);
+                  Credentials::Simple(Directory().operator_dn, Directory().operator_password),
+                  policy);
   }
   Entry Person(std::string uid) {
     Entry e;
     e.dn = DnUnder("uid", uid);
-    e.Add("objectClass", "inetOrgPerson").Add("uid", uid).Add("cn", "Lê Văn " + uid).Add("sn", "Lê");
+    e.Add("objectClass", "inetOrgPerson")
+        .Add("uid", uid)
+        .Add("cn", "Lê Văn " + uid)
+        .Add("sn", "Lê");
     return e;
   }
 };
@@ -49,9 +53,8 @@ TEST_F(ReconnectTest, RequestMadeWhileServerIsDownSucceedsOnceItIsBack) {
   Client client = MakeClient();
   ASSERT_TRUE(client.Connect().ok());
   ASSERT_TRUE(testing::KillSlapd().ok());
-  auto pending = std::async(std::launch::async, [&client, this] {
-    return client.Add(Person("during"));
-  });
+  auto pending =
+      std::async(std::launch::async, [&client, this] { return client.Add(Person("during")); });
   // The request keeps retrying while the server is down; bring it back.
   ASSERT_TRUE(testing::StartSlapd().ok());
   Status added = pending.get();
@@ -67,7 +70,8 @@ TEST_F(ReconnectTest, GivesUpWithinItsBudgetWhileTheServerStaysDown) {
   policy.max_attempts = 3;
   policy.initial_backoff = std::chrono::milliseconds(10);
   Client client(testing::TestConnectOptions(Directory().url),
-                Credentials::Simple(Directory().operator_dn, Directory().operator_password), policy);
+                Credentials::Simple(Directory().operator_dn, Directory().operator_password),
+                policy);
   ASSERT_TRUE(client.Connect().ok());
   ASSERT_TRUE(testing::StopSlapd().ok());
   auto who = client.WhoAmI();

@@ -56,7 +56,9 @@ class FakeConnection : public Operations {
   Status Modify(std::string_view, const std::vector<Modification>&) override {
     return Run([] { return Ok(); });
   }
-  Status ModRdn(const ModRdnRequest&) override { return Run([] { return Ok(); }); }
+  Status ModRdn(const ModRdnRequest&) override {
+    return Run([] { return Ok(); });
+  }
   Status Delete(std::string_view dn) override {
     return Run([&]() -> Status {
       if (!server_.entries.erase(std::string(dn))) {
@@ -69,7 +71,8 @@ class FakeConnection : public Operations {
     DANHBA_RETURN_IF_ERROR(Run([] { return Ok(); }));
     return true;
   }
-  Result<std::string> PasswordModify(std::string_view, std::string_view, std::string_view) override {
+  Result<std::string> PasswordModify(std::string_view, std::string_view,
+                                     std::string_view) override {
     DANHBA_RETURN_IF_ERROR(Run([] { return Ok(); }));
     return std::string("generated");
   }
@@ -77,7 +80,9 @@ class FakeConnection : public Operations {
     DANHBA_RETURN_IF_ERROR(Run([] { return Ok(); }));
     return std::string("dn:cn=operator");
   }
-  Status Apply(const std::vector<Change>&) override { return Run([] { return Ok(); }); }
+  Status Apply(const std::vector<Change>&) override {
+    return Run([] { return Ok(); });
+  }
 
  private:
   template <class F>

@@ -83,9 +83,19 @@ TEST(DnEscape, VietnameseIsKeptReadable) {
 // Whatever the value, escaping then parsing gives it back, in one RDN.
 TEST(DnEscape, HostileValuesRoundTrip) {
   const std::string values[] = {
-      "*)(uid=*", "nul\0byte"s, "back\\slash", "#leading hash", " leading space",
-      "trailing space ", "  ", "a,b=c+d;e", "\"quoted\"", "<tag>", "Nguyễn Văn An",
-      "tab\there", "Đặng Thị Ánh Tuyết, Phó Giám đốc",
+      "*)(uid=*",
+      "nul\0byte"s,
+      "back\\slash",
+      "#leading hash",
+      " leading space",
+      "trailing space ",
+      "  ",
+      "a,b=c+d;e",
+      "\"quoted\"",
+      "<tag>",
+      "Nguyễn Văn An",
+      "tab\there",
+      "Đặng Thị Ánh Tuyết, Phó Giám đốc",
   };
   const Dn base = MustParse("ou=people,dc=dongnai,dc=gov,dc=vn");
   for (const std::string& value : values) {
@@ -116,8 +126,8 @@ TEST(DnParse, EmptyIsTheRoot) {
 }
 
 TEST(DnParse, MalformedIsAClearError) {
-  for (std::string_view bad : {"uid", "uid=a,", "=a", "uid=a,,dc=x", "uid=a\\", "1uid=a",
-                               "uid=a\\zz"}) {
+  for (std::string_view bad :
+       {"uid", "uid=a,", "=a", "uid=a,,dc=x", "uid=a\\", "1uid=a", "uid=a\\zz"}) {
     auto dn = Dn::Parse(bad);
     ASSERT_FALSE(dn.ok()) << bad;
     EXPECT_EQ(dn.error().code, ErrorCode::kInvalidInput);

@@ -9,8 +9,9 @@ TEST(LdapError, DetailSaysWhatWhereAndWhy) {
   const Error e = MakeError("add uid=annv,ou=people,dc=dongnai,dc=gov,dc=vn", kAlreadyExists,
                             "entry already exists");
   EXPECT_EQ(e.code, ErrorCode::kConflict);
-  EXPECT_EQ(e.detail,
-            "add uid=annv,ou=people,dc=dongnai,dc=gov,dc=vn: already exists (68): entry already exists");
+  EXPECT_EQ(
+      e.detail,
+      "add uid=annv,ou=people,dc=dongnai,dc=gov,dc=vn: already exists (68): entry already exists");
   EXPECT_EQ(ResultCode(e), kAlreadyExists);
 }
 

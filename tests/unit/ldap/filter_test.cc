@@ -53,10 +53,11 @@ TEST(FilterRfc4515, ControlBytesAreEscaped) {
 TEST(FilterRfc4515, OtherSection4Examples) {
   EXPECT_EQ(Filter::Eq("cn", "Babs Jensen").ToString(), "(cn=Babs Jensen)");
   EXPECT_EQ(Filter::Not(Filter::Eq("cn", "Tim Howes")).ToString(), "(!(cn=Tim Howes))");
-  EXPECT_EQ(Filter::And({Filter::Eq("objectClass", "Person"),
-                         Filter::Or({Filter::Eq("sn", "Jensen"), Filter::StartsWith("cn", "Babs J")})})
-                .ToString(),
-            "(&(objectClass=Person)(|(sn=Jensen)(cn=Babs J*)))");
+  EXPECT_EQ(
+      Filter::And({Filter::Eq("objectClass", "Person"),
+                   Filter::Or({Filter::Eq("sn", "Jensen"), Filter::StartsWith("cn", "Babs J")})})
+          .ToString(),
+      "(&(objectClass=Person)(|(sn=Jensen)(cn=Babs J*)))");
   EXPECT_EQ(Filter::Substring("o", "univ", {"of", "mich"}, "").ToString(), "(o=univ*of*mich*)");
   EXPECT_EQ(Filter::Substring("seeAlso", "", {}, "").ToString(), "(seeAlso=*)");
 }
@@ -68,8 +69,9 @@ TEST(FilterEscape, RequiredCharacters) {
 
 TEST(FilterEscape, InjectionStaysALiteralValue) {
   EXPECT_EQ(Filter::Eq("uid", "*)(uid=*").ToString(), R"((uid=\2a\29\28uid=\2a))");
-  EXPECT_EQ(Filter::And({Filter::Eq("uid", "x)(|(objectClass=*"), Filter::Present("mail")}).ToString(),
-            R"((&(uid=x\29\28|\28objectClass=\2a)(mail=*)))");
+  EXPECT_EQ(
+      Filter::And({Filter::Eq("uid", "x)(|(objectClass=*"), Filter::Present("mail")}).ToString(),
+      R"((&(uid=x\29\28|\28objectClass=\2a)(mail=*)))");
 }
 
 TEST(FilterEscape, VietnameseIsKeptReadable) {
@@ -89,7 +91,8 @@ TEST(FilterBuild, Comparisons) {
             "(createTimestamp>=20261128000000Z)");
   EXPECT_EQ(Filter::Le("uidNumber", "1000").ToString(), "(uidNumber<=1000)");
   EXPECT_EQ(Filter::Approx("sn", "Nguyen").ToString(), "(sn~=Nguyen)");
-  EXPECT_EQ(Filter::Substring("cn", "Ng*", {"", "V(an"}, "An)").ToString(), R"((cn=Ng\2a*V\28an*An\29))");
+  EXPECT_EQ(Filter::Substring("cn", "Ng*", {"", "V(an"}, "An)").ToString(),
+            R"((cn=Ng\2a*V\28an*An\29))");
   EXPECT_TRUE(Filter::Eq("cn;lang-vi", "An").Check().ok());
 }
 
