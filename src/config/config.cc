@@ -420,8 +420,8 @@ class Parser {
                      std::end(kCollisionPolicies);
         return Check(known, v, sub, "unknown policy '" + naming.collision + "' (expected numeric, birth_year or agency)");
       }
-      if (key == "start_number") return Int(v, sub, 1, 1'000'000, naming.start_number);
-      if (key == "max_length") return Int(v, sub, 8, 64, naming.max_length);
+      if (key == "start_number") return Int(v, sub, 0, 1'000'000, naming.start_number);
+      if (key == "max_length") return Int(v, sub, 1, 64, naming.max_length);
       if (key == "reserved") {
         if (v.IsNull()) {
           naming.reserved.clear();

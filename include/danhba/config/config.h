@@ -102,14 +102,13 @@ struct HttpConfig {
 struct NamingConfig {
   // The operator's policy for taken addresses (R2); one of kCollisionPolicies.
   std::string collision = "numeric";
-  // The first number tried by the numeric policy (annv, annv2, annv3, ...).
-  int start_number = 2;
+  // The first number of a numeric suffix: 1 gives annv, annv1, annv2, ...
+  int start_number = 1;
   // Longest local part allocated (RFC 5321 allows 64).
   int max_length = 64;
-  // Local parts never given to a person (role and system mailboxes).
-  std::vector<std::string> reserved = {"admin",      "administrator", "hostmaster", "postmaster",
-                                       "webmaster",  "abuse",         "root",       "noreply",
-                                       "no-reply",   "support",       "info",       "security"};
+  // Local parts never given to a person, besides the built-in role and system
+  // mailboxes (postmaster, abuse, webmaster, root, admin, noreply, info, ... RFC 2142).
+  std::vector<std::string> reserved;
 };
 
 // The collision policies an operator can choose.

@@ -34,6 +34,9 @@ TEST(ConfigDefaults, MatchTheContract) {
   EXPECT_EQ(config.ingest.listen.ToString(), "127.0.0.1:8081");
   EXPECT_EQ(config.naming.collision, "numeric");
   EXPECT_EQ(config.log.level, "info");
+  EXPECT_EQ(config.naming.start_number, 1);
+  EXPECT_EQ(config.naming.max_length, 64);
+  EXPECT_TRUE(config.naming.reserved.empty());
   EXPECT_EQ(config.SecretsDir(), fs::path("/srv/danhba/var/secrets"));
   EXPECT_EQ(config.SlapdDir(), fs::path("/srv/danhba/var/slapd"));
 }
@@ -72,7 +75,7 @@ ingest:
   listen: "[::1]:8443"
 naming:
   collision: birth_year
-  start_number: 1
+  start_number: 2
   max_length: 32
   reserved: [postmaster, vanthu]
 )", "danhba.yaml", "/etc/danhba");
@@ -97,7 +100,7 @@ naming:
   EXPECT_EQ(config->ingest.listen, (ListenAddress{"::1", 8443}));
   EXPECT_EQ(config->ingest.listen.ToString(), "[::1]:8443");
   EXPECT_EQ(config->naming.collision, "birth_year");
-  EXPECT_EQ(config->naming.start_number, 1);
+  EXPECT_EQ(config->naming.start_number, 2);
   EXPECT_EQ(config->naming.max_length, 32);
   EXPECT_EQ(config->naming.reserved, (std::vector<std::string>{"postmaster", "vanthu"}));
 }
@@ -162,7 +165,7 @@ TEST(ConfigParse, BadValues) {
   EXPECT_EQ(ErrorOf("ldap:\n  base_dn: dongnai\n"),
             "danhba.yaml:2: ldap.base_dn: 'dongnai' is not a DN (e.g. dc=dongnai,dc=gov,dc=vn)");
   EXPECT_EQ(ErrorOf("naming:\n  max_length: 100\n"),
-            "danhba.yaml:2: naming.max_length: must be between 8 and 64, got 100");
+            "danhba.yaml:2: naming.max_length: must be between 1 and 64, got 100");
   EXPECT_EQ(ErrorOf("public_api:\n  listen: 127.0.0.1:9000\ningest:\n  listen: 127.0.0.1:9000\n"),
             "danhba.yaml:4: ingest.listen: 127.0.0.1:9000 is also public_api.listen; the two APIs need different ports");
   EXPECT_EQ(ErrorOf("domain: a.vn\ndomain: b.vn\n"), "danhba.yaml:2: domain: duplicate key");
@@ -248,6 +251,37 @@ TEST_F(ConfigFileTest, MissingFile) {
   ASSERT_FALSE(config.ok());
   EXPECT_EQ(config.error().code, ErrorCode::kConfig);
   EXPECT_THAT(config.error().detail, HasSubstr("absent.yaml: cannot read"));
+}
+
+// The commented example documents every key with its default value.
+TEST(ConfigExample, ExampleFileGivesTheDefaults) {
+  fs::path example = fs::path(DANHBA_SOURCE_DIR) / "etc/danhba.example.yaml";
+  auto config = LoadFile(example);
+  ASSERT_TRUE(config.ok()) << config.error();
+  Config defaults = Defaults(example.parent_path());
+  EXPECT_EQ(config->domain, defaults.domain);
+  EXPECT_EQ(config->data_dir, defaults.data_dir);
+  EXPECT_EQ(config->log.level, defaults.log.level);
+  EXPECT_EQ(config->ldap.managed, defaults.ldap.managed);
+  EXPECT_EQ(config->ldap.url, defaults.ldap.url);
+  EXPECT_EQ(config->ldap.base_dn, defaults.ldap.base_dn);
+  EXPECT_EQ(config->ldap.connect_timeout, defaults.ldap.connect_timeout);
+  EXPECT_EQ(config->ldap.operation_timeout, defaults.ldap.operation_timeout);
+  EXPECT_EQ(config->ldap.start_timeout, defaults.ldap.start_timeout);
+  for (auto [parsed, expected] : {std::pair{&config->public_api, &defaults.public_api},
+                                  std::pair{&config->ingest, &defaults.ingest}}) {
+    EXPECT_EQ(parsed->listen, expected->listen);
+    EXPECT_EQ(parsed->threads, expected->threads);
+    EXPECT_EQ(parsed->max_connections, expected->max_connections);
+    EXPECT_EQ(parsed->max_body_bytes, expected->max_body_bytes);
+    EXPECT_EQ(parsed->max_header_bytes, expected->max_header_bytes);
+    EXPECT_EQ(parsed->request_timeout, expected->request_timeout);
+    EXPECT_EQ(parsed->idle_timeout, expected->idle_timeout);
+  }
+  EXPECT_EQ(config->naming.collision, defaults.naming.collision);
+  EXPECT_EQ(config->naming.start_number, defaults.naming.start_number);
+  EXPECT_EQ(config->naming.max_length, defaults.naming.max_length);
+  EXPECT_EQ(config->naming.reserved, defaults.naming.reserved);
 }
 
 TEST_F(ConfigFileTest, SecretFileIsReadWithoutNewline) {

@@ -1,0 +1,295 @@
+// `danhba run [--config FILE]`: the daemon. With ldap.managed it creates (first
+// time) or reuses a private slapd under <data_dir>/slapd and stops it on exit.
+// It serves /healthz and /readyz on public_api.listen, tells systemd when it is
+// ready and when it stops, and stops cleanly on SIGTERM or SIGINT (exit 0).
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+
+#include "cli/command_registry.h"
+#include "cli/config_option.h"
+#include "danhba/http/router.h"
+#include "danhba/http/server.h"
+#include "danhba/ldap/connection.h"
+#include "danhba/slapd/instance.h"
+
+namespace danhba::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+// SIGTERM and SIGINT are turned into a byte on a pipe (the handler does nothing
+// else, as async-signal safety requires). Handlers rather than a blocked mask,
+// because a blocked mask would be inherited by the slapd child across exec.
+int g_signal_pipe[2] = {-1, -1};
+
+extern "C" void OnStopSignal(int signal_number) {
+  int saved = errno;
+  auto byte = static_cast<unsigned char>(signal_number);
+  [[maybe_unused]] auto written = ::write(g_signal_pipe[1], &byte, 1);
+  errno = saved;
+}
+
+Status InstallStopSignals() {
+  if (g_signal_pipe[0] < 0 && ::pipe2(g_signal_pipe, O_CLOEXEC) != 0) {
+    return Internal(std::string("cannot create the signal pipe: ") + std::strerror(errno));
+  }
+  struct sigaction action {};
+  action.sa_handler = &OnStopSignal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  for (int signal_number : {SIGTERM, SIGINT}) {
+    if (::sigaction(signal_number, &action, nullptr) != 0) {
+      return Internal(std::string("cannot install a signal handler: ") + std::strerror(errno));
+    }
+  }
+  return Ok();
+}
+
+// Blocks until SIGTERM or SIGINT; returns its number.
+int WaitForStopSignal() {
+  unsigned char byte = 0;
+  while (true) {
+    ssize_t n = ::read(g_signal_pipe[0], &byte, 1);
+    if (n == 1) return byte;
+    if (n < 0 && errno == EINTR) continue;
+    return SIGTERM;  // the pipe broke: stop rather than spin
+  }
+}
+
+long long Millis(Clock::duration duration) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(duration).count();
+}
+
+// Whether the directory answers: a read of the base entry, on a thread of its
+// own so that HTTP threads never wait on LDAP. /readyz reports the last answer.
+class DirectoryMonitor {
+ public:
+  DirectoryMonitor(ldap::ConnectOptions options, std::string base_dn, std::chrono::milliseconds interval)
+      : options_(std::move(options)), base_dn_(std::move(base_dn)), interval_(interval) {}
+
+  ~DirectoryMonitor() { Stop(); }
+
+  // REQUIRES: not started.
+  void SetCredentials(ldap::Credentials credentials) { credentials_ = std::move(credentials); }
+
+  // Checks once, on the calling thread.
+  Status CheckNow() {
+    Status status = Check();
+    bool was_ready = ready_.exchange(status.ok());
+    if (status.ok() && !was_ready) {
+      log_->info("directory {} is ready", options_.url);
+    } else if (!status.ok() && (was_ready || first_)) {
+      log_->warn("directory {} is not ready: {}", options_.url, status.error().detail);
+    }
+    first_ = false;
+    return status;
+  }
+
+  void Start() {
+    thread_ = std::thread([this] {
+      std::unique_lock lock(mutex_);
+      while (!stopping_) {
+        if (wake_.wait_for(lock, interval_, [this] { return stopping_; })) break;
+        lock.unlock();
+        (void)CheckNow();
+        lock.lock();
+      }
+    });
+  }
+
+  void Stop() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  bool ready() const { return ready_; }
+
+ private:
+  Status Check() {
+    if (!connection_) {
+      auto opened = ldap::Connection::Open(options_, credentials_);
+      if (!opened.ok()) return opened.take_error();
+      connection_.emplace(std::move(opened).value());
+    }
+    auto base = connection_->Read(base_dn_, {"1.1"});
+    if (!base.ok()) {
+      connection_.reset();  // a fresh connection next time
+      return base.take_error();
+    }
+    if (!base->has_value()) return NotFound("the base entry " + base_dn_ + " does not exist");
+    return Ok();
+  }
+
+  ldap::ConnectOptions options_;
+  ldap::Credentials credentials_;
+  std::string base_dn_;
+  std::chrono::milliseconds interval_;
+  std::shared_ptr<spdlog::logger> log_ = log::Get("run");
+  std::optional<ldap::Connection> connection_;  // used by one thread at a time
+  std::atomic<bool> ready_{false};
+  bool first_ = true;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+http::Router MakePublicRouter(const DirectoryMonitor& monitor) {
+  http::Router router({.read_only = true});
+  router.Get("/healthz", [](const http::Request&, const http::PathParams&) {
+    return http::Response::Json(200, R"({"status":"ok"})");
+  });
+  router.Get("/readyz", [&monitor](const http::Request&, const http::PathParams&) {
+    if (monitor.ready()) return http::Response::Json(200, R"({"status":"ready"})");
+    return http::Response::Error(503, "not_ready", "the directory is not reachable");
+  });
+  return router;
+}
+
+http::ServerOptions ServerOptionsFor(std::string name, const config::HttpConfig& http) {
+  http::ServerOptions options;
+  options.name = std::move(name);
+  options.host = http.listen.host;
+  options.port = http.listen.port;
+  options.threads = http.threads;
+  options.max_connections = http.max_connections;
+  options.max_body_bytes = http.max_body_bytes;
+  options.max_header_bytes = http.max_header_bytes;
+  options.request_timeout = http.request_timeout;
+  options.idle_timeout = http.idle_timeout;
+  return options;
+}
+
+void Notify(const char* state) {
+  // sd_notify does nothing (and returns 0) when NOTIFY_SOCKET is unset.
+  if (int rc = sd_notify(0, state); rc < 0) {
+    log::Get("run")->warn("sd_notify({}) failed: {}", state, std::strerror(-rc));
+  }
+}
+
+int Run(const std::string& config_path) {
+  auto started = Clock::now();
+  auto log = log::Get("run");
+  auto loaded = LoadConfig(config_path);
+  if (!loaded.ok()) {
+    PrintError(loaded.error());
+    return 1;
+  }
+  const config::Config& config = *loaded;
+  if (auto status = InstallStopSignals(); !status.ok()) {
+    PrintError(status.error());
+    return 1;
+  }
+  log->info("danhba {} starting: configuration {}, data_dir {}", DANHBA_VERSION,
+            config.source.empty() ? std::string("(defaults)") : config.source.string(), config.data_dir.string());
+
+  auto url = config::ParseLdapUrl(config.ldap.url);
+  if (!url.ok()) {
+    PrintError(ConfigError("ldap.url: " + url.error().detail));
+    return 1;
+  }
+  ldap::ConnectOptions connect;
+  connect.url = config.ldap.url;
+  connect.network_timeout = config.ldap.connect_timeout;
+  connect.operation_timeout = config.ldap.operation_timeout;
+  DirectoryMonitor monitor(connect, config.ldap.base_dn, std::chrono::seconds(2));
+
+  // The API port first: a taken port is reported before anything is created.
+  http::Router router = MakePublicRouter(monitor);
+  auto server = http::Server::Start(ServerOptionsFor("public_api.listen", config.public_api), router.AsHandler());
+  if (!server.ok()) {
+    PrintError(server.error());
+    return 1;
+  }
+
+  std::unique_ptr<slapd::Instance> instance;
+  ldap::Credentials credentials;
+  auto slapd_started = Clock::now();
+  if (config.ldap.managed) {
+    slapd::InstanceOptions options;
+    options.directory = config.SlapdDir();
+    options.base_dn = config.ldap.base_dn;
+    options.host = url->host;
+    options.port = url->port;
+    options.secrets_dir = config.SecretsDir();
+    options.start_timeout = config.ldap.start_timeout;
+    auto created = slapd::Instance::Create(std::move(options));
+    if (!created.ok()) {
+      PrintError(ConfigError("managed slapd in " + config.SlapdDir().string() + ": " + created.error().detail));
+      return 1;
+    }
+    instance = std::move(created).value();
+    const auto& operator_account = instance->account(slapd::ServiceAccount::kOperator);
+    log->info("{} the managed slapd in {}", instance->created() ? "created" : "reusing",
+              instance->directory().string());
+    log->info("the operator ({}) password is in {}", operator_account.dn, operator_account.password_file.string());
+    if (auto status = instance->Start(); !status.ok()) {
+      PrintError(ConfigError("ldap.url: " + status.error().detail));
+      return 1;
+    }
+    log->info("managed slapd (pid {}) answers on {} after {} ms", instance->pid(), instance->url(),
+              Millis(Clock::now() - slapd_started));
+    credentials = ldap::Credentials::Simple(operator_account.dn, operator_account.password);
+  } else {
+    auto password = config::ReadSecretFile(config.ldap.password_file);
+    if (!password.ok()) {
+      PrintError(ConfigError("ldap.password_file: " + password.error().detail));
+      return 1;
+    }
+    credentials = ldap::Credentials::Simple(config.ldap.bind_dn, password->Reveal());
+  }
+
+  monitor.SetCredentials(std::move(credentials));
+  auto status = monitor.CheckNow();
+  if (status.ok()) {
+    log->info("ready in {} ms", Millis(Clock::now() - started));
+  } else if (config.ldap.managed) {
+    log->error("the managed directory does not answer as expected: {}", status.error().detail);
+  }
+  monitor.Start();
+  Notify("READY=1");
+
+  int signal_number = WaitForStopSignal();
+  log->info("{} received, stopping", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+  Notify("STOPPING=1");
+  (*server)->Stop();
+  monitor.Stop();
+  if (instance) {
+    if (auto stopped = instance->Stop(); !stopped.ok()) {
+      log->error("stopping the managed slapd: {}", stopped.error().detail);
+      return 1;
+    }
+  }
+  log->info("stopped");
+  return 0;
+}
+
+void AddRunCommand(CLI::App& app, int& exit_code) {
+  auto* command = app.add_subcommand("run", "Run the daemon (and, with ldap.managed, its private slapd)");
+  auto config_path = std::make_shared<std::string>();
+  command->add_option("--config", *config_path, "Configuration file (default: built-in defaults)");
+  command->callback([&exit_code, config_path] { exit_code = Run(*config_path); });
+}
+
+const bool kRegistered = RegisterCommand("run", &AddRunCommand);
+
+}  // namespace
+}  // namespace danhba::cli
