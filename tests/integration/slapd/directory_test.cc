@@ -256,5 +256,44 @@ TEST(DirectoryTest, TestSubtreeIsWritableBySyncAndHiddenFromAnonymous) {
   EXPECT_THAT(anonymous.output, Not(HasSubstr("dn:")));
 }
 
+TEST(DirectoryTest, MailClientsCanDiscoverTheTreeAndSchemaAnonymously) {
+  const auto& dir = Directory();
+  CommandResult root = SearchAs("", "", {"-b", "", "-s", "base", "namingContexts", "subschemaSubentry"});
+  ASSERT_TRUE(root.ok()) << root.output;
+  EXPECT_THAT(root.output, HasSubstr("namingContexts: " + dir.base_dn));
+  CommandResult schema =
+      SearchAs("", "", {"-b", "cn=Subschema", "-s", "base", "(objectClass=*)", "objectClasses"});
+  ASSERT_TRUE(schema.ok()) << schema.output;
+  EXPECT_THAT(schema.output, HasSubstr("NAME 'danhbaPerson'"));
+  CommandResult top = SearchAs("", "", {"-b", dir.base_dn, "-s", "one", "(objectClass=*)", "1.1"});
+  ASSERT_TRUE(top.ok()) << top.output;
+  EXPECT_THAT(top.output, HasSubstr("dn: ou=people," + dir.base_dn));
+  EXPECT_THAT(top.output, HasSubstr("dn: ou=agencies," + dir.base_dn));
+  EXPECT_THAT(top.output, Not(HasSubstr("ou=former")));
+  EXPECT_THAT(top.output, Not(HasSubstr("ou=system")));
+}
+
+TEST(DirectoryTest, ServerSideSortingAndContentSyncAreAvailable) {
+  const auto& dir = Directory();
+  std::string a = UniqueName("sort-b");
+  std::string b = UniqueName("sort-a");
+  ASSERT_TRUE(ModifyAsRoot(PersonLdif(a, a + "@dongnai.gov.vn", "S1-" + a), true).ok());
+  ASSERT_TRUE(ModifyAsRoot(PersonLdif(b, b + "@dongnai.gov.vn", "S2-" + b), true).ok());
+  // uid, cn, sn have no ORDERING rule in the standard schema: a sort request
+  // names one.
+  CommandResult sorted = SearchAs(dir.reader_dn, dir.reader_password,
+                                  {"-E", "!sss=uid:caseIgnoreOrderingMatch", "-b", slapd::PeopleDn(dir.base_dn),
+                                   "(uid=sort-*)", "uid"});
+  ASSERT_TRUE(sorted.ok()) << sorted.output;
+  EXPECT_LT(sorted.output.find("uid: " + b), sorted.output.find("uid: " + a));
+  // RFC 4533 refresh as the read model does it: public entries only.
+  CommandResult synced = SearchAs(dir.reader_dn, dir.reader_password,
+                                  {"-E", "!sync=ro", "-b", dir.base_dn, "(uid=sort-*)", "uid",
+                                   "danhbaPersonId"});
+  ASSERT_TRUE(synced.ok()) << synced.output;
+  EXPECT_THAT(synced.output, HasSubstr("uid: " + a));
+  EXPECT_THAT(synced.output, Not(HasSubstr("danhbaPersonId")));
+}
+
 }  // namespace
 }  // namespace danhba::testing

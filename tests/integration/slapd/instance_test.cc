@@ -266,6 +266,17 @@ TEST(InstanceTest, SlapdThatExitsEarlyReportsItsLog) {
   EXPECT_FALSE((*instance)->running());
 }
 
+TEST(InstanceTest, TooLongADirectoryForTheLdapiSocketIsRefused) {
+  TempDir dir;
+  InstanceOptions options = Options(dir.path());
+  options.directory = dir.path() / std::string(120, 'd');
+  auto instance = Instance::Create(options);
+  ASSERT_FALSE(instance.ok());
+  EXPECT_EQ(instance.error().code, ErrorCode::kConfig);
+  EXPECT_THAT(instance.error().detail, HasSubstr("longer than 107 bytes"));
+  EXPECT_FALSE(fs::exists(options.directory));
+}
+
 TEST(InstanceTest, OneInstancePerDirectory) {
   TempDir dir;
   auto first = Instance::Create(Options(dir.path()));
