@@ -572,6 +572,7 @@ Status Instance::StartOnce(bool* port_taken) {
   });
   if (!forked.ok()) return forked.take_error();
   pid_ = *forked;
+  log_offset_ = log_offset;
   log_fd.Reset();
 
   Result<sockaddr_in> address = LoopbackAddress(options_.host, port_);
@@ -605,6 +606,19 @@ Status Instance::StartOnce(bool* port_taken) {
   log::Get("slapd")->info("slapd (pid {}) answers on {} and {} after {} ms", pid_, url(),
                           ldapi_url(), last_start_duration_.count());
   return Ok();
+}
+
+Status Instance::CheckAlive() {
+  if (!running()) return Transient("slapd is not running");
+  int status = 0;
+  pid_t waited = ::waitpid(pid_, &status, WNOHANG);
+  if (waited == 0) return Ok();
+  int pid = pid_;
+  pid_ = 0;
+  std::string output = ReadFrom(log_path(), log_offset_);
+  std::string how = waited == pid ? StatusText(status) : "already reaped";
+  return Transient("slapd (pid " + std::to_string(pid) + ") exited (" + how + "); " +
+                   log_path().string() + " ends with:\n" + LastLines(output, 10));
 }
 
 Status Instance::Stop() {

@@ -87,6 +87,11 @@ class Instance {
   // SIGKILL at once (a crash, for recovery tests); the child is reaped.
   Status Kill();
 
+  // Supervision: whether slapd still runs. When it has exited on its own, reaps
+  // it and returns an error (kTransient) with its exit status and the last lines
+  // of its log; running() is then false and Start may start it again.
+  Status CheckAlive();
+
   bool running() const { return pid_ > 0; }
   bool created() const { return created_; }  // Create made it (false: reused)
   int pid() const { return pid_; }            // 0 when not running
@@ -119,7 +124,8 @@ class Instance {
   std::map<ServiceAccount, AccountSecret> accounts_;
   std::unique_ptr<Launcher> launcher_;
   int lock_fd_ = -1;
-  std::string root_identity_;  // flock on <directory>/instance.lock, held for the Instance's life
+  std::string root_identity_;
+  std::uintmax_t log_offset_ = 0;  // size of slapd.log when the running slapd started  // flock on <directory>/instance.lock, held for the Instance's life
 };
 
 }  // namespace danhba::slapd

@@ -277,6 +277,31 @@ TEST(InstanceTest, TooLongADirectoryForTheLdapiSocketIsRefused) {
   EXPECT_FALSE(fs::exists(options.directory));
 }
 
+TEST(InstanceTest, CheckAliveNoticesACrashAndStartRecovers) {
+  TempDir dir;
+  auto instance = Instance::Create(Options(dir.path()));
+  ASSERT_TRUE(instance.ok()) << instance.error();
+  Instance& slapd = **instance;
+  ASSERT_TRUE(slapd.Start().ok());
+  EXPECT_TRUE(slapd.CheckAlive().ok());
+  int pid = slapd.pid();
+  ASSERT_EQ(::kill(pid, SIGKILL), 0);
+  Status alive = Ok();
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        alive = slapd.CheckAlive();
+        return !alive.ok();
+      },
+      std::chrono::seconds(10)));
+  ASSERT_FALSE(alive.ok());
+  EXPECT_EQ(alive.error().code, ErrorCode::kTransient);
+  EXPECT_THAT(alive.error().detail, HasSubstr("signal Killed"));
+  EXPECT_FALSE(slapd.running());
+  EXPECT_TRUE(ProcessGone(pid));
+  ASSERT_TRUE(slapd.Start().ok());
+  EXPECT_TRUE(slapd.CheckAlive().ok());
+}
+
 TEST(InstanceTest, OneInstancePerDirectory) {
   TempDir dir;
   auto first = Instance::Create(Options(dir.path()));
