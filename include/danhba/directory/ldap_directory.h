@@ -1,0 +1,71 @@
+// Directory over an LDAP server (danhba::ldap::Operations): the real tree.
+//
+// Person entries: objectClass inetOrgPerson + danhbaPerson; cn holds the NFC
+// full name and, when it differs, its ASCII fold (text::FoldForSearch) so that
+// mail clients typing without diacritics find people; sn and givenName likewise.
+// displayName is the full name, ou the agency code. Private attributes
+// (danhbaPersonId, danhbaBirthDate, danhbaStatus, danhbaAgencyDN,
+// danhbaDecisionDN) are readable by the writers only (slapd ACLs).
+//
+// CreatePeople writes through an RFC 5805 transaction when `use_transactions`
+// is on, else one add after the other (decision first, so the person entry
+// never refers to a missing decision).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "danhba/directory/directory.h"
+#include "danhba/ldap/operations.h"
+
+namespace danhba::directory {
+
+struct LdapDirectoryOptions {
+  Layout layout;
+  std::string domain = "dongnai.gov.vn";
+  bool use_transactions = true;
+};
+
+class LdapDirectory final : public Directory {
+ public:
+  // Uses `ops`, which must outlive this object (e.g. an ldap::Client bound as
+  // the sync account).
+  LdapDirectory(ldap::Operations& ops, LdapDirectoryOptions options);
+  // Owns `ops`.
+  LdapDirectory(std::unique_ptr<ldap::Operations> ops, LdapDirectoryOptions options);
+  ~LdapDirectory() override;
+
+  const Layout& layout() const override { return options_.layout; }
+  const std::string& domain() const override { return options_.domain; }
+
+  Status EnsureDecision(const DecisionRecord& decision) override;
+  Result<std::optional<PersonRecord>> FindPerson(std::string_view person_id) override;
+  Result<std::optional<AgencyRecord>> FindAgency(std::string_view code) override;
+  Result<std::vector<PersonRecord>> PeopleOfAgency(std::string_view agency_dn) override;
+  Result<bool> AddressTaken(std::string_view local_part) override;
+  Status CreatePeople(const std::vector<NewPerson>& people) override;
+  Status UpdatePerson(const PersonRecord& before, const PersonRecord& after) override;
+  Result<std::string> MovePerson(std::string_view uid, bool to_former) override;
+  Status ResetPassword(std::string_view dn, std::string_view password) override;
+  Status AddAgency(const AgencyRecord& agency) override;
+  Status UpdateAgency(const AgencyRecord& before, const AgencyRecord& after) override;
+
+  ldap::Operations& operations() { return ops_; }
+
+ private:
+  std::unique_ptr<ldap::Operations> owned_;
+  ldap::Operations& ops_;
+  LdapDirectoryOptions options_;
+};
+
+// The entries as LdapDirectory writes them; exposed for tests and tools.
+ldap::Entry DecisionEntry(const Layout& layout, const DecisionRecord& decision);
+ldap::Entry PersonEntry(const PersonRecord& person);
+ldap::Entry AgencyEntry(const AgencyRecord& agency);
+PersonRecord PersonFromEntry(const ldap::Entry& entry);
+AgencyRecord AgencyFromEntry(const ldap::Entry& entry);
+
+// "YYYYMMDD000000Z", the generalized time of a date.
+std::string ToGeneralizedTime(const model::Date& date);
+
+}  // namespace danhba::directory

@@ -1,0 +1,425 @@
+#include "danhba/directory/ldap_directory.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <utility>
+
+#include "danhba/ldap/dn.h"
+#include "danhba/ldap/error.h"
+#include "danhba/ldap/filter.h"
+#include "danhba/text/text.h"
+
+namespace danhba::directory {
+namespace {
+
+using ldap::Entry;
+using ldap::EqualsIgnoreCase;
+using ldap::Modification;
+using ldap::Values;
+
+// What FindPerson and friends read: never more than the engine needs.
+const std::vector<std::string>& PersonAttributes() {
+  static const std::vector<std::string> attributes = {
+      "uid", "mail", "cn", "sn", "givenName", "title", "telephoneNumber", "ou",
+      "danhbaPersonId", "danhbaStatus", "danhbaAgencyDN", "danhbaBirthDate",
+      "danhbaDecisionDN", "userPassword"};
+  return attributes;
+}
+
+const std::vector<std::string>& AgencyAttributes() {
+  static const std::vector<std::string> attributes = {
+      "ou", "danhbaAgencyCode", "displayName", "mail", "danhbaMailAlias", "danhbaStatus",
+      "danhbaParentDN", "danhbaHeadDN", "danhbaDelegateDN", "danhbaDecisionDN"};
+  return attributes;
+}
+
+// The value itself, then its ASCII fold when that differs (Thunderbird searches
+// without diacritics).
+Values WithFold(const std::string& value) {
+  Values values{value};
+  std::string folded = text::FoldForSearch(value);
+  if (!folded.empty() && folded != value) values.push_back(std::move(folded));
+  return values;
+}
+
+Values Optional(const std::optional<std::string>& value) {
+  if (value && !value->empty()) return {*value};
+  return {};
+}
+
+bool SameDns(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (!EqualsIgnoreCase(a[i], b[i])) return false;
+  }
+  return true;
+}
+
+bool SameOptionalDn(const std::optional<std::string>& a, const std::optional<std::string>& b) {
+  if (a.has_value() != b.has_value()) return false;
+  return !a || EqualsIgnoreCase(*a, *b);
+}
+
+std::optional<model::Date> ParseGeneralizedDate(const std::optional<std::string>& value) {
+  if (!value || value->size() < 8) return std::nullopt;
+  const std::string& v = *value;
+  std::string iso = v.substr(0, 4) + "-" + v.substr(4, 2) + "-" + v.substr(6, 2);
+  auto date = model::Date::Parse(iso);
+  if (!date.ok()) return std::nullopt;
+  return *date;
+}
+
+bool IsConflict(const Status& status) {
+  return !status.ok() && status.error().code == ErrorCode::kConflict;
+}
+
+}  // namespace
+
+Layout Layout::ForBase(std::string_view base_dn) {
+  std::string base(base_dn);
+  return Layout{base, "ou=people," + base, "ou=former," + base, "ou=agencies," + base,
+                "ou=decisions," + base};
+}
+
+std::string Layout::PersonDn(std::string_view uid, bool former) const {
+  return "uid=" + ldap::EscapeDnValue(uid) + "," + (former ? former_dn : people_dn);
+}
+
+std::string Layout::AgencyDn(std::string_view code) const {
+  return "ou=" + ldap::EscapeDnValue(code) + "," + agencies_dn;
+}
+
+std::string Layout::DecisionDn(std::string_view event_id) const {
+  return "danhbaEventId=" + ldap::EscapeDnValue(event_id) + "," + decisions_dn;
+}
+
+bool PersonRecord::HasDecision(std::string_view decision_dn) const {
+  return std::any_of(decision_dns.begin(), decision_dns.end(),
+                     [&](const std::string& value) { return EqualsIgnoreCase(value, decision_dn); });
+}
+
+bool AgencyRecord::HasDecision(std::string_view decision_dn) const {
+  return std::any_of(decision_dns.begin(), decision_dns.end(),
+                     [&](const std::string& value) { return EqualsIgnoreCase(value, decision_dn); });
+}
+
+std::string ToGeneralizedTime(const model::Date& date) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%04d%02d%02d000000Z", date.year(), date.month(),
+                date.day());
+  return buffer;
+}
+
+Entry DecisionEntry(const Layout& layout, const DecisionRecord& decision) {
+  Entry e;
+  e.dn = layout.DecisionDn(decision.event_id);
+  e.Set("objectClass", {"top", "danhbaDecision"});
+  e.Add("danhbaEventId", decision.event_id);
+  e.Add("cn", decision.decision.number);
+  e.Add("danhbaDecisionNumber", decision.decision.number);
+  e.Add("danhbaDecisionDate", ToGeneralizedTime(decision.decision.date));
+  e.Add("danhbaDecisionIssuer", decision.decision.issuer);
+  e.Add("danhbaDecisionType", std::string(model::ToString(decision.type)));
+  if (decision.effective_date) {
+    e.Add("danhbaEffectiveDate", ToGeneralizedTime(*decision.effective_date));
+  }
+  if (decision.decision.subject && !decision.decision.subject->empty()) {
+    e.Add("description", *decision.decision.subject);
+  }
+  if (!decision.subject_dns.empty()) e.Set("danhbaSubjectDN", decision.subject_dns);
+  return e;
+}
+
+Entry PersonEntry(const PersonRecord& p) {
+  Entry e;
+  e.dn = p.dn;
+  e.Set("objectClass", {"top", "person", "organizationalPerson", "inetOrgPerson", "danhbaPerson"});
+  e.Add("uid", p.uid);
+  e.Add("mail", p.mail);
+  e.Set("cn", WithFold(p.full_name));
+  e.Set("sn", WithFold(p.family_name.empty() ? p.full_name : p.family_name));
+  if (!p.given_name.empty()) e.Set("givenName", WithFold(p.given_name));
+  e.Add("displayName", p.full_name);
+  if (p.title && !p.title->empty()) e.Add("title", *p.title);
+  if (p.phone && !p.phone->empty()) e.Add("telephoneNumber", *p.phone);
+  if (!p.agency_code.empty()) e.Add("ou", p.agency_code);
+  e.Add("danhbaPersonId", p.person_id);
+  e.Add("danhbaStatus", p.status);
+  if (!p.agency_dn.empty()) e.Add("danhbaAgencyDN", p.agency_dn);
+  if (p.birth_date) e.Add("danhbaBirthDate", ToGeneralizedTime(*p.birth_date));
+  if (!p.decision_dns.empty()) e.Set("danhbaDecisionDN", p.decision_dns);
+  return e;
+}
+
+Entry AgencyEntry(const AgencyRecord& a) {
+  Entry e;
+  e.dn = a.dn;
+  e.Set("objectClass", {"top", "organizationalUnit", "danhbaAgency"});
+  e.Add("ou", a.code);
+  e.Add("danhbaAgencyCode", a.code);
+  if (!a.name.empty()) e.Add("displayName", a.name);
+  if (a.mail) e.Add("mail", *a.mail);
+  if (!a.aliases.empty()) e.Set("danhbaMailAlias", a.aliases);
+  e.Add("danhbaStatus", a.status);
+  if (a.parent_dn) e.Add("danhbaParentDN", *a.parent_dn);
+  if (a.head_dn) e.Add("danhbaHeadDN", *a.head_dn);
+  if (!a.delegate_dns.empty()) e.Set("danhbaDelegateDN", a.delegate_dns);
+  if (!a.decision_dns.empty()) e.Set("danhbaDecisionDN", a.decision_dns);
+  return e;
+}
+
+PersonRecord PersonFromEntry(const Entry& e) {
+  PersonRecord p;
+  p.dn = e.dn;
+  p.uid = e.First("uid").value_or("");
+  p.mail = e.First("mail").value_or("");
+  p.person_id = e.First("danhbaPersonId").value_or("");
+  p.status = e.First("danhbaStatus").value_or(std::string(kStatusActive));
+  p.full_name = e.First("cn").value_or("");
+  p.family_name = e.First("sn").value_or("");
+  p.given_name = e.First("givenName").value_or("");
+  p.title = e.First("title");
+  p.phone = e.First("telephoneNumber");
+  p.agency_code = e.First("ou").value_or("");
+  p.agency_dn = e.First("danhbaAgencyDN").value_or("");
+  p.birth_date = ParseGeneralizedDate(e.First("danhbaBirthDate"));
+  p.decision_dns = e.Get("danhbaDecisionDN");
+  p.has_password = e.Has("userPassword");
+  return p;
+}
+
+AgencyRecord AgencyFromEntry(const Entry& e) {
+  AgencyRecord a;
+  a.dn = e.dn;
+  a.code = e.First("danhbaAgencyCode").value_or(e.First("ou").value_or(""));
+  a.name = e.First("displayName").value_or("");
+  a.mail = e.First("mail");
+  a.aliases = e.Get("danhbaMailAlias");
+  a.status = e.First("danhbaStatus").value_or(std::string(kStatusActive));
+  a.parent_dn = e.First("danhbaParentDN");
+  a.head_dn = e.First("danhbaHeadDN");
+  a.delegate_dns = e.Get("danhbaDelegateDN");
+  a.decision_dns = e.Get("danhbaDecisionDN");
+  return a;
+}
+
+LdapDirectory::LdapDirectory(ldap::Operations& ops, LdapDirectoryOptions options)
+    : ops_(ops), options_(std::move(options)) {}
+
+LdapDirectory::LdapDirectory(std::unique_ptr<ldap::Operations> ops, LdapDirectoryOptions options)
+    : owned_(std::move(ops)), ops_(*owned_), options_(std::move(options)) {}
+
+LdapDirectory::~LdapDirectory() = default;
+
+Status LdapDirectory::EnsureDecision(const DecisionRecord& decision) {
+  Status added = ops_.Add(DecisionEntry(options_.layout, decision));
+  if (!added.ok() && ldap::HasResultCode(added.error(), ldap::kAlreadyExists)) return Ok();
+  return added;
+}
+
+Result<std::optional<PersonRecord>> LdapDirectory::FindPerson(std::string_view person_id) {
+  ldap::SearchRequest request;
+  request.base = options_.layout.base_dn;
+  request.scope = ldap::Scope::kSubtree;
+  request.filter = ldap::Filter::And({ldap::Filter::Eq("objectClass", "danhbaPerson"),
+                                      ldap::Filter::Eq("danhbaPersonId", person_id)})
+                       .ToString();
+  request.attributes = PersonAttributes();
+  auto found = ops_.SearchAll(request);
+  if (!found.ok()) return found.take_error();
+  if (found->empty()) return std::optional<PersonRecord>();
+  if (found->size() > 1) {
+    // The engine never makes two; a hand-made duplicate needs the operator.
+    std::string dns;
+    for (const auto& e : *found) dns += (dns.empty() ? "" : ", ") + e.dn;
+    return Conflict("person id " + std::string(person_id) + " is on more than one entry: " + dns);
+  }
+  return std::optional<PersonRecord>(PersonFromEntry(found->front()));
+}
+
+Result<std::optional<AgencyRecord>> LdapDirectory::FindAgency(std::string_view code) {
+  auto read = ops_.Read(options_.layout.AgencyDn(code), AgencyAttributes());
+  if (!read.ok()) return read.take_error();
+  if (!*read) return std::optional<AgencyRecord>();
+  return std::optional<AgencyRecord>(AgencyFromEntry(**read));
+}
+
+Result<std::vector<PersonRecord>> LdapDirectory::PeopleOfAgency(std::string_view agency_dn) {
+  ldap::SearchRequest request;
+  request.base = options_.layout.people_dn;
+  request.scope = ldap::Scope::kOneLevel;
+  request.filter = ldap::Filter::And({ldap::Filter::Eq("objectClass", "danhbaPerson"),
+                                      ldap::Filter::Eq("danhbaAgencyDN", agency_dn)})
+                       .ToString();
+  request.attributes = PersonAttributes();
+  request.page_size = 500;
+  std::vector<PersonRecord> people;
+  Status searched = ops_.Search(request, [&](Entry&& e) {
+    people.push_back(PersonFromEntry(e));
+    return Ok();
+  });
+  if (!searched.ok()) return searched.take_error();
+  return people;
+}
+
+Result<bool> LdapDirectory::AddressTaken(std::string_view local_part) {
+  const std::string address = std::string(local_part) + "@" + options_.domain;
+  ldap::SearchRequest request;
+  request.base = options_.layout.base_dn;
+  request.scope = ldap::Scope::kSubtree;
+  request.filter = ldap::Filter::Or({ldap::Filter::Eq("uid", local_part),
+                                     ldap::Filter::Eq("mail", address),
+                                     ldap::Filter::Eq("danhbaMailAlias", address)})
+                       .ToString();
+  request.attributes = {"1.1"};
+  request.size_limit = 1;
+  auto found = ops_.SearchAll(request);
+  if (!found.ok()) return found.take_error();
+  return !found->empty();
+}
+
+Status LdapDirectory::CreatePeople(const std::vector<NewPerson>& people) {
+  if (people.empty()) return Ok();
+  bool added_all = false;
+  if (options_.use_transactions) {
+    std::vector<ldap::Change> changes;
+    changes.reserve(people.size() * 2);
+    for (const auto& p : people) {
+      changes.push_back(ldap::AddRequest{DecisionEntry(options_.layout, p.decision)});
+    }
+    for (const auto& p : people) changes.push_back(ldap::AddRequest{PersonEntry(p.person)});
+    Status applied = ops_.Apply(changes);
+    if (applied.ok()) {
+      added_all = true;
+    } else if (!IsConflict(applied) || people.size() > 1) {
+      // A batch with a taken address fails whole; the caller retries each alone.
+      return applied;
+    }
+  }
+  if (!added_all) {
+    // One at a time: this also settles a transaction whose commit was applied
+    // but whose answer was lost, and an add that finds its own earlier entry.
+    for (const auto& p : people) {
+      DANHBA_RETURN_IF_ERROR(EnsureDecision(p.decision));
+      Status added = ops_.Add(PersonEntry(p.person));
+      if (!added.ok()) {
+        if (!IsConflict(added)) return added;
+        auto read = ops_.Read(p.person.dn, PersonAttributes());
+        if (!read.ok()) return read.take_error();
+        bool ours = *read && (*read)->HasValue("danhbaPersonId", p.person.person_id) &&
+                    PersonFromEntry(**read).HasDecision(
+                        options_.layout.DecisionDn(p.decision.event_id));
+        if (!ours) return added;
+      }
+    }
+  }
+  for (const auto& p : people) {
+    if (p.initial_password.empty()) continue;
+    DANHBA_RETURN_IF_ERROR(ResetPassword(p.person.dn, p.initial_password));
+  }
+  return Ok();
+}
+
+Status LdapDirectory::UpdatePerson(const PersonRecord& before, const PersonRecord& after) {
+  std::vector<Modification> mods;
+  if (after.full_name != before.full_name) {
+    mods.push_back(Modification::Replace("cn", WithFold(after.full_name)));
+    mods.push_back(Modification::Replace("displayName", {after.full_name}));
+  }
+  const std::string& sn_before = before.family_name.empty() ? before.full_name : before.family_name;
+  const std::string& sn_after = after.family_name.empty() ? after.full_name : after.family_name;
+  if (sn_after != sn_before) mods.push_back(Modification::Replace("sn", WithFold(sn_after)));
+  if (after.given_name != before.given_name) {
+    mods.push_back(Modification::Replace(
+        "givenName", after.given_name.empty() ? Values{} : WithFold(after.given_name)));
+  }
+  if (after.title != before.title) mods.push_back(Modification::Replace("title", Optional(after.title)));
+  if (after.phone != before.phone) {
+    mods.push_back(Modification::Replace("telephoneNumber", Optional(after.phone)));
+  }
+  if (after.agency_code != before.agency_code) {
+    mods.push_back(Modification::Replace(
+        "ou", after.agency_code.empty() ? Values{} : Values{after.agency_code}));
+  }
+  if (!EqualsIgnoreCase(after.agency_dn, before.agency_dn)) {
+    mods.push_back(Modification::Replace(
+        "danhbaAgencyDN", after.agency_dn.empty() ? Values{} : Values{after.agency_dn}));
+  }
+  if (after.status != before.status) {
+    mods.push_back(Modification::Replace("danhbaStatus", {after.status}));
+  }
+  if (after.birth_date != before.birth_date) {
+    mods.push_back(Modification::Replace(
+        "danhbaBirthDate",
+        after.birth_date ? Values{ToGeneralizedTime(*after.birth_date)} : Values{}));
+  }
+  if (before.has_password && !after.has_password) {
+    mods.push_back(Modification::Replace("userPassword", {}));
+  }
+  // Last, so that a change is marked done only together with its content (one
+  // modify is atomic anyway).
+  if (!SameDns(after.decision_dns, before.decision_dns)) {
+    mods.push_back(Modification::Replace("danhbaDecisionDN", after.decision_dns));
+  }
+  if (mods.empty()) return Ok();
+  return ops_.Modify(before.dn, mods);
+}
+
+Result<std::string> LdapDirectory::MovePerson(std::string_view uid, bool to_former) {
+  const std::string from = options_.layout.PersonDn(uid, !to_former);
+  const std::string to = options_.layout.PersonDn(uid, to_former);
+  ldap::ModRdnRequest request;
+  request.dn = from;
+  request.new_rdn = "uid=" + ldap::EscapeDnValue(uid);
+  request.delete_old_rdn = true;
+  request.new_superior = to_former ? options_.layout.former_dn : options_.layout.people_dn;
+  Status moved = ops_.ModRdn(request);
+  if (moved.ok()) return to;
+  if (ldap::HasResultCode(moved.error(), ldap::kNoSuchObject)) {
+    auto there = ops_.Read(to, {"1.1"});
+    if (!there.ok()) return there.take_error();
+    if (*there) return to;
+  }
+  return moved.take_error();
+}
+
+Status LdapDirectory::ResetPassword(std::string_view dn, std::string_view password) {
+  auto changed = ops_.PasswordModify(dn, "", password);
+  if (!changed.ok()) return changed.take_error();
+  return Ok();
+}
+
+Status LdapDirectory::AddAgency(const AgencyRecord& agency) {
+  return ops_.Add(AgencyEntry(agency));
+}
+
+Status LdapDirectory::UpdateAgency(const AgencyRecord& before, const AgencyRecord& after) {
+  std::vector<Modification> mods;
+  if (after.name != before.name) {
+    mods.push_back(Modification::Replace("displayName",
+                                         after.name.empty() ? Values{} : Values{after.name}));
+  }
+  if (after.mail != before.mail) mods.push_back(Modification::Replace("mail", Optional(after.mail)));
+  if (after.aliases != before.aliases) {
+    mods.push_back(Modification::Replace("danhbaMailAlias", after.aliases));
+  }
+  if (after.status != before.status) {
+    mods.push_back(Modification::Replace("danhbaStatus", {after.status}));
+  }
+  if (!SameOptionalDn(after.parent_dn, before.parent_dn)) {
+    mods.push_back(Modification::Replace("danhbaParentDN", Optional(after.parent_dn)));
+  }
+  if (!SameOptionalDn(after.head_dn, before.head_dn)) {
+    mods.push_back(Modification::Replace("danhbaHeadDN", Optional(after.head_dn)));
+  }
+  if (!SameDns(after.delegate_dns, before.delegate_dns)) {
+    mods.push_back(Modification::Replace("danhbaDelegateDN", after.delegate_dns));
+  }
+  if (!SameDns(after.decision_dns, before.decision_dns)) {
+    mods.push_back(Modification::Replace("danhbaDecisionDN", after.decision_dns));
+  }
+  if (mods.empty()) return Ok();
+  return ops_.Modify(before.dn, mods);
+}
+
+}  // namespace danhba::directory

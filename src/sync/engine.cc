@@ -1,0 +1,1132 @@
+#include "danhba/sync/engine.h"
+
+#include <openssl/rand.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <unordered_set>
+
+#include "danhba/base/log.h"
+#include "danhba/model/event.h"
+#include "danhba/naming/address.h"
+#include "danhba/naming/name.h"
+#include "sync/handover.h"
+
+namespace danhba::sync {
+namespace {
+
+using directory::AgencyRecord;
+using directory::Directory;
+using directory::PersonRecord;
+using journal::EventState;
+using model::EventType;
+
+constexpr std::size_t kPasswordLength = 16;
+
+// Letters and digits that cannot be mistaken for each other on paper.
+constexpr std::string_view kPasswordAlphabet =
+    "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+
+Result<std::string> GeneratePassword() {
+  std::string out;
+  while (out.size() < kPasswordLength) {
+    unsigned char bytes[32];
+    if (RAND_bytes(bytes, sizeof bytes) != 1) return Internal("OpenSSL RAND_bytes failed");
+    // Rejection sampling keeps every character equally likely.
+    const unsigned limit = 256 - 256 % kPasswordAlphabet.size();
+    for (unsigned char b : bytes) {
+      if (b < limit && out.size() < kPasswordLength) out += kPasswordAlphabet[b % kPasswordAlphabet.size()];
+    }
+  }
+  return out;
+}
+
+TimePoint SystemNow() {
+  return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+}
+
+TimePoint LocalStartOfDay(const model::Date& date) {
+  std::tm tm{};
+  tm.tm_year = date.year() - 1900;
+  tm.tm_mon = date.month() - 1;
+  tm.tm_mday = date.day();
+  tm.tm_isdst = -1;
+  std::time_t t = std::mktime(&tm);
+  return TimePoint(std::chrono::seconds(t));
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+bool InSubtree(std::string_view dn, std::string_view parent) {
+  std::string d = Lower(dn);
+  std::string p = "," + Lower(parent);
+  return d.size() > p.size() && d.compare(d.size() - p.size(), p.size(), p) == 0;
+}
+
+std::string Hex(std::string_view s) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : s) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 15];
+  }
+  return out;
+}
+
+std::optional<std::string> Unhex(std::string_view s) {
+  if (s.size() % 2 != 0 || s.empty()) return std::nullopt;
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); i += 2) {
+    auto nibble = [](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      return -1;
+    };
+    int hi = nibble(s[i]), lo = nibble(s[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out += static_cast<char>(hi * 16 + lo);
+  }
+  return out;
+}
+
+// The name of a hire or update: the structured fields when given, else the
+// full name parsed by the address rule.
+Result<naming::PersonName> NameOf(const model::PersonFields& p) {
+  if (p.family_name && p.given_name) {
+    std::string middle;
+    if (p.middle_names) {
+      for (const auto& m : *p.middle_names) middle += (middle.empty() ? "" : " ") + m;
+    }
+    return naming::NameFromFields({*p.family_name, middle, *p.given_name});
+  }
+  if (p.full_name) return naming::ParseName(*p.full_name);
+  return InvalidInput("no name given");
+}
+
+bool HasName(const model::PersonFields& p) {
+  return p.full_name || p.family_name || p.given_name || p.middle_names;
+}
+
+void ApplyName(const naming::PersonName& name, PersonRecord& r) {
+  r.full_name = name.full_name;
+  r.family_name = name.family_name;
+  r.given_name = name.given_name;
+}
+
+// Ordering keys of an event.
+struct Keys {
+  std::vector<std::string> people;
+  std::vector<std::string> agencies;
+  bool agency_event = false;
+};
+
+Keys KeysOf(const model::Event& e) {
+  Keys k;
+  switch (e.type) {
+    case EventType::kHire:
+    case EventType::kTransfer:
+    case EventType::kUpdate:
+    case EventType::kLeave:
+      if (e.person) {
+        k.people.push_back(e.person->id);
+        if (e.person->agency) k.agencies.push_back(*e.person->agency);
+      }
+      if (e.to_agency) k.agencies.push_back(*e.to_agency);
+      break;
+    default:
+      k.agency_event = true;
+      if (e.agency) {
+        k.agencies.push_back(e.agency->code);
+        if (e.agency->parent && *e.agency->parent) k.agencies.push_back(**e.agency->parent);
+        if (e.agency->head) k.people.push_back(*e.agency->head);
+        if (e.agency->delegates) {
+          for (const auto& d : *e.agency->delegates) k.people.push_back(d);
+        }
+      }
+      if (e.into) k.agencies.push_back(*e.into);
+      break;
+  }
+  return k;
+}
+
+enum class Kind { kApplied, kRejected, kTransient };
+
+struct StepResult {
+  Kind kind = Kind::kApplied;
+  std::string detail;
+};
+
+StepResult Applied(std::string detail) { return {Kind::kApplied, std::move(detail)}; }
+StepResult Rejected(std::string detail) { return {Kind::kRejected, std::move(detail)}; }
+
+// A directory error as an outcome: unreachable (and misconfigured accounts,
+// which are no event's fault) waits; anything else rejects with the reason.
+StepResult FromError(const Error& error, std::string_view context = {}) {
+  std::string detail = context.empty() ? error.detail : std::string(context) + ": " + error.detail;
+  switch (error.code) {
+    case ErrorCode::kTransient:
+    case ErrorCode::kAuth:
+    case ErrorCode::kConfig:
+      return {Kind::kTransient, std::move(detail)};
+    default:
+      return {Kind::kRejected, std::move(detail)};
+  }
+}
+
+#define SYNC_TRY(expr)                                           \
+  do {                                                           \
+    auto sync_status_ = (expr);                                  \
+    if (!sync_status_.ok()) return FromError(sync_status_.error()); \
+  } while (false)
+
+#define SYNC_ASSIGN(var, expr)                                 \
+  auto var##_result_ = (expr);                                 \
+  if (!var##_result_.ok()) return FromError(var##_result_.error()); \
+  auto var = std::move(var##_result_).value()
+
+struct Item {
+  journal::Event journal_event;
+  model::Event event;
+  Keys keys;
+  std::size_t index = 0;  // into the round's outcomes
+};
+
+// A hire ready to be added in a batch.
+struct PreparedHire {
+  const Item* item = nullptr;
+  directory::NewPerson person;
+};
+
+}  // namespace
+
+std::string_view ToString(Step step) {
+  switch (step) {
+    case Step::kDecisionWritten: return "decision written";
+    case Step::kPersonAdded: return "person added";
+    case Step::kPasswordSet: return "password set";
+    case Step::kHandoverWritten: return "handover written";
+    case Step::kPersonMoved: return "person moved";
+    case Step::kPersonUpdated: return "person updated";
+    case Step::kAgencyWritten: return "agency written";
+  }
+  return "unknown step";
+}
+
+std::string PersonResult(std::string_view uid, std::string_view mail) {
+  return "uid=" + std::string(uid) + " mail=" + std::string(mail);
+}
+
+namespace {
+
+std::string AgencyResult(const AgencyRecord& a, std::string_view domain) {
+  return "agency=" + a.code + " mail=" + a.mail.value_or(a.code + "@" + std::string(domain));
+}
+
+}  // namespace
+
+class Engine::Impl {
+ public:
+  Impl(journal::Journal& journal, std::vector<Directory*> dirs, EngineOptions options)
+      : journal_(journal), dirs_(std::move(dirs)), options_(std::move(options)),
+        handover_(options_.handover_dir) {
+    if (!options_.clock) options_.clock = &SystemNow;
+    if (!options_.start_of_day) options_.start_of_day = &LocalStartOfDay;
+    if (options_.batch_size == 0) options_.batch_size = 1;
+    if (options_.journal_batch == 0) options_.journal_batch = 1;
+    auto allocator = naming::Allocator::Create(options_.naming);
+    if (allocator.ok()) {
+      allocator_.emplace(std::move(allocator).value());
+    } else {
+      allocator_error_ = allocator.error();
+    }
+  }
+
+  Status Validate() const {
+    if (dirs_.empty()) return ConfigError("the sync engine needs at least one directory connection");
+    if (!allocator_) return *allocator_error_;
+    return Ok();
+  }
+
+  RoundResult RunOnce(TimePoint now);
+  void Run(std::stop_token stop);
+  void Notify() {
+    {
+      std::lock_guard lock(wake_mutex_);
+      notified_ = true;
+    }
+    wake_.notify_all();
+  }
+  std::chrono::milliseconds backoff() const {
+    std::lock_guard lock(wake_mutex_);
+    return backoff_;
+  }
+
+ private:
+  class Worker;
+
+  void PickUpRetries();
+
+  journal::Journal& journal_;
+  std::vector<Directory*> dirs_;
+  EngineOptions options_;
+  std::optional<naming::Allocator> allocator_;
+  std::optional<Error> allocator_error_;
+  Handover handover_;
+  std::mutex round_mutex_;  // one round at a time
+
+  mutable std::mutex wake_mutex_;
+  std::condition_variable wake_;
+  bool notified_ = false;
+  std::chrono::milliseconds backoff_{0};
+};
+
+// Applies events on one Directory. Results are collected by the caller.
+class Engine::Impl::Worker {
+ public:
+  Worker(Impl& engine, Directory& dir) : e_(engine), dir_(dir), layout_(dir.layout()) {}
+
+  // Applies `items` in order; stops at the first transient failure. Returns
+  // the result per item (nullopt: not attempted).
+  std::vector<std::optional<StepResult>> ApplyAll(const std::vector<const Item*>& items) {
+    std::vector<std::optional<StepResult>> results(items.size());
+    std::vector<std::size_t> batch;  // indexes into items
+    std::vector<PreparedHire> prepared;
+    std::unordered_set<std::string> batch_people;
+    std::set<std::string> batch_addresses;
+    bool stopped = false;
+
+    auto flush = [&] {
+      if (prepared.empty()) return;
+      auto flushed = FlushHires(prepared);
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        results[batch[i]] = flushed[i];
+        if (flushed[i].kind == Kind::kTransient) stopped = true;
+      }
+      batch.clear();
+      prepared.clear();
+      batch_people.clear();
+      batch_addresses.clear();
+    };
+
+    for (std::size_t i = 0; i < items.size() && !stopped; ++i) {
+      const Item& item = *items[i];
+      if (item.event.type == EventType::kHire && e_.options_.batch_size > 1 &&
+          !batch_people.count(item.event.person->id)) {
+        std::optional<PreparedHire> ready;
+        std::optional<StepResult> done = PrepareHire(item, batch_addresses, ready);
+        if (ready) {
+          batch.push_back(i);
+          batch_people.insert(item.event.person->id);
+          batch_addresses.insert(ready->person.person.uid);
+          prepared.push_back(std::move(*ready));
+          if (prepared.size() >= e_.options_.batch_size) flush();
+          continue;
+        }
+        if (done) {
+          results[i] = *done;
+          if (done->kind == Kind::kTransient) stopped = true;
+          continue;
+        }
+      }
+      flush();
+      if (stopped) break;
+      results[i] = Apply(item);
+      if (results[i]->kind == Kind::kTransient) stopped = true;
+    }
+    if (!stopped) flush();
+    return results;
+  }
+
+  StepResult Apply(const Item& item) {
+    const model::Event& ev = item.event;
+    switch (ev.type) {
+      case EventType::kHire: return Hire(ev);
+      case EventType::kTransfer:
+      case EventType::kUpdate: return Change(ev);
+      case EventType::kLeave: return Leave(ev);
+      case EventType::kAgencyCreate: return AgencyCreate(ev);
+      case EventType::kAgencyUpdate: return AgencyUpdate(ev);
+      case EventType::kAgencyMerge: return AgencyMerge(ev);
+      case EventType::kAgencyDissolve: return AgencyDissolve(ev);
+      case EventType::kAgencyHead: return AgencyHead(ev);
+    }
+    return Rejected("unknown event type");
+  }
+
+ private:
+  Status Fault(const model::Event& ev, Step step) {
+    if (!e_.options_.fault) return Ok();
+    return e_.options_.fault(ev.id, step);
+  }
+
+  directory::DecisionRecord DecisionOf(const model::Event& ev, std::vector<std::string> subjects) {
+    return {ev.id, ev.type, ev.decision, ev.effective_date, std::move(subjects)};
+  }
+
+  std::string DecisionDn(const model::Event& ev) const { return layout_.DecisionDn(ev.id); }
+
+  // The agency a person event points at, which must be active.
+  Result<AgencyRecord> ActiveAgency(const std::string& code) {
+    auto found = dir_.FindAgency(code);
+    if (!found.ok()) return found.take_error();
+    if (!*found) return NotFound("unknown agency '" + code + "'");
+    if ((*found)->status != directory::kStatusActive) {
+      return NotFound("agency '" + code + "' is " + (*found)->status);
+    }
+    return **found;
+  }
+
+  // Hire, first part: what a fresh hire needs before its add; or the result
+  // when it is not a fresh hire (then the caller applies it alone, in order).
+  std::optional<StepResult> PrepareHire(const Item& item, const std::set<std::string>& taken_here,
+                                        std::optional<PreparedHire>& ready) {
+    const model::Event& ev = item.event;
+    auto found = dir_.FindPerson(ev.person->id);
+    if (!found.ok()) return FromError(found.error());
+    if (*found) return std::nullopt;  // resume or re-hire: the single path
+    auto prepared = Allocate(ev, taken_here);
+    if (!prepared.ok()) {
+      if (prepared.error().code == ErrorCode::kNotFound ||
+          prepared.error().code == ErrorCode::kInvalidInput) {
+        return Rejected(prepared.error().detail);
+      }
+      return FromError(prepared.error());
+    }
+    ready = PreparedHire{&item, std::move(prepared).value()};
+    return std::nullopt;
+  }
+
+  // The entry of a fresh hire with the first free candidate address (free in
+  // the directory, and not used by another hire of the same batch).
+  Result<directory::NewPerson> Allocate(const model::Event& ev,
+                                        const std::set<std::string>& taken_here,
+                                        std::size_t skip = 0) {
+    const model::PersonFields& p = *ev.person;
+    auto agency = ActiveAgency(*p.agency);
+    if (!agency.ok()) return agency.take_error();
+    auto name = NameOf(p);
+    if (!name.ok()) return InvalidInput("person " + p.id + ": " + name.error().detail);
+    auto local = naming::MakeLocalPart(*name, e_.allocator_->policy().max_length);
+    if (!local.ok()) return InvalidInput("person " + p.id + ": " + local.error().detail);
+    naming::AllocationRequest request;
+    request.base = local->value;
+    if (p.birth_date) request.birth_year = p.birth_date->year();
+    request.agency_code = *p.agency;
+    auto sequence = e_.allocator_->Candidates(request);
+    if (!sequence.ok()) return InvalidInput("person " + p.id + ": " + sequence.error().detail);
+    std::size_t seen = 0;
+    while (true) {
+      auto candidate = sequence->Next();
+      if (!candidate.ok()) {
+        return NotFound("no free address for " + name->full_name + ": " +
+                        candidate.error().detail);
+      }
+      if (seen++ < skip) continue;
+      if (taken_here.count(candidate->local_part)) continue;
+      auto taken = dir_.AddressTaken(candidate->local_part);
+      if (!taken.ok()) return taken.take_error();
+      if (*taken) continue;
+      directory::NewPerson np;
+      np.decision = DecisionOf(ev, {layout_.PersonDn(candidate->local_part)});
+      PersonRecord& r = np.person;
+      r.uid = candidate->local_part;
+      r.dn = layout_.PersonDn(r.uid);
+      r.mail = r.uid + "@" + dir_.domain();
+      r.person_id = p.id;
+      ApplyName(*name, r);
+      if (p.title) r.title = *p.title;
+      if (p.phone) r.phone = *p.phone;
+      r.agency_code = agency->code;
+      r.agency_dn = agency->dn;
+      r.birth_date = p.birth_date;
+      r.decision_dns = {DecisionDn(ev)};
+      auto password = GeneratePassword();
+      if (!password.ok()) return password.take_error();
+      np.initial_password = std::move(password).value();
+      return np;
+    }
+  }
+
+  std::vector<StepResult> FlushHires(std::vector<PreparedHire>& hires) {
+    std::vector<directory::NewPerson> people;
+    people.reserve(hires.size());
+    for (const auto& h : hires) people.push_back(h.person);
+    Status created = dir_.CreatePeople(people);
+    std::vector<StepResult> results;
+    if (!created.ok()) {
+      StepResult failed = FromError(created.error());
+      if (failed.kind == Kind::kTransient) {
+        results.assign(hires.size(), failed);
+        return results;
+      }
+      // A taken address (or an earlier attempt's entry) somewhere in the batch:
+      // each hire alone, which also settles what a lost commit did.
+      for (const auto& h : hires) {
+        results.push_back(Hire(h.item->event));
+        if (results.back().kind == Kind::kTransient) {
+          // Later hires of the batch were not attempted; they wait too.
+          while (results.size() < hires.size()) results.push_back(results.back());
+          break;
+        }
+      }
+      return results;
+    }
+    std::vector<HandoverLine> lines;
+    for (const auto& h : hires) {
+      Status fault = Fault(h.item->event, Step::kPersonAdded);
+      if (!fault.ok()) {
+        results.assign(hires.size(), FromError(fault.error()));
+        return results;
+      }
+      const PersonRecord& r = h.person.person;
+      lines.push_back({*h.item->event.person->agency, r.uid, r.mail, r.full_name,
+                       h.person.initial_password, h.item->event.id});
+    }
+    Status written = e_.handover_.Write(lines);
+    if (!written.ok()) {
+      results.assign(hires.size(), StepResult{Kind::kTransient, written.error().detail});
+      return results;
+    }
+    for (const auto& h : hires) {
+      Status fault = Fault(h.item->event, Step::kHandoverWritten);
+      if (!fault.ok()) {
+        results.push_back(FromError(fault.error()));
+      } else {
+        results.push_back(Applied(PersonResult(h.person.person.uid, h.person.person.mail)));
+      }
+    }
+    return results;
+  }
+
+  // Sets a new password and hands it over, unless the handover already holds
+  // one for this event (then the person has it).
+  StepResult FinishHandover(const model::Event& ev, const PersonRecord& r) {
+    const std::string& agency = *ev.person->agency;
+    SYNC_ASSIGN(has, e_.handover_.Has(agency, ev.id));
+    if (!has) {
+      SYNC_ASSIGN(password, GeneratePassword());
+      SYNC_TRY(dir_.ResetPassword(r.dn, password));
+      SYNC_TRY(Fault(ev, Step::kPasswordSet));
+      SYNC_TRY(e_.handover_.Write({{agency, r.uid, r.mail, r.full_name, password, ev.id}}));
+      SYNC_TRY(Fault(ev, Step::kHandoverWritten));
+    }
+    return Applied(PersonResult(r.uid, r.mail));
+  }
+
+  StepResult Hire(const model::Event& ev) {
+    const model::PersonFields& p = *ev.person;
+    const std::string decision_dn = DecisionDn(ev);
+    SYNC_ASSIGN(found, dir_.FindPerson(p.id));
+    if (found) {
+      PersonRecord r = *found;
+      if (r.HasDecision(decision_dn)) return FinishHandover(ev, r);  // this event made it
+      bool former = InSubtree(r.dn, layout_.former_dn);
+      if (!former && r.status == directory::kStatusActive) {
+        return Rejected("person id " + p.id + " already has the mailbox " + r.mail + " (R3)");
+      }
+      return Rehire(ev, r);
+    }
+    for (std::size_t attempt = 0;; ++attempt) {
+      auto prepared = Allocate(ev, {}, attempt);
+      if (!prepared.ok()) {
+        if (prepared.error().code == ErrorCode::kNotFound ||
+            prepared.error().code == ErrorCode::kInvalidInput) {
+          return Rejected(prepared.error().detail);
+        }
+        return FromError(prepared.error());
+      }
+      Status created = dir_.CreatePeople({*prepared});
+      if (!created.ok()) {
+        // Taken between the check and the add (another writer, or a mail alias
+        // the check cannot see): the next candidate.
+        if (created.error().code == ErrorCode::kConflict && attempt < 100) continue;
+        return FromError(created.error());
+      }
+      SYNC_TRY(Fault(ev, Step::kPersonAdded));
+      const PersonRecord& r = prepared->person;
+      SYNC_TRY(e_.handover_.Write(
+          {{*p.agency, r.uid, r.mail, r.full_name, prepared->initial_password, ev.id}}));
+      SYNC_TRY(Fault(ev, Step::kHandoverWritten));
+      return Applied(PersonResult(r.uid, r.mail));
+    }
+  }
+
+  // A person who left comes back: same entry, same address (R3).
+  StepResult Rehire(const model::Event& ev, PersonRecord r) {
+    const model::PersonFields& p = *ev.person;
+    auto agency = ActiveAgency(*p.agency);
+    if (!agency.ok()) return FromError(agency.error());
+    SYNC_TRY(dir_.EnsureDecision(DecisionOf(ev, {layout_.PersonDn(r.uid)})));
+    SYNC_TRY(Fault(ev, Step::kDecisionWritten));
+    if (InSubtree(r.dn, layout_.former_dn)) {
+      SYNC_ASSIGN(moved, dir_.MovePerson(r.uid, false));
+      r.dn = moved;
+      SYNC_TRY(Fault(ev, Step::kPersonMoved));
+    }
+    PersonRecord after = r;
+    after.status = std::string(directory::kStatusActive);
+    after.agency_code = agency->code;
+    after.agency_dn = agency->dn;
+    if (HasName(p)) {
+      auto name = NameOf(p);
+      if (!name.ok()) return Rejected("person " + p.id + ": " + name.error().detail);
+      ApplyName(*name, after);
+    }
+    after.title = p.title ? *p.title : std::nullopt;
+    after.phone = p.phone ? *p.phone : std::nullopt;
+    if (p.birth_date) after.birth_date = p.birth_date;
+    after.decision_dns.push_back(DecisionDn(ev));
+    SYNC_TRY(dir_.UpdatePerson(r, after));
+    SYNC_TRY(Fault(ev, Step::kPersonUpdated));
+    return FinishHandover(ev, after);
+  }
+
+  // transfer (agency and title; the address stays, R8) and update (title,
+  // phone, name corrections, birth date; the address stays).
+  StepResult Change(const model::Event& ev) {
+    const model::PersonFields& p = *ev.person;
+    const std::string decision_dn = DecisionDn(ev);
+    SYNC_ASSIGN(found, dir_.FindPerson(p.id));
+    if (!found) return Rejected("unknown person id " + p.id);
+    PersonRecord r = *found;
+    if (r.HasDecision(decision_dn)) return Applied(PersonResult(r.uid, r.mail));
+    if (InSubtree(r.dn, layout_.former_dn) || r.status != directory::kStatusActive) {
+      return Rejected("person id " + p.id + " (" + r.mail + ") has left");
+    }
+    PersonRecord after = r;
+    if (ev.type == EventType::kTransfer) {
+      auto agency = ActiveAgency(*ev.to_agency);
+      if (!agency.ok()) return FromError(agency.error());
+      after.agency_code = agency->code;
+      after.agency_dn = agency->dn;
+    }
+    if (HasName(p)) {
+      // Fields not sent keep their current value (a correction of one part).
+      model::PersonFields merged = p;
+      if (!merged.full_name && !(merged.family_name && merged.given_name)) {
+        auto current = naming::ParseName(r.full_name);
+        if (!current.ok()) return Rejected("person " + p.id + ": " + current.error().detail);
+        if (!merged.family_name) merged.family_name = current->family_name;
+        if (!merged.given_name) merged.given_name = current->given_name;
+        if (!merged.middle_names) merged.middle_names = current->middle_names;
+      }
+      auto name = NameOf(merged);
+      if (!name.ok()) return Rejected("person " + p.id + ": " + name.error().detail);
+      ApplyName(*name, after);
+    }
+    if (p.title) after.title = *p.title;
+    if (p.phone) after.phone = *p.phone;
+    if (p.birth_date) after.birth_date = p.birth_date;
+    after.decision_dns.push_back(decision_dn);
+    SYNC_TRY(dir_.EnsureDecision(DecisionOf(ev, {r.dn})));
+    SYNC_TRY(Fault(ev, Step::kDecisionWritten));
+    SYNC_TRY(dir_.UpdatePerson(r, after));
+    SYNC_TRY(Fault(ev, Step::kPersonUpdated));
+    return Applied(PersonResult(r.uid, r.mail));
+  }
+
+  // Leaving (R9, R14): to ou=former, status left, no password; the entry and its
+  // address stay, so the address is never issued again.
+  StepResult Leave(const model::Event& ev) {
+    const model::PersonFields& p = *ev.person;
+    const std::string decision_dn = DecisionDn(ev);
+    SYNC_ASSIGN(found, dir_.FindPerson(p.id));
+    if (!found) return Rejected("unknown person id " + p.id);
+    PersonRecord r = *found;
+    bool former = InSubtree(r.dn, layout_.former_dn);
+    if (r.HasDecision(decision_dn) && former) return Applied(PersonResult(r.uid, r.mail));
+    if (r.status == directory::kStatusLeft && !r.HasDecision(decision_dn)) {
+      return Rejected("person id " + p.id + " (" + r.mail + ") has already left");
+    }
+    SYNC_TRY(dir_.EnsureDecision(DecisionOf(ev, {layout_.PersonDn(r.uid, true)})));
+    SYNC_TRY(Fault(ev, Step::kDecisionWritten));
+    if (!former) {
+      // Moved first: under ou=former nobody but the writers can bind or read.
+      SYNC_ASSIGN(moved, dir_.MovePerson(r.uid, true));
+      r.dn = moved;
+      SYNC_TRY(Fault(ev, Step::kPersonMoved));
+    }
+    PersonRecord after = r;
+    after.status = std::string(directory::kStatusLeft);
+    after.has_password = false;
+    if (!after.HasDecision(decision_dn)) after.decision_dns.push_back(decision_dn);
+    SYNC_TRY(dir_.UpdatePerson(r, after));
+    SYNC_TRY(Fault(ev, Step::kPersonUpdated));
+    return Applied(PersonResult(r.uid, r.mail));
+  }
+
+  Result<std::optional<std::string>> ActivePersonDn(const std::string& person_id) {
+    auto found = dir_.FindPerson(person_id);
+    if (!found.ok()) return found.take_error();
+    if (!*found || InSubtree((*found)->dn, layout_.former_dn) ||
+        (*found)->status != directory::kStatusActive) {
+      return NotFound("unknown person id " + person_id + " (not in service)");
+    }
+    return std::optional<std::string>((*found)->dn);
+  }
+
+  StepResult AgencyCreate(const model::Event& ev) {
+    const model::AgencyFields& a = *ev.agency;
+    const std::string decision_dn = DecisionDn(ev);
+    SYNC_ASSIGN(existing, dir_.FindAgency(a.code));
+    if (existing) {
+      if (existing->HasDecision(decision_dn)) return Applied(AgencyResult(*existing, dir_.domain()));
+      return Rejected("agency '" + a.code + "' exists already (" + existing->status + ")");
+    }
+    AgencyRecord r;
+    r.code = a.code;
+    r.dn = layout_.AgencyDn(a.code);
+    r.name = a.name.value_or(a.code);
+    r.mail = a.code + "@" + dir_.domain();
+    if (a.parent && *a.parent) {
+      auto parent = ActiveAgency(**a.parent);
+      if (!parent.ok()) return FromError(parent.error(), "parent");
+      r.parent_dn = parent->dn;
+    }
+    if (a.head) {
+      auto head = ActivePersonDn(*a.head);
+      if (!head.ok()) return FromError(head.error(), "head");
+      r.head_dn = *head;
+    }
+    SYNC_ASSIGN(taken, dir_.AddressTaken(a.code));
+    if (taken) return Rejected("the address " + *r.mail + " is taken");
+    r.decision_dns = {decision_dn};
+    SYNC_TRY(dir_.EnsureDecision(DecisionOf(ev, {r.dn})));
+    SYNC_TRY(Fault(ev, Step::kDecisionWritten));
+    SYNC_TRY(dir_.AddAgency(r));
+    SYNC_TRY(Fault(ev, Step::kAgencyWritten));
+    return Applied(AgencyResult(r, dir_.domain()));
+  }
+
+  // The agency of an agency event; nullopt with `result` set when done or refused.
+  std::optional<AgencyRecord> AgencyFor(const model::Event& ev, std::optional<StepResult>& result) {
+    const std::string& code = ev.agency->code;
+    auto found = dir_.FindAgency(code);
+    if (!found.ok()) {
+      result = FromError(found.error());
+      return std::nullopt;
+    }
+    if (!*found) {
+      result = Rejected("unknown agency '" + code + "'");
+      return std::nullopt;
+    }
+    if ((*found)->HasDecision(DecisionDn(ev))) {
+      result = Applied(AgencyResult(**found, dir_.domain()));
+      return std::nullopt;
+    }
+    if ((*found)->status != directory::kStatusActive) {
+      result = Rejected("agency '" + code + "' is " + (*found)->status);
+      return std::nullopt;
+    }
+    return **found;
+  }
+
+  StepResult AgencyUpdate(const model::Event& ev) {
+    std::optional<StepResult> result;
+    auto current = AgencyFor(ev, result);
+    if (!current) return *result;
+    const model::AgencyFields& a = *ev.agency;
+    AgencyRecord after = *current;
+    if (a.name) after.name = *a.name;
+    if (a.parent) {
+      if (*a.parent) {
+        if (**a.parent == a.code) return Rejected("agency '" + a.code + "' cannot be its own parent");
+        auto parent = ActiveAgency(**a.parent);
+        if (!parent.ok()) return FromError(parent.error(), "parent");
+        after.parent_dn = parent->dn;
+      } else {
+        after.parent_dn.reset();
+      }
+    }
+    after.decision_dns.push_back(DecisionDn(ev));
+    SYNC_TRY(dir_.EnsureDecision(DecisionOf(ev, {current->dn})));
+    SYNC_TRY(Fault(ev, Step::kDecisionWritten));
+    SYNC_TRY(dir_.UpdateAgency(*current, after));
+    SYNC_TRY(Fault(ev, Step::kAgencyWritten));
+    return Applied(AgencyResult(after, dir_.domain()));
+  }
+
+  // The staff move to the target, the old address becomes the target's alias,
+  // the old entry stays (status merged) for history.
+  StepResult AgencyMerge(const model::Event& ev) {
+    std::optional<StepResult> result;
+    auto source = AgencyFor(ev, result);
+    if (!source) return *result;
+    const std::string decision_dn = DecisionDn(ev);
+    if (*ev.into == source->code) return Rejected("agency '" + source->code + "' cannot merge into itself");
+    auto target = ActiveAgency(*ev.into);
+    if (!target.ok()) return FromError(target.error(), "into");
+    SYNC_TRY(dir_.EnsureDecision(DecisionOf(ev, {source->dn, target->dn})));
+    SYNC_TRY(Fault(ev, Step::kDecisionWritten));
+    SYNC_ASSIGN(staff, dir_.PeopleOfAgency(source->dn));
+    for (const PersonRecord& person : staff) {
+      PersonRecord after = person;
+      after.agency_code = target->code;
+      after.agency_dn = target->dn;
+      if (!after.HasDecision(decision_dn)) after.decision_dns.push_back(decision_dn);
+      SYNC_TRY(dir_.UpdatePerson(person, after));
+    }
+    SYNC_TRY(Fault(ev, Step::kPersonUpdated));
+    // The old address leaves the old entry first: slapo-unique would refuse it
+    // as an alias while it is still a mail.
+    const std::string old_address = source->code + "@" + dir_.domain();
+    AgencyRecord source_cleared = *source;
+    source_cleared.mail.reset();
+    source_cleared.aliases.clear();
+    SYNC_TRY(dir_.UpdateAgency(*source, source_cleared));
+    AgencyRecord target_after = *target;
+    for (const std::string& alias : [&] {
+           std::vector<std::string> moved{old_address};
+           moved.insert(moved.end(), source->aliases.begin(), source->aliases.end());
+           return moved;
+         }()) {
+      if (std::find(target_after.aliases.begin(), target_after.aliases.end(), alias) ==
+          target_after.aliases.end()) {
+        target_after.aliases.push_back(alias);
+      }
+    }
+    if (!target_after.HasDecision(decision_dn)) target_after.decision_dns.push_back(decision_dn);
+    SYNC_TRY(dir_.UpdateAgency(*target, target_after));
+    AgencyRecord source_after = source_cleared;
+    source_after.status = std::string(directory::kStatusMerged);
+    source_after.decision_dns.push_back(decision_dn);
+    SYNC_TRY(dir_.UpdateAgency(source_cleared, source_after));
+    SYNC_TRY(Fault(ev, Step::kAgencyWritten));
+    return Applied("agency=" + source->code + " into=" + target->code + " alias=" + old_address);
+  }
+
+  StepResult AgencyDissolve(const model::Event& ev) {
+    std::optional<StepResult> result;
+    auto current = AgencyFor(ev, result);
+    if (!current) return *result;
+    SYNC_ASSIGN(staff, dir_.PeopleOfAgency(current->dn));
+    if (!staff.empty()) {
+      return Rejected("agency '" + current->code + "' still has " + std::to_string(staff.size()) +
+                      " people in service; transfer them or record their leaving first");
+    }
+    AgencyRecord after = *current;
+    after.status = std::string(directory::kStatusDissolved);
+    after.decision_dns.push_back(DecisionDn(ev));
+    SYNC_TRY(dir_.EnsureDecision(DecisionOf(ev, {current->dn})));
+    SYNC_TRY(Fault(ev, Step::kDecisionWritten));
+    SYNC_TRY(dir_.UpdateAgency(*current, after));
+    SYNC_TRY(Fault(ev, Step::kAgencyWritten));
+    return Applied(AgencyResult(after, dir_.domain()));
+  }
+
+  // R20: the head manages the agency mailbox and may delegate; a new head
+  // replaces the old one and the delegations (those sent with it are kept).
+  StepResult AgencyHead(const model::Event& ev) {
+    std::optional<StepResult> result;
+    auto current = AgencyFor(ev, result);
+    if (!current) return *result;
+    const model::AgencyFields& a = *ev.agency;
+    AgencyRecord after = *current;
+    auto head = ActivePersonDn(*a.head);
+    if (!head.ok()) return FromError(head.error(), "head");
+    after.head_dn = *head;
+    after.delegate_dns.clear();
+    if (a.delegates) {
+      for (const auto& id : *a.delegates) {
+        auto delegate = ActivePersonDn(id);
+        if (!delegate.ok()) return FromError(delegate.error(), "delegate");
+        after.delegate_dns.push_back(**delegate);
+      }
+    }
+    after.decision_dns.push_back(DecisionDn(ev));
+    SYNC_TRY(dir_.EnsureDecision(DecisionOf(ev, {current->dn})));
+    SYNC_TRY(Fault(ev, Step::kDecisionWritten));
+    SYNC_TRY(dir_.UpdateAgency(*current, after));
+    SYNC_TRY(Fault(ev, Step::kAgencyWritten));
+    return Applied(AgencyResult(after, dir_.domain()));
+  }
+
+  Impl& e_;
+  Directory& dir_;
+  const directory::Layout& layout_;
+};
+
+RoundResult Engine::Impl::RunOnce(TimePoint now) {
+  std::lock_guard round_lock(round_mutex_);
+  RoundResult round;
+  if (Status valid = Validate(); !valid.ok()) {
+    round.transient_failure = true;
+    round.transient_detail = valid.error().detail;
+    return round;
+  }
+  auto log = log::Get("sync");
+  std::vector<journal::Event> pending = journal_.Pending();
+
+  std::vector<journal::StatusChange> early;  // rejections and schedules found while sorting
+  std::vector<Item> items;
+  items.reserve(pending.size());
+  std::unordered_set<std::string> blocked_people;
+  std::unordered_set<std::string> blocked_agencies;       // by a waiting agency event
+  std::unordered_set<std::string> agencies_with_waiting;  // by any waiting event
+
+  auto note_next = [&](TimePoint t) {
+    if (!round.next_due || t < *round.next_due) round.next_due = t;
+  };
+
+  for (journal::Event& je : pending) {
+    Outcome outcome{je.info.id, EventState::kQueued, {}};
+    auto parsed = model::ParseEvent(je.payload);
+    if (!parsed.ok()) {
+      std::string reason = "not a valid event: " + parsed.error().detail;
+      early.push_back({je.info.id, EventState::kRejected, reason, std::nullopt});
+      round.rejected++;
+      round.outcomes.push_back({je.info.id, EventState::kRejected, reason});
+      continue;
+    }
+    Item item{std::move(je), std::move(parsed).value(), {}, 0};
+    item.keys = KeysOf(item.event);
+    bool due = !item.journal_event.info.not_before || *item.journal_event.info.not_before <= now;
+    if (due && item.event.effective_date) {
+      TimePoint start = options_.start_of_day(*item.event.effective_date);
+      if (start > now) {
+        due = false;
+        early.push_back({item.event.id, EventState::kScheduled,
+                         "effective " + item.event.effective_date->ToString(), start});
+        round.scheduled++;
+        outcome.state = EventState::kScheduled;
+        outcome.detail = "effective " + item.event.effective_date->ToString();
+        note_next(start);
+      }
+    }
+    if (!due && item.journal_event.info.not_before) note_next(*item.journal_event.info.not_before);
+    bool blocked = false;
+    for (const auto& p : item.keys.people) blocked = blocked || blocked_people.count(p);
+    for (const auto& a : item.keys.agencies) {
+      blocked = blocked || blocked_agencies.count(a) ||
+                (item.keys.agency_event && agencies_with_waiting.count(a));
+    }
+    if (!due || blocked) {
+      for (const auto& p : item.keys.people) blocked_people.insert(p);
+      for (const auto& a : item.keys.agencies) {
+        agencies_with_waiting.insert(a);
+        if (item.keys.agency_event) blocked_agencies.insert(a);
+      }
+      if (due) {
+        round.waiting++;
+        outcome.detail = "waits for an earlier event";
+      }
+      round.outcomes.push_back(std::move(outcome));
+      continue;
+    }
+    item.index = round.outcomes.size();
+    round.outcomes.push_back(std::move(outcome));
+    items.push_back(std::move(item));
+  }
+  if (!early.empty()) {
+    if (Status s = journal_.Update(early); !s.ok()) {
+      log->error("cannot record {} event states in the journal: {}", early.size(), s.error().detail);
+    }
+  }
+
+  // Results go to the journal in groups (one fsync each), from any worker.
+  std::mutex changes_mutex;
+  std::vector<journal::StatusChange> changes;
+  auto flush_changes = [&](bool force) {
+    std::vector<journal::StatusChange> batch;
+    {
+      std::lock_guard lock(changes_mutex);
+      if (changes.empty() || (!force && changes.size() < options_.journal_batch)) return;
+      batch.swap(changes);
+    }
+    if (Status s = journal_.Update(batch); !s.ok()) {
+      // The directory holds the changes; replay finds them done and marks them.
+      log->error("cannot record {} results in the journal: {}", batch.size(), s.error().detail);
+    }
+  };
+  std::atomic<bool> transient{false};
+  std::mutex transient_mutex;
+  auto record = [&](const Item& item, const std::optional<StepResult>& r) {
+    Outcome& outcome = round.outcomes[item.index];
+    if (!r) {
+      outcome.detail = "waits for the directory";
+      return;
+    }
+    switch (r->kind) {
+      case Kind::kApplied:
+        outcome.state = EventState::kApplied;
+        break;
+      case Kind::kRejected:
+        outcome.state = EventState::kRejected;
+        log->warn("event {} ({}) rejected: {}", item.event.id, model::ToString(item.event.type),
+                  r->detail);
+        break;
+      case Kind::kTransient: {
+        outcome.detail = r->detail;
+        std::lock_guard lock(transient_mutex);
+        if (!transient.exchange(true)) round.transient_detail = r->detail;
+        return;
+      }
+    }
+    outcome.detail = r->detail;
+    std::lock_guard lock(changes_mutex);
+    changes.push_back({item.event.id, outcome.state, r->detail, std::nullopt});
+  };
+
+  std::size_t next = 0;
+  while (next < items.size() && !transient) {
+    if (items[next].keys.agency_event) {
+      Worker worker(*this, *dirs_[0]);
+      StepResult r = worker.Apply(items[next]);
+      record(items[next], r);
+      flush_changes(true);
+      ++next;
+      continue;
+    }
+    std::size_t end = next;
+    while (end < items.size() && !items[end].keys.agency_event) ++end;
+    // Partition by person id so that one person's events stay in order on one worker.
+    std::size_t workers = std::min(dirs_.size(), end - next);
+    std::vector<std::vector<const Item*>> queues(workers);
+    for (std::size_t i = next; i < end; ++i) {
+      const std::string& person = items[i].keys.people.empty() ? items[i].event.id
+                                                               : items[i].keys.people.front();
+      queues[std::hash<std::string>{}(person) % workers].push_back(&items[i]);
+    }
+    auto run_queue = [&](std::size_t w) {
+      Worker worker(*this, *dirs_[w]);
+      const auto& queue = queues[w];
+      // Slices so that results reach the journal while a long round runs.
+      const std::size_t slice = std::max<std::size_t>(options_.journal_batch, options_.batch_size);
+      for (std::size_t from = 0; from < queue.size(); from += slice) {
+        if (transient) {
+          for (std::size_t i = from; i < queue.size(); ++i) record(*queue[i], std::nullopt);
+          break;
+        }
+        std::vector<const Item*> part(queue.begin() + static_cast<std::ptrdiff_t>(from),
+                                      queue.begin() + static_cast<std::ptrdiff_t>(
+                                                          std::min(queue.size(), from + slice)));
+        auto results = worker.ApplyAll(part);
+        for (std::size_t i = 0; i < part.size(); ++i) record(*part[i], results[i]);
+        flush_changes(false);
+      }
+    };
+    if (workers == 1) {
+      run_queue(0);
+    } else {
+      std::vector<std::jthread> threads;
+      for (std::size_t w = 0; w < workers; ++w) threads.emplace_back([&run_queue, w] { run_queue(w); });
+    }
+    flush_changes(true);
+    next = end;
+  }
+  for (std::size_t i = next; i < items.size(); ++i) {
+    round.outcomes[items[i].index].detail = "waits for the directory";
+  }
+  flush_changes(true);
+  round.transient_failure = transient;
+  for (const Outcome& o : round.outcomes) {
+    if (o.state == EventState::kApplied) round.applied++;
+  }
+  round.rejected = 0;
+  round.waiting = 0;
+  for (const Outcome& o : round.outcomes) {
+    if (o.state == EventState::kRejected) round.rejected++;
+    if (o.state == EventState::kQueued && !o.detail.empty()) round.waiting++;
+  }
+  if (round.transient_failure) {
+    log->warn("directory unavailable, {} events wait: {}", round.waiting, round.transient_detail);
+  }
+  if (round.applied + round.rejected > 0) {
+    log->info("applied {} events, rejected {}, {} waiting", round.applied, round.rejected,
+              round.waiting);
+  }
+  return round;
+}
+
+void Engine::Impl::PickUpRetries() {
+  if (options_.retry_dir.empty()) return;
+  std::error_code ec;
+  auto log = log::Get("sync");
+  for (const auto& entry : std::filesystem::directory_iterator(options_.retry_dir, ec)) {
+    std::string name = entry.path().filename().string();
+    auto id = Unhex(name);
+    if (id) {
+      Status retried = journal_.Retry(*id, "retried by operator");
+      if (retried.ok()) {
+        log->info("event {} re-queued by the operator", *id);
+      } else {
+        log->warn("retry of event {} refused: {}", *id, retried.error().detail);
+      }
+    }
+    std::filesystem::remove(entry.path(), ec);
+  }
+}
+
+void Engine::Impl::Run(std::stop_token stop) {
+  std::stop_callback on_stop(stop, [this] { Notify(); });
+  auto log = log::Get("sync");
+  // No round before this time (back-off after a transient failure).
+  TimePoint backoff_until = TimePoint::min();
+  while (!stop.stop_requested()) {
+    PickUpRetries();
+    const TimePoint now = options_.clock();
+    TimePoint deadline =
+        now + std::chrono::duration_cast<std::chrono::microseconds>(options_.poll_interval);
+    if (now >= backoff_until) {
+      RoundResult round = RunOnce(now);
+      if (round.next_due && *round.next_due < deadline) deadline = *round.next_due;
+      std::lock_guard lock(wake_mutex_);
+      if (round.transient_failure) {
+        backoff_ = backoff_.count() == 0 ? options_.initial_backoff
+                                         : std::min(backoff_ * 2, options_.max_backoff);
+        backoff_until = now + std::chrono::duration_cast<std::chrono::microseconds>(backoff_);
+        log->warn("directory unavailable; next attempt in {} ms", backoff_.count());
+      } else {
+        backoff_ = std::chrono::milliseconds(0);
+        backoff_until = TimePoint::min();
+      }
+    }
+    if (backoff_until > now && backoff_until < deadline) deadline = backoff_until;
+    auto wait = std::max(deadline - now, TimePoint::duration(0));
+    std::unique_lock lock(wake_mutex_);
+    wake_.wait_for(lock, wait, [&] { return notified_ || stop.stop_requested(); });
+    notified_ = false;
+  }
+}
+
+Engine::Engine(journal::Journal& journal, Directory& directory, EngineOptions options)
+    : impl_(std::make_unique<Impl>(journal, std::vector<Directory*>{&directory}, std::move(options))) {}
+
+Engine::Engine(journal::Journal& journal, std::vector<Directory*> directories, EngineOptions options)
+    : impl_(std::make_unique<Impl>(journal, std::move(directories), std::move(options))) {}
+
+Engine::~Engine() = default;
+
+Status Engine::Validate() const { return impl_->Validate(); }
+RoundResult Engine::RunOnce(TimePoint now) { return impl_->RunOnce(now); }
+void Engine::Run(std::stop_token stop) { impl_->Run(stop); }
+void Engine::Notify() { impl_->Notify(); }
+std::chrono::milliseconds Engine::backoff() const { return impl_->backoff(); }
+
+Status RequestRetry(const std::string& retry_dir, std::string_view event_id) {
+  if (event_id.empty()) return InvalidInput("empty event id");
+  std::error_code ec;
+  std::filesystem::create_directories(retry_dir, ec);
+  if (ec) return Internal("cannot create " + retry_dir + ": " + ec.message());
+  ::chmod(retry_dir.c_str(), 0700);
+  const std::string path = retry_dir + "/" + Hex(event_id);
+  std::ofstream out(path);
+  if (!out) return Internal("cannot write " + path);
+  return Ok();
+}
+
+}  // namespace danhba::sync
