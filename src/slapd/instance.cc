@@ -369,19 +369,24 @@ Status Instance::CheckExisting() {
     return ConfigError("slapd directory " + dir.string() + " has a configuration (slapd.d) but " +
                        "no database (data/data.mdb); move it away to create a new one");
   }
+  // slapd folds long lines of the LDIF it writes; unfold them before matching.
   std::string database = ReadFrom(dir / "slapd.d" / "cn=config" / "olcDatabase={1}mdb.ldif", 0);
+  for (std::size_t fold = database.find("\n "); fold != std::string::npos;
+       fold = database.find("\n ", fold)) {
+    database.erase(fold, 2);
+  }
   std::string suffix_line = LdifLine("olcSuffix", options_.base_dn);
   if (database.empty()) {
     return ConfigError("slapd directory " + dir.string() + " has no database configuration " +
                        "(slapd.d/cn=config/olcDatabase={1}mdb.ldif)");
   }
   if (database.find(suffix_line) == std::string::npos) {
-    std::size_t at = database.find("olcSuffix:");
+    std::size_t at = database.find("olcSuffix: ");
     std::string found = at == std::string::npos
-                            ? "another base"
-                            : database.substr(at, database.find('\n', at) - at);
+                            ? "another base DN"
+                            : database.substr(at + 11, database.find('\n', at) - at - 11);
     return ConfigError("slapd directory " + dir.string() + " holds " + found + ", not " +
-                       options_.base_dn);
+                       options_.base_dn + "; use another directory or base DN");
   }
   // The root identity is the one the instance was created for.
   if (std::size_t at = database.find("\nolcRootDN: "); at != std::string::npos) {

@@ -239,8 +239,18 @@ TEST(InstanceTest, ReuseWithAnotherBaseDnIsRefused) {
   options.base_dn = "dc=example,dc=vn";
   auto other = Instance::Create(options);
   ASSERT_FALSE(other.ok());
-  EXPECT_THAT(other.error().detail, HasSubstr("dc=dongnai,dc=gov,dc=vn"));
-  EXPECT_THAT(other.error().detail, HasSubstr("not dc=example,dc=vn"));
+  EXPECT_THAT(other.error().detail,
+              HasSubstr("holds dc=dongnai,dc=gov,dc=vn, not dc=example,dc=vn"));
+}
+
+TEST(InstanceTest, ReuseWorksWithALongBaseDn) {
+  TempDir dir;
+  InstanceOptions options = Options(dir.path());
+  options.base_dn = "ou=sothongtinvatruyenthong,ou=uybannhandantinh,dc=dongnai,dc=gov,dc=vn";
+  ASSERT_TRUE(Instance::Create(options).ok());
+  auto again = Instance::Create(options);
+  ASSERT_TRUE(again.ok()) << again.error();
+  EXPECT_FALSE((*again)->created());
 }
 
 TEST(InstanceTest, ReuseWithoutSecretsIsRefused) {
