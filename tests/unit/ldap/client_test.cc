@@ -56,8 +56,16 @@ class FakeConnection : public Operations {
   Status Modify(std::string_view, const std::vector<Modification>&) override {
     return Run([] { return Ok(); });
   }
-  Status ModRdn(const ModRdnRequest&) override {
-    return Run([] { return Ok(); });
+  Status ModRdn(const ModRdnRequest& request) override {
+    return Run([&]() -> Status {
+      auto it = server_.entries.find(request.dn);
+      if (it == server_.entries.end()) return MakeError("modrdn " + request.dn, kNoSuchObject);
+      Entry moved = it->second;
+      server_.entries.erase(it);
+      moved.dn = request.new_rdn + request.dn.substr(request.dn.find(','));
+      server_.entries[moved.dn] = moved;
+      return Ok();
+    });
   }
   Status Delete(std::string_view dn) override {
     return Run([&]() -> Status {
@@ -257,6 +265,49 @@ TEST(ClientRetry, LostDeleteThatWasAppliedIsReportedDone) {
   Status missing = client.Delete("uid=annv");
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+TEST(ClientRetry, LostModRdnThatWasAppliedIsReportedDone) {
+  Harness h;
+  Client client = h.MakeClient();
+  h.server.entries["uid=annv,ou=people"] = Person("uid=annv,ou=people");
+  ASSERT_TRUE(client.Connect().ok());
+  h.server.op_failures = {Down()};
+  h.server.apply_then_fail = true;
+  Status status = client.ModRdn({"uid=annv,ou=people", "uid=annv2", true, std::nullopt});
+  EXPECT_TRUE(status.ok()) << status.error();
+  EXPECT_EQ(h.server.entries.count("uid=annv2,ou=people"), 1u);
+  // Renaming what is not there, with no lost attempt, is still not found.
+  Status missing = client.ModRdn({"uid=nobody,ou=people", "uid=x", true, std::nullopt});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+TEST(ClientRetry, LostModifyIsReportedWithANote) {
+  Harness h;
+  Client client = h.MakeClient();
+  ASSERT_TRUE(client.Connect().ok());
+  h.server.op_failures = {Down(), MakeError("modify uid=annv", kTypeOrValueExists)};
+  Status status = client.Modify("uid=annv", {Modification::Add("mail", {"annv@dongnai.gov.vn"})});
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(ResultCode(status.error()), kTypeOrValueExists);
+  EXPECT_NE(status.error().detail.find("may have been applied"), std::string::npos)
+      << status.error();
+}
+
+TEST(ClientRetry, BusyServerIsRetriedWithoutCountingAsLost) {
+  Harness h;
+  Client client = h.MakeClient();
+  ASSERT_TRUE(client.Connect().ok());
+  h.server.op_failures = {MakeError("add uid=annv", kBusy)};
+  ASSERT_TRUE(client.Add(Person("uid=annv")).ok());
+  EXPECT_EQ(h.sleeps.size(), 1u);
+  // Busy means the server did nothing: a second add is a plain conflict.
+  Status again = client.Add(Person("uid=annv"));
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(again.error().detail.find("may have been applied"), std::string::npos) << again.error();
 }
 
 TEST(ClientRetry, SearchIsNotRetriedOnceEntriesWereDelivered) {
