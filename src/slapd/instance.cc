@@ -21,6 +21,7 @@
 #include <functional>
 #include <future>
 #include <mutex>
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -117,7 +118,29 @@ Result<bool> PortInUse(const std::string& host, std::uint16_t port) {
   return false;
 }
 
+// A free port below the kernel's ephemeral range, so that a port kept across
+// restarts is not taken meanwhile as the local end of some outgoing connection;
+// the kernel's choice when none is found.
+Result<std::uint16_t> EphemeralPort(const std::string& host);
+
 Result<std::uint16_t> FreePort(const std::string& host) {
+  unsigned ephemeral_low = 32768;
+  std::ifstream range("/proc/sys/net/ipv4/ip_local_port_range");
+  range >> ephemeral_low;
+  constexpr unsigned kLow = 10000;
+  if (ephemeral_low > kLow + 1000 && ephemeral_low <= 65535) {
+    std::random_device random;
+    std::uniform_int_distribution<unsigned> pick(kLow, ephemeral_low - 1);
+    for (int attempt = 0; attempt < 50; ++attempt) {
+      auto port = static_cast<std::uint16_t>(pick(random));
+      Result<bool> in_use = PortInUse(host, port);
+      if (in_use.ok() && !*in_use) return port;
+    }
+  }
+  return EphemeralPort(host);
+}
+
+Result<std::uint16_t> EphemeralPort(const std::string& host) {
   Result<sockaddr_in> address = LoopbackAddress(host, 0);
   if (!address.ok()) return address.take_error();
   Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
