@@ -605,7 +605,8 @@ Status Journal::Impl::Commit(Writer& writer) {
     written = WriteGroup(buffer);
     std::uint64_t base = segments_.back().size - buffer.size();  // WriteGroup may have rolled
     std::uint64_t segment = segments_.back().number;
-    file_lock.unlock();
+    // The index takes the group before file_mutex_ is released: Compact()
+    // rewrites segments from the index, and must not see them without it.
     lock.lock();
     if (written) {
       for (auto& [id, offset] : staging.new_events) {
@@ -631,9 +632,8 @@ Status Journal::Impl::Commit(Writer& writer) {
                   written.error().ToString());
       broken_ = written.error();
     }
-  } else {
-    file_lock.unlock();
   }
+  file_lock.unlock();
 
   for (Writer* w : group) {
     if (w->status && !written) {
