@@ -275,6 +275,17 @@ class Engine::Impl {
     return backoff_;
   }
 
+  // Addresses are never released (R9), so one seen taken stays taken: a cache
+  // that spares a search per candidate when many people share a name.
+  bool KnownTaken(const std::string& local_part) {
+    std::lock_guard lock(taken_mutex_);
+    return taken_.count(local_part) > 0;
+  }
+  void NoteTaken(const std::string& local_part) {
+    std::lock_guard lock(taken_mutex_);
+    if (taken_.size() < kMaxTakenCache) taken_.insert(local_part);
+  }
+
  private:
   class Worker;
 
@@ -287,6 +298,9 @@ class Engine::Impl {
   std::optional<Error> allocator_error_;
   Handover handover_;
   std::mutex round_mutex_;  // one round at a time
+  static constexpr std::size_t kMaxTakenCache = 1 << 20;
+  std::mutex taken_mutex_;
+  std::unordered_set<std::string> taken_;
 
   mutable std::mutex wake_mutex_;
   std::condition_variable wake_;
@@ -436,10 +450,13 @@ class Engine::Impl::Worker {
                         candidate.error().detail);
       }
       if (seen++ < skip) continue;
-      if (taken_here.count(candidate->local_part)) continue;
+      if (taken_here.count(candidate->local_part) || e_.KnownTaken(candidate->local_part)) continue;
       auto taken = dir_.AddressTaken(candidate->local_part);
       if (!taken.ok()) return taken.take_error();
-      if (*taken) continue;
+      if (*taken) {
+        e_.NoteTaken(candidate->local_part);
+        continue;
+      }
       directory::NewPerson np;
       np.decision = DecisionOf(ev, {layout_.PersonDn(candidate->local_part)});
       PersonRecord& r = np.person;
@@ -486,6 +503,7 @@ class Engine::Impl::Worker {
       return results;
     }
     std::vector<HandoverLine> lines;
+    for (const auto& h : hires) e_.NoteTaken(h.person.person.uid);
     for (const auto& h : hires) {
       Status fault = Fault(h.item->event, Step::kPersonAdded);
       if (!fault.ok()) {
@@ -556,6 +574,7 @@ class Engine::Impl::Worker {
         if (created.error().code == ErrorCode::kConflict && attempt < 100) continue;
         return FromError(created.error());
       }
+      e_.NoteTaken(prepared->person.uid);
       SYNC_TRY(Fault(ev, Step::kPersonAdded));
       const PersonRecord& r = prepared->person;
       SYNC_TRY(e_.handover_.Write(

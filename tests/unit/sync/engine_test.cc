@@ -1,0 +1,496 @@
+// The sync engine against an in-memory directory: order, scheduling, back-off,
+// rejections and replay after a crash between steps.
+#include "danhba/sync/engine.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "danhba/model/event.h"
+#include "unit/sync/fake_directory.h"
+
+namespace danhba::sync {
+namespace {
+
+namespace fs = std::filesystem;
+using journal::EventState;
+using testing::FakeDirectory;
+using testing::FakeTree;
+
+constexpr char kDecision[] =
+    R"("decision":{"number":"1/QĐ-SNV","date":"2026-11-20","issuer":"Sở Nội vụ"})";
+
+std::string Hire(std::string_view id, std::string_view person, std::string_view name,
+                 std::string_view agency = "stttt", std::string_view effective = "") {
+  std::string json = "{\"id\":\"" + std::string(id) + "\",\"type\":\"hire\"," + kDecision;
+  if (!effective.empty()) json += ",\"effective_date\":\"" + std::string(effective) + "\"";
+  json += ",\"person\":{\"id\":\"" + std::string(person) + "\",\"full_name\":\"" +
+          std::string(name) + "\",\"birth_date\":\"1990-05-01\",\"title\":\"Chuyên viên\",\"agency\":\"" +
+          std::string(agency) + "\"}}";
+  return json;
+}
+
+std::string Transfer(std::string_view id, std::string_view person, std::string_view to,
+                     std::string_view title) {
+  return "{\"id\":\"" + std::string(id) + "\",\"type\":\"transfer\"," + kDecision +
+         ",\"person\":{\"id\":\"" + std::string(person) + "\",\"title\":\"" + std::string(title) +
+         "\"},\"to_agency\":\"" + std::string(to) + "\"}";
+}
+
+std::string Leave(std::string_view id, std::string_view person) {
+  return "{\"id\":\"" + std::string(id) + "\",\"type\":\"leave\"," + kDecision +
+         ",\"person\":{\"id\":\"" + std::string(person) + "\"}}";
+}
+
+std::string AgencyEvent(std::string_view id, std::string_view type, std::string_view agency_body,
+                        std::string_view extra = "") {
+  return "{\"id\":\"" + std::string(id) + "\",\"type\":\"" + std::string(type) + "\"," +
+         kDecision + ",\"agency\":" + std::string(agency_body) + std::string(extra) + "}";
+}
+
+TimePoint At(int y, int m, int d, int hour = 0) {
+  auto date = model::Date::FromYmd(y, m, d).value();
+  return TimePoint(date.ToSysDays()) + std::chrono::hours(hour);
+}
+
+class EngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("danhba-sync-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    journal::JournalOptions options;
+    options.dir = (dir_ / "journal").string();
+    journal_ = journal::Journal::Open(options).value();
+    AddAgency("stttt", "Sở Thông tin và Truyền thông");
+    AddAgency("skhcn", "Sở Khoa học và Công nghệ");
+  }
+  void TearDown() override {
+    journal_.reset();
+    fs::remove_all(dir_);
+  }
+
+  void AddAgency(const std::string& code, const std::string& name) {
+    directory::AgencyRecord a;
+    a.code = code;
+    a.name = name;
+    a.dn = fake_.layout().AgencyDn(code);
+    a.mail = code + "@dongnai.gov.vn";
+    tree_.agencies[code] = a;
+  }
+
+  EngineOptions Options() {
+    EngineOptions options;
+    options.handover_dir = (dir_ / "handover").string();
+    options.clock = [this] { return now_; };
+    options.start_of_day = [](const model::Date& d) { return TimePoint(d.ToSysDays()); };
+    return options;
+  }
+
+  // Appends as the ingest API does: canonical JSON, not_before = effective date.
+  void Append(const std::string& json) {
+    auto event = model::ParseEvent(json);
+    ASSERT_TRUE(event.ok()) << event.error() << "\n" << json;
+    journal::NewEvent e{event->id, "test", model::ToJson(*event), std::nullopt};
+    if (event->effective_date) e.not_before = TimePoint(event->effective_date->ToSysDays());
+    auto appended = journal_->Append(std::move(e));
+    ASSERT_TRUE(appended.ok()) << appended.error();
+  }
+
+  journal::EventInfo Info(const std::string& id) { return journal_->Lookup(id).value(); }
+
+  const directory::PersonRecord* PersonById(const std::string& id) {
+    for (const auto& [uid, p] : tree_.people) {
+      if (p.person_id == id) return &p;
+    }
+    return nullptr;
+  }
+
+  std::string ReadFile(const fs::path& path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+
+  std::size_t CountLines(const std::string& text, const std::string& needle) {
+    std::size_t n = 0;
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) n += line.find(needle) != std::string::npos;
+    return n;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<journal::Journal> journal_;
+  FakeTree tree_;
+  FakeDirectory fake_{tree_};
+  TimePoint now_ = At(2026, 11, 28, 12);
+};
+
+TEST_F(EngineTest, HireCreatesThePersonAndHandsOverThePassword) {
+  Append(Hire("e1", "CB1", "Nguyễn Văn An"));
+  Engine engine(*journal_, fake_, Options());
+  ASSERT_TRUE(engine.Validate().ok());
+  RoundResult round = engine.RunOnce(now_);
+  EXPECT_EQ(round.applied, 1u);
+  auto info = Info("e1");
+  EXPECT_EQ(info.state, EventState::kApplied);
+  EXPECT_EQ(info.detail, "uid=annv mail=annv@dongnai.gov.vn");
+  const auto* p = PersonById("CB1");
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->uid, "annv");
+  EXPECT_EQ(p->agency_code, "stttt");
+  EXPECT_EQ(p->title, "Chuyên viên");
+  EXPECT_EQ(p->full_name, "Nguyễn Văn An");
+  EXPECT_EQ(p->family_name, "Nguyễn");
+  EXPECT_EQ(p->given_name, "An");
+  EXPECT_TRUE(p->HasDecision(fake_.layout().DecisionDn("e1")));
+  ASSERT_TRUE(tree_.decisions.count("e1"));
+  const std::string password = tree_.passwords.at("annv");
+  EXPECT_GE(password.size(), 12u);
+
+  fs::path file = dir_ / "handover" / "stttt.csv";
+  std::string text = ReadFile(file);
+  EXPECT_EQ(text, "uid,email,full_name,password,event_id\nannv,annv@dongnai.gov.vn,Nguyễn Văn An," +
+                      password + ",e1\n");
+  struct stat st {};
+  ASSERT_EQ(::stat(file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  ASSERT_EQ(::stat((dir_ / "handover").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+}
+
+TEST_F(EngineTest, CollidingNamesGetTheNextCandidate) {
+  Append(Hire("e1", "CB1", "Nguyễn Văn Hùng"));
+  Append(Hire("e2", "CB2", "Nguyễn Văn Hưng"));
+  Append(Hire("e3", "CB3", "Nguyễn Văn Hùng", "skhcn"));
+  Engine engine(*journal_, fake_, Options());
+  engine.RunOnce(now_);
+  EXPECT_EQ(Info("e1").detail, "uid=hungnv mail=hungnv@dongnai.gov.vn");
+  EXPECT_EQ(Info("e2").detail, "uid=hungnv1 mail=hungnv1@dongnai.gov.vn");
+  EXPECT_EQ(Info("e3").detail, "uid=hungnv2 mail=hungnv2@dongnai.gov.vn");
+}
+
+TEST_F(EngineTest, AgencyAddressesAreTakenToo) {
+  AddAgency("annv", "Ấp An Nhơn Vĩnh");
+  Append(Hire("e1", "CB1", "Nguyễn Văn An"));
+  Engine engine(*journal_, fake_, Options());
+  engine.RunOnce(now_);
+  EXPECT_EQ(Info("e1").detail, "uid=annv1 mail=annv1@dongnai.gov.vn");
+}
+
+TEST_F(EngineTest, RejectionsSayWhy) {
+  Append(Hire("e1", "CB1", "Nguyễn Văn An", "nosuch"));
+  Append(Transfer("e2", "CB404", "skhcn", "Trưởng phòng"));
+  Append(Hire("e3", "CB3", "Trần Thị Bình"));
+  Append(Hire("e4", "CB3", "Trần Thị Bình"));  // a second hire of the same person (R3)
+  Append(Leave("e5", "CB404"));
+  Engine engine(*journal_, fake_, Options());
+  RoundResult round = engine.RunOnce(now_);
+  EXPECT_EQ(round.rejected, 4u);
+  EXPECT_EQ(Info("e1").state, EventState::kRejected);
+  EXPECT_EQ(Info("e1").detail, "unknown agency 'nosuch'");
+  EXPECT_EQ(Info("e2").detail, "unknown person id CB404");
+  EXPECT_EQ(Info("e3").state, EventState::kApplied);
+  EXPECT_EQ(Info("e4").state, EventState::kRejected);
+  EXPECT_EQ(Info("e4").detail, "person id CB3 already has the mailbox binhtt@dongnai.gov.vn (R3)");
+  EXPECT_EQ(Info("e5").detail, "unknown person id CB404");
+  EXPECT_EQ(tree_.people.size(), 1u);
+}
+
+TEST_F(EngineTest, AFutureEffectiveDateWaitsAndHoldsBackLaterEventsOfThatPerson) {
+  Append(Hire("e1", "CB1", "Nguyễn Văn An", "stttt", "2026-12-01"));
+  Append(Transfer("e2", "CB1", "skhcn", "Phó Trưởng phòng"));
+  Append(Hire("e3", "CB2", "Lê Thị Cúc"));
+  Engine engine(*journal_, fake_, Options());
+  RoundResult round = engine.RunOnce(now_);
+  EXPECT_EQ(round.applied, 1u);
+  EXPECT_EQ(Info("e1").state, EventState::kScheduled);
+  EXPECT_EQ(Info("e2").state, EventState::kQueued);
+  EXPECT_EQ(Info("e3").state, EventState::kApplied);
+  ASSERT_TRUE(round.next_due);
+  EXPECT_EQ(*round.next_due, At(2026, 12, 1));
+  EXPECT_EQ(PersonById("CB1"), nullptr);
+
+  now_ = At(2026, 12, 1, 0);
+  round = engine.RunOnce(now_);
+  EXPECT_EQ(round.applied, 2u);
+  EXPECT_EQ(Info("e1").state, EventState::kApplied);
+  EXPECT_EQ(Info("e2").state, EventState::kApplied);
+  const auto* p = PersonById("CB1");
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->agency_code, "skhcn");
+  EXPECT_EQ(p->title, "Phó Trưởng phòng");
+  EXPECT_EQ(p->uid, "annv");  // the address stays (R8)
+}
+
+TEST_F(EngineTest, AnEffectiveDateNotYetReachedIsScheduledEvenWhenQueued) {
+  // Appended without not_before (e.g. by an older client): the engine schedules it.
+  auto event = model::ParseEvent(Hire("e1", "CB1", "Nguyễn Văn An", "stttt", "2027-01-01")).value();
+  ASSERT_TRUE(journal_->Append({"e1", "test", model::ToJson(event), std::nullopt}).ok());
+  Engine engine(*journal_, fake_, Options());
+  RoundResult round = engine.RunOnce(now_);
+  EXPECT_EQ(round.scheduled, 1u);
+  auto info = Info("e1");
+  EXPECT_EQ(info.state, EventState::kScheduled);
+  ASSERT_TRUE(info.not_before);
+  EXPECT_EQ(*info.not_before, At(2027, 1, 1));
+  EXPECT_TRUE(tree_.people.empty());
+}
+
+TEST_F(EngineTest, TransientFailureLeavesEverythingQueuedInOrder) {
+  for (int i = 0; i < 5; ++i) {
+    Append(Hire("h" + std::to_string(i), "CB" + std::to_string(i), "Nguyễn Văn An"));
+  }
+  Append(Transfer("t0", "CB0", "skhcn", "Trưởng phòng"));
+  std::atomic<bool> down{true};
+  tree_.fail = [&](const std::string&) -> Status {
+    if (down) return Transient("connect ldap://127.0.0.1: can't contact LDAP server (-1)");
+    return Ok();
+  };
+  Engine engine(*journal_, fake_, Options());
+  RoundResult round = engine.RunOnce(now_);
+  EXPECT_TRUE(round.transient_failure);
+  EXPECT_EQ(round.applied, 0u);
+  EXPECT_NE(round.transient_detail.find("can't contact"), std::string::npos);
+  for (const auto& info : journal_->List()) EXPECT_EQ(info.state, EventState::kQueued) << info.id;
+
+  down = false;
+  round = engine.RunOnce(now_);
+  EXPECT_FALSE(round.transient_failure);
+  EXPECT_EQ(round.applied, 6u);
+  // Appended order gives the candidate order: annv, annv1, ...
+  EXPECT_EQ(PersonById("CB0")->uid, "annv");
+  EXPECT_EQ(PersonById("CB4")->uid, "annv4");
+  EXPECT_EQ(PersonById("CB0")->agency_code, "skhcn");
+}
+
+TEST_F(EngineTest, ALaterEventNeverOvertakesOneThatFailed) {
+  Append(Hire("h1", "CB1", "Nguyễn Văn An"));
+  Append(Hire("h2", "CB2", "Trần Thị Bình"));
+  Append(Transfer("t1", "CB1", "skhcn", "Trưởng phòng"));
+  Append(Leave("l2", "CB2"));
+  // Only CB1's hire fails (the server answers the others).
+  std::atomic<bool> down{true};
+  tree_.fail = [&](const std::string& op) -> Status {
+    if (down && op == "find CB1") return Transient("server down");
+    return Ok();
+  };
+  FakeTree& tree = tree_;
+  FakeDirectory second(tree);
+  EngineOptions options = Options();
+  options.batch_size = 1;
+  Engine engine(*journal_, std::vector<directory::Directory*>{&fake_, &second}, options);
+  RoundResult round = engine.RunOnce(now_);
+  EXPECT_TRUE(round.transient_failure);
+  EXPECT_EQ(Info("h1").state, EventState::kQueued);
+  EXPECT_EQ(Info("t1").state, EventState::kQueued);
+  EXPECT_EQ(PersonById("CB1"), nullptr);
+
+  down = false;
+  round = engine.RunOnce(now_);
+  EXPECT_EQ(Info("h1").state, EventState::kApplied);
+  EXPECT_EQ(Info("t1").state, EventState::kApplied);
+  EXPECT_EQ(Info("h2").state, EventState::kApplied);
+  EXPECT_EQ(Info("l2").state, EventState::kApplied);
+  EXPECT_EQ(PersonById("CB1")->agency_code, "skhcn");
+  EXPECT_EQ(PersonById("CB2")->status, "left");
+}
+
+TEST_F(EngineTest, LeaveMovesToFormerAndRehireGetsTheSameAddress) {
+  Append(Hire("h1", "CB1", "Nguyễn Văn An"));
+  Append(Leave("l1", "CB1"));
+  Append(Hire("h2", "CB2", "Nguyễn Văn An"));
+  Engine engine(*journal_, fake_, Options());
+  engine.RunOnce(now_);
+  const auto* p = PersonById("CB1");
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->status, "left");
+  EXPECT_EQ(p->dn, fake_.layout().PersonDn("annv", true));
+  EXPECT_FALSE(tree_.passwords.count("annv"));
+  // The address of someone who left is never given to another person (R9).
+  EXPECT_EQ(PersonById("CB2")->uid, "annv1");
+
+  Append(Hire("h3", "CB1", "Nguyễn Văn An", "skhcn"));
+  engine.RunOnce(now_);
+  EXPECT_EQ(Info("h3").state, EventState::kApplied) << Info("h3").detail;
+  p = PersonById("CB1");
+  EXPECT_EQ(p->uid, "annv");
+  EXPECT_EQ(p->status, "active");
+  EXPECT_EQ(p->dn, fake_.layout().PersonDn("annv"));
+  EXPECT_EQ(p->agency_code, "skhcn");
+  EXPECT_TRUE(tree_.passwords.count("annv"));
+  EXPECT_EQ(CountLines(ReadFile(dir_ / "handover" / "skhcn.csv"), ",h3"), 1u);
+}
+
+TEST_F(EngineTest, ACrashAfterAnyStepIsMendedByReplay) {
+  const Step steps[] = {Step::kPersonAdded, Step::kHandoverWritten};
+  int n = 0;
+  for (Step step : steps) {
+    std::string id = "h" + std::to_string(n);
+    std::string person = "CB" + std::to_string(n++);
+    Append(Hire(id, person, "Phạm Minh Châu"));
+    EngineOptions options = Options();
+    options.fault = [&](std::string_view event, Step at) -> Status {
+      if (event == id && at == step) return Transient("crash after " + std::string(ToString(at)));
+      return Ok();
+    };
+    {
+      Engine crashing(*journal_, fake_, options);
+      RoundResult round = crashing.RunOnce(now_);
+      EXPECT_TRUE(round.transient_failure);
+      EXPECT_EQ(Info(id).state, EventState::kQueued);
+    }
+    Engine engine(*journal_, fake_, Options());
+    engine.RunOnce(now_);
+    EXPECT_EQ(Info(id).state, EventState::kApplied) << ToString(step);
+    // Exactly one entry, and exactly one handover line for the event.
+    int entries = 0;
+    for (const auto& [uid, p] : tree_.people) entries += p.person_id == person;
+    EXPECT_EQ(entries, 1) << ToString(step);
+    std::string text = ReadFile(dir_ / "handover" / "stttt.csv");
+    EXPECT_EQ(CountLines(text, "," + id), 1u) << ToString(step) << "\n" << text;
+    // The handed-over password is the one in force.
+    const auto* p = PersonById(person);
+    EXPECT_NE(text.find(p->uid + "," + p->mail + ",Phạm Minh Châu," + tree_.passwords.at(p->uid) +
+                        "," + id),
+              std::string::npos)
+        << text;
+  }
+}
+
+TEST_F(EngineTest, LeaveReplayAfterTheMoveFinishesIt) {
+  Append(Hire("h1", "CB1", "Nguyễn Văn An"));
+  Engine(*journal_, fake_, Options()).RunOnce(now_);
+  Append(Leave("l1", "CB1"));
+  EngineOptions options = Options();
+  options.fault = [](std::string_view, Step at) -> Status {
+    return at == Step::kPersonMoved ? Transient("crash") : Ok();
+  };
+  Engine(*journal_, fake_, options).RunOnce(now_);
+  EXPECT_EQ(Info("l1").state, EventState::kQueued);
+  EXPECT_EQ(PersonById("CB1")->status, "active");
+  Engine(*journal_, fake_, Options()).RunOnce(now_);
+  EXPECT_EQ(Info("l1").state, EventState::kApplied);
+  EXPECT_EQ(PersonById("CB1")->status, "left");
+  EXPECT_FALSE(tree_.passwords.count("annv"));
+}
+
+TEST_F(EngineTest, AgencyLifecycle) {
+  Append(AgencyEvent("a1", "agency.create", R"({"code":"sgtvt","name":"Sở Giao thông Vận tải","parent":null})"));
+  Append(Hire("h1", "CB1", "Nguyễn Văn An", "sgtvt"));
+  Append(Hire("h2", "CB2", "Lê Văn Tám", "sgtvt"));
+  Append(AgencyEvent("a2", "agency.head", R"({"code":"sgtvt","head":"CB1","delegates":["CB2"]})"));
+  Append(AgencyEvent("a3", "agency.dissolve", R"({"code":"sgtvt"})"));
+  Append(AgencyEvent("a4", "agency.merge", R"({"code":"sgtvt"})", R"(,"into":"skhcn")"));
+  Append(AgencyEvent("a5", "agency.update", R"({"code":"skhcn","name":"Sở KH và CN"})"));
+  Engine engine(*journal_, fake_, Options());
+  engine.RunOnce(now_);
+  EXPECT_EQ(Info("a1").state, EventState::kApplied);
+  EXPECT_EQ(Info("a1").detail, "agency=sgtvt mail=sgtvt@dongnai.gov.vn");
+  EXPECT_EQ(Info("h1").state, EventState::kApplied);
+  EXPECT_EQ(Info("a2").state, EventState::kApplied);
+  EXPECT_EQ(Info("a3").state, EventState::kRejected);
+  EXPECT_NE(Info("a3").detail.find("still has 2 people"), std::string::npos) << Info("a3").detail;
+  EXPECT_EQ(Info("a4").state, EventState::kApplied) << Info("a4").detail;
+  EXPECT_EQ(Info("a5").state, EventState::kApplied);
+
+  const auto& old = tree_.agencies.at("sgtvt");
+  EXPECT_EQ(old.status, "merged");
+  EXPECT_FALSE(old.mail);
+  EXPECT_EQ(old.head_dn, fake_.layout().PersonDn("annv"));
+  const auto& target = tree_.agencies.at("skhcn");
+  EXPECT_EQ(target.aliases, std::vector<std::string>{"sgtvt@dongnai.gov.vn"});
+  EXPECT_EQ(target.name, "Sở KH và CN");
+  EXPECT_EQ(PersonById("CB1")->agency_code, "skhcn");
+  EXPECT_EQ(PersonById("CB2")->agency_dn, fake_.layout().AgencyDn("skhcn"));
+  // The merged agency's address stays reserved: no one gets it.
+  Append(AgencyEvent("a6", "agency.create", R"({"code":"sgtvt","name":"Sở GTVT"})"));
+  engine.RunOnce(now_);
+  EXPECT_EQ(Info("a6").state, EventState::kRejected);
+}
+
+TEST_F(EngineTest, AnAgencyEventWaitsForEarlierEventsOfItsAgency) {
+  Append(Hire("h1", "CB1", "Nguyễn Văn An", "stttt", "2026-12-01"));
+  Append(AgencyEvent("a1", "agency.merge", R"({"code":"stttt"})", R"(,"into":"skhcn")"));
+  Append(Hire("h2", "CB2", "Lê Văn Tám", "stttt"));
+  Engine engine(*journal_, fake_, Options());
+  engine.RunOnce(now_);
+  EXPECT_EQ(Info("a1").state, EventState::kQueued);
+  EXPECT_EQ(Info("h2").state, EventState::kQueued);
+  now_ = At(2026, 12, 1);
+  engine.RunOnce(now_);
+  EXPECT_EQ(Info("h1").state, EventState::kApplied);
+  EXPECT_EQ(Info("a1").state, EventState::kApplied);
+  EXPECT_EQ(PersonById("CB1")->agency_code, "skhcn");
+  // Hired into an agency merged just before: refused with the reason.
+  EXPECT_EQ(Info("h2").state, EventState::kRejected);
+  EXPECT_EQ(Info("h2").detail, "agency 'stttt' is merged");
+}
+
+TEST_F(EngineTest, ManyWorkersApplyEveryHireOnceWithDistinctAddresses) {
+  const int kHires = 300;
+  for (int i = 0; i < kHires; ++i) {
+    Append(Hire("h" + std::to_string(i), "CB" + std::to_string(i),
+                i % 2 ? "Nguyễn Văn An" : "Trần Thị Bình", i % 3 ? "stttt" : "skhcn"));
+  }
+  FakeDirectory d2(tree_), d3(tree_), d4(tree_);
+  EngineOptions options = Options();
+  options.batch_size = 16;
+  options.journal_batch = 32;
+  Engine engine(*journal_, std::vector<directory::Directory*>{&fake_, &d2, &d3, &d4}, options);
+  RoundResult round = engine.RunOnce(now_);
+  EXPECT_EQ(round.applied, static_cast<std::size_t>(kHires));
+  EXPECT_EQ(tree_.people.size(), static_cast<std::size_t>(kHires));
+  EXPECT_EQ(journal_->Count().applied, static_cast<std::size_t>(kHires));
+  std::size_t lines = CountLines(ReadFile(dir_ / "handover" / "stttt.csv"), "@") +
+                      CountLines(ReadFile(dir_ / "handover" / "skhcn.csv"), "@");
+  EXPECT_EQ(lines, static_cast<std::size_t>(kHires));
+}
+
+TEST_F(EngineTest, InvalidPayloadIsRejected) {
+  ASSERT_TRUE(journal_->Append({"bad", "test", "{\"id\":\"bad\"}", std::nullopt}).ok());
+  Engine engine(*journal_, fake_, Options());
+  engine.RunOnce(now_);
+  EXPECT_EQ(Info("bad").state, EventState::kRejected);
+  EXPECT_NE(Info("bad").detail.find("not a valid event"), std::string::npos);
+  EXPECT_TRUE(tree_.people.empty());
+}
+
+TEST_F(EngineTest, RunWakesOnNotifyAndPicksUpRetryRequests) {
+  Append(Hire("h1", "CB1", "Nguyễn Văn An", "nosuch"));
+  EngineOptions options = Options();
+  options.retry_dir = (dir_ / "retry").string();
+  Engine engine(*journal_, fake_, options);
+  std::jthread runner([&](std::stop_token stop) { engine.Run(stop); });
+  auto wait_for = [&](const std::string& id, EventState state) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (Info(id).state == state) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return false;
+  };
+  ASSERT_TRUE(wait_for("h1", EventState::kRejected));
+  Append(Hire("h2", "CB2", "Lê Văn Tám"));
+  engine.Notify();
+  ASSERT_TRUE(wait_for("h2", EventState::kApplied));
+  // The operator fixes the cause (the agency now exists) and asks for a retry.
+  AddAgency("nosuch", "Cơ quan mới");
+  ASSERT_TRUE(RequestRetry(options.retry_dir, "h1").ok());
+  engine.Notify();
+  ASSERT_TRUE(wait_for("h1", EventState::kApplied));
+  runner.request_stop();
+}
+
+}  // namespace
+}  // namespace danhba::sync
