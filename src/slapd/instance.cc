@@ -510,6 +510,8 @@ Status Instance::CreateFiles() {
   return Ok();
 }
 
+fs::path Instance::config_dir() const { return options_.directory / "slapd.d"; }
+fs::path Instance::data_dir() const { return options_.directory / "data"; }
 fs::path Instance::log_path() const { return options_.directory / "slapd.log"; }
 fs::path Instance::ldapi_socket() const { return options_.directory / "ldapi"; }
 std::string Instance::url() const {

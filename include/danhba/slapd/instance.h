@@ -99,6 +99,8 @@ class Instance {
   const std::string& host() const { return options_.host; }
   const std::string& base_dn() const { return options_.base_dn; }
   const std::filesystem::path& directory() const { return options_.directory; }
+  std::filesystem::path config_dir() const;  // <directory>/slapd.d (for slapcat -F)
+  std::filesystem::path data_dir() const;    // <directory>/data, the mdb files
   std::filesystem::path log_path() const;
   std::filesystem::path ldapi_socket() const;
   std::string url() const;        // ldap://127.0.0.1:<port>

@@ -96,6 +96,8 @@ TEST(InstanceTest, CreateStartSearchStopLeavesNoProcess) {
   EXPECT_EQ(::kill(pid, 0), 0);
   EXPECT_EQ(slapd.url(), "ldap://127.0.0.1:" + std::to_string(slapd.port()));
   EXPECT_THAT(slapd.ldapi_url(), HasSubstr("%2Fslapd%2Fldapi"));
+  EXPECT_TRUE(fs::exists(slapd.config_dir() / "cn=config.ldif"));
+  EXPECT_TRUE(fs::exists(slapd.data_dir() / "data.mdb"));
 
   ProcessOutput found = RootSearch(slapd, slapd.base_dn(), "(objectClass=organizationalUnit)");
   EXPECT_EQ(found.exit_code, 0) << found.output;
