@@ -226,25 +226,25 @@ Status Journal::Impl::Open() {
   }
   std::sort(numbers.begin(), numbers.end());
 
-  // Read every segment first: a compacted segment makes the older ones it
-  // replaced leftovers of an interrupted compaction.
+  // Every header first: a compacted segment makes the older ones it replaced
+  // leftovers of an interrupted compaction. Segments are then replayed one at
+  // a time, so only one is in memory.
   struct Loaded {
     std::uint64_t number;
-    std::string data;
     std::optional<jf::SegmentHeader> header;
   };
   std::vector<Loaded> loaded;
   for (std::uint64_t n : numbers) {
-    auto data = env_.ReadFile(SegmentPath(n));
-    if (!data) return data.take_error();
-    Loaded l{n, std::move(data).value(), std::nullopt};
-    auto header = jf::DecodeHeader(l.data);
+    auto bytes = env_.ReadRange(SegmentPath(n), 0, jf::kHeaderBytes);
+    if (!bytes) return bytes.take_error();
+    Loaded l{n, std::nullopt};
+    auto header = jf::DecodeHeader(*bytes);
     if (header) {
       l.header = *header;
     } else if (header.error().code == ErrorCode::kConfig) {
       return Error{ErrorCode::kConfig, SegmentPath(n) + ": " + header.error().detail};
     }
-    loaded.push_back(std::move(l));
+    loaded.push_back(l);
   }
   std::vector<std::uint64_t> leftovers;
   for (const Loaded& l : loaded) {
@@ -260,22 +260,24 @@ Status Journal::Impl::Open() {
   std::optional<std::uint64_t> cut_path_size;
   bool drop_last = false;
   for (std::size_t i = 0; i < loaded.size(); ++i) {
-    Loaded& l = loaded[i];
+    const Loaded& l = loaded[i];
     bool is_last = i + 1 == loaded.size();
     std::string path = SegmentPath(l.number);
-    std::uint64_t valid_end = l.data.size();
+    auto data = env_.ReadFile(path);
+    if (!data) return data.take_error();
+    std::uint64_t valid_end = data->size();
     bool torn_header = false;
-    DANHBA_RETURN_IF_ERROR(ReplaySegment(path, l.data, is_last, l.number, valid_end, torn_header));
+    DANHBA_RETURN_IF_ERROR(ReplaySegment(path, *data, is_last, l.number, valid_end, torn_header));
     if (torn_header) {
       drop_last = true;
       log_->warn("journal: {} has an incomplete header ({} bytes) from an interrupted start of a segment; "
-                 "it holds no records{}", path, l.data.size(), options_.read_only ? "" : " and is removed");
+                 "it holds no records{}", path, data->size(), options_.read_only ? "" : " and is removed");
       break;
     }
-    if (valid_end < l.data.size()) {
+    if (valid_end < data->size()) {
       cut_path_size = valid_end;
       log_->warn("journal: {} a torn tail of {} bytes from {} at offset {} (a write that was never acknowledged)",
-                 options_.read_only ? "ignoring" : "cut", l.data.size() - valid_end, path, valid_end);
+                 options_.read_only ? "ignoring" : "cut", data->size() - valid_end, path, valid_end);
     }
     segments_.push_back(SegmentInfo{l.number, l.header->kind, l.header->first_covered, valid_end});
   }
