@@ -314,6 +314,20 @@ TEST(InstanceTest, CheckAliveNoticesACrashAndStartRecovers) {
   EXPECT_TRUE(slapd.CheckAlive().ok());
 }
 
+// schema/danhba.ldif is loaded by every Create; this checks its twin in
+// slapd.conf format, for sites that still configure slapd that way.
+TEST(InstanceTest, SchemaFileLoadsInSlaptest) {
+  TempDir dir;
+  std::string conf = (dir.path() / "slapd.conf").string();
+  std::ofstream(conf) << "include /etc/ldap/schema/core.schema\n"
+                         "include /etc/ldap/schema/cosine.schema\n"
+                         "include /etc/ldap/schema/inetorgperson.schema\n"
+                         "include " DANHBA_SOURCE_DIR "/schema/danhba.schema\n";
+  ProcessOutput test = Exec({"/usr/sbin/slaptest", "-u", "-f", conf});
+  EXPECT_EQ(test.exit_code, 0) << test.output;
+  EXPECT_THAT(test.output, HasSubstr("config file testing succeeded"));
+}
+
 TEST(InstanceTest, OneInstancePerDirectory) {
   TempDir dir;
   auto first = Instance::Create(Options(dir.path()));
