@@ -186,5 +186,32 @@ TEST_F(CompactionTest, NothingToCompactChangesNothing) {
   EXPECT_EQ(journal->Pending().size(), 1U);
 }
 
+TEST_F(CompactionTest, FailedFsyncOfTheNewFileLeavesTheJournalAsItWas) {
+  auto journal = Open();
+  Populate(*journal);
+  ASSERT_TRUE(journal->Compact().ok());  // the segment being written is now empty
+  ASSERT_TRUE(journal->MarkApplied("waiting", "anvd").ok());
+  ASSERT_TRUE(journal->Compact().ok());
+  env_.SetNow(Day(80));
+  env_.FailSyncs(true);
+  auto failed = journal->Compact();
+  env_.FailSyncs(false);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.error().detail.find("fsync"), std::string::npos) << failed.error().detail;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_.path())) {
+    EXPECT_NE(entry.path().extension(), ".tmp") << entry.path();
+  }
+  EXPECT_FALSE(journal->Lookup("waiting")->compacted);
+  EXPECT_EQ(journal->Show("waiting")->payload, MakeEvent("waiting").payload);
+  ASSERT_TRUE(journal->Append(MakeEvent("after")).ok());
+  journal.reset();
+  journal = Open();
+  EXPECT_EQ(journal->Lookup("waiting")->detail, "anvd");
+  EXPECT_TRUE(journal->Lookup("after").ok());
+  auto retried = journal->Compact();
+  ASSERT_TRUE(retried.ok()) << retried.error().ToString();
+  EXPECT_TRUE(journal->Lookup("waiting")->compacted);
+}
+
 }  // namespace
 }  // namespace danhba::journal
