@@ -1,7 +1,9 @@
 // A private slapd for integration tests: one per test binary, in a fresh temp
 // directory, on a free loopback port, created and torn down by a GoogleTest
 // environment. The directory is removed afterwards unless DANHBA_KEEP_TEST_DIRS
-// is set (its path is printed either way).
+// is set (its path is printed either way); then slapd also runs with "-d stats",
+// so <data_dir>/slapd.log shows every connection and operation. The database is
+// created with olcDbNoSync (tests are not about durability).
 //
 // Use in a tests/integration/<area>/CMakeLists.txt:
 //   danhba_test(ldap_integration_test SOURCES connection_test.cc
