@@ -131,6 +131,7 @@ Result<std::string> LoadOrCreateSecret(const std::filesystem::path& file, bool* 
   if (!password.ok()) return password;
   Fd fd(::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
   if (fd.get() < 0) {
+    if (errno == EEXIST) return ReadSecret(file);  // another process was first
     return ConfigError("cannot create secret file " + file.string() + ": " + Errno());
   }
   std::string content = *password + "\n";
