@@ -222,6 +222,7 @@ int Run(const std::string& config_path) {
 
   std::unique_ptr<slapd::Instance> instance;
   ldap::Credentials credentials;
+  std::string bind_dn = config.ldap.bind_dn;
   auto slapd_started = Clock::now();
   if (config.ldap.managed) {
     slapd::InstanceOptions options;
@@ -247,6 +248,7 @@ int Run(const std::string& config_path) {
     }
     log->info("managed slapd (pid {}) answers on {} after {} ms", instance->pid(), instance->url(),
               Millis(Clock::now() - slapd_started));
+    bind_dn = operator_account.dn;
     credentials = ldap::Credentials::Simple(operator_account.dn, operator_account.password);
   } else {
     auto password = config::ReadSecretFile(config.ldap.password_file);
@@ -261,8 +263,14 @@ int Run(const std::string& config_path) {
   auto status = monitor.CheckNow();
   if (status.ok()) {
     log->info("ready in {} ms", Millis(Clock::now() - started));
+  } else if (status.error().code == ErrorCode::kAuth || status.error().code == ErrorCode::kPermission) {
+    // Credentials do not mend themselves; a server that is down may come back.
+    PrintError(ConfigError("binding to " + config.ldap.url + " as " + bind_dn + ": " + status.error().detail));
+    return 1;
   } else if (config.ldap.managed) {
     log->error("the managed directory does not answer as expected: {}", status.error().detail);
+  } else {
+    log->warn("not ready until the directory answers; /readyz says 503 meanwhile");
   }
   monitor.Start();
   Notify("READY=1");

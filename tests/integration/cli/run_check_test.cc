@@ -23,6 +23,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "danhba/slapd/instance.h"
+
 extern char** environ;
 
 namespace {
@@ -330,6 +332,79 @@ TEST_F(CliTest, RunRefusesATakenLdapPort) {
   EXPECT_THAT(outcome.output, HasSubstr("danhba: ldap.url: "));
   EXPECT_THAT(outcome.output, HasSubstr("127.0.0.1:" + std::to_string(taken.port())));
   EXPECT_EQ(HttpGetStatus(api_port, "/healthz"), 0);  // the API listener was closed again
+}
+
+// An existing directory (here a slapd the test runs itself), reached as a
+// configured identity with a password file.
+TEST_F(CliTest, RunUnmanagedFollowsTheDirectoryReadiness) {
+  danhba::slapd::InstanceOptions options;
+  options.directory = dir_ / "external-slapd";
+  options.base_dn = std::string(kBaseDn);
+  auto created = danhba::slapd::Instance::Create(options);
+  ASSERT_TRUE(created.ok()) << created.error();
+  auto& directory = **created;
+  ASSERT_TRUE(directory.Start().ok());
+  const auto& account = directory.account(danhba::slapd::ServiceAccount::kOperator);
+
+  int api_port = FreePort();
+  std::string config = "data_dir: var\n"
+                       "ldap:\n"
+                       "  managed: false\n"
+                       "  url: " + directory.url() + "\n"
+                       "  bind_dn: " + account.dn + "\n"
+                       "  password_file: " + account.password_file.string() + "\n"
+                       "public_api:\n"
+                       "  listen: 127.0.0.1:" + std::to_string(api_port) + "\n"
+                       "ingest:\n"
+                       "  listen: 127.0.0.1:" + std::to_string(FreePort()) + "\n";
+  WriteConfig(config);
+  Child run({DANHBA_BINARY, "run", "--config", "danhba.yaml"}, dir_ / "run.out", dir_);
+  ASSERT_TRUE(WaitReady(run, api_port)) << run.output();
+  EXPECT_FALSE(fs::exists(dir_ / "var/slapd"));  // nothing managed
+
+  // The directory goes away: not ready, but alive; it comes back: ready again.
+  ASSERT_TRUE(directory.Stop().ok());
+  auto end = Clock::now() + kDeadline;
+  while (HttpGetStatus(api_port, "/readyz") != 503 && Clock::now() < end) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(HttpGetStatus(api_port, "/readyz"), 503);
+  EXPECT_EQ(HttpGetStatus(api_port, "/healthz"), 200);
+  ASSERT_TRUE(directory.Start().ok());
+  EXPECT_TRUE(WaitReady(run, api_port)) << run.output();
+
+  ASSERT_EQ(::kill(run.pid(), SIGTERM), 0);
+  auto status = run.Wait(kDeadline);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(*status, 0) << run.output();
+  EXPECT_TRUE(directory.running());  // not ours to stop
+  EXPECT_THAT(run.output(), ::testing::Not(HasSubstr(account.password)));
+}
+
+TEST_F(CliTest, RunUnmanagedWithAWrongPasswordStops) {
+  danhba::slapd::InstanceOptions options;
+  options.directory = dir_ / "external-slapd";
+  options.base_dn = std::string(kBaseDn);
+  auto created = danhba::slapd::Instance::Create(options);
+  ASSERT_TRUE(created.ok()) << created.error();
+  ASSERT_TRUE((*created)->Start().ok());
+  std::ofstream(dir_ / "wrong.password") << "wrong-password\n";
+  fs::permissions(dir_ / "wrong.password", fs::perms::owner_read | fs::perms::owner_write);
+  WriteConfig("data_dir: var\n"
+              "ldap:\n"
+              "  managed: false\n"
+              "  url: " + (*created)->url() + "\n"
+              "  bind_dn: cn=operator,ou=system," + std::string(kBaseDn) + "\n"
+              "  password_file: wrong.password\n"
+              "public_api:\n"
+              "  listen: 127.0.0.1:" + std::to_string(FreePort()) + "\n"
+              "ingest:\n"
+              "  listen: 127.0.0.1:" + std::to_string(FreePort()) + "\n");
+  Outcome outcome = RunToEnd({DANHBA_BINARY, "run", "--config", "danhba.yaml"}, dir_);
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.output;
+  EXPECT_THAT(outcome.output, HasSubstr("as cn=operator,ou=system," + std::string(kBaseDn)));
+  EXPECT_THAT(outcome.output, HasSubstr("nvalid credentials"));
+  EXPECT_THAT(outcome.output, ::testing::Not(HasSubstr("wrong-password")));
 }
 
 }  // namespace
