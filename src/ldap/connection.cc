@@ -252,7 +252,6 @@ struct Connection::Impl {
   Status Bind(const Credentials& credentials);
   Status SearchPage(const SearchRequest& request, const std::string& what,
                     const EntryVisitor& visit, std::string* cookie);
-  Result<Entry> CopyEntry(LDAPMessage* message);
 };
 
 Connection::Connection(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -261,6 +260,15 @@ Connection& Connection::operator=(Connection&&) noexcept = default;
 Connection::~Connection() = default;
 
 const ConnectOptions& Connection::options() const { return impl_->options; }
+
+LDAP* internal::ConnectionAccess::Handle(Connection& connection) {
+  return connection.impl_->ld.get();
+}
+
+std::chrono::milliseconds internal::ConnectionAccess::OperationTimeout(
+    const Connection& connection) {
+  return connection.impl_->options.operation_timeout;
+}
 
 Result<Connection> Connection::Open(const ConnectOptions& options, const Credentials& credentials) {
   IgnoreSigpipeUnlessHandled();
@@ -345,16 +353,20 @@ Status Connection::Impl::Bind(const Credentials& credentials) {
 
 Status Connection::Bind(const Credentials& credentials) { return impl_->Bind(credentials); }
 
-Result<Entry> Connection::Impl::CopyEntry(LDAPMessage* message) {
+Result<Entry> internal::CopyEntry(LDAP* ld, LDAPMessage* message) {
   Entry entry;
-  MemPtr dn(ldap_get_dn(ld.get(), message));
-  if (!dn) return HandleError("search: reading an entry's DN", HandleResultCode());
+  MemPtr dn(ldap_get_dn(ld, message));
+  if (!dn) {
+    int rc = LDAP_OTHER;
+    ldap_get_option(ld, LDAP_OPT_RESULT_CODE, &rc);
+    return MakeError("reading an entry's DN", rc);
+  }
   entry.dn = dn.get();
   BerElement* ber_raw = nullptr;
-  MemPtr name(ldap_first_attribute(ld.get(), message, &ber_raw));
+  MemPtr name(ldap_first_attribute(ld, message, &ber_raw));
   BerPtr ber(ber_raw);
-  for (; name; name.reset(ldap_next_attribute(ld.get(), message, ber.get()))) {
-    ValuesPtr values(ldap_get_values_len(ld.get(), message, name.get()));
+  for (; name; name.reset(ldap_next_attribute(ld, message, ber.get()))) {
+    ValuesPtr values(ldap_get_values_len(ld, message, name.get()));
     Values& out = entry.attributes[name.get()];
     for (berval** v = values.get(); v != nullptr && *v != nullptr; ++v) {
       out.emplace_back((*v)->bv_val, (*v)->bv_len);
@@ -394,7 +406,7 @@ Status Connection::Impl::SearchPage(const SearchRequest& request, const std::str
     if (wait_rc != LDAP_SUCCESS) return MakeError(what, wait_rc);
     switch (ldap_msgtype(message.get())) {
       case LDAP_RES_SEARCH_ENTRY: {
-        auto entry = CopyEntry(message.get());
+        auto entry = internal::CopyEntry(ld.get(), message.get());
         Status visited = entry.ok() ? visit(std::move(*entry)) : Status(entry.take_error());
         if (!visited.ok()) {
           ldap_abandon_ext(ld.get(), msgid, nullptr, nullptr);

@@ -7,7 +7,11 @@
 #include <ldap.h>
 #include <ldap_schema.h>
 
+#include <chrono>
 #include <memory>
+
+#include "danhba/base/result.h"
+#include "danhba/ldap/entry.h"
 
 namespace danhba::ldap::internal {
 
@@ -60,3 +64,20 @@ using DnPtr = std::unique_ptr<LDAPRDN, DnFree>;
 using ObjectClassPtr = std::unique_ptr<LDAPObjectClass, ObjectClassFree>;
 
 }  // namespace danhba::ldap::internal
+
+namespace danhba::ldap {
+class Connection;
+namespace internal {
+
+// The libldap handle inside a Connection, for other parts of this module
+// (content sync) that speak to libldap directly.
+// Copies an entry message into an Entry.
+Result<Entry> CopyEntry(LDAP* ld, LDAPMessage* message);
+
+struct ConnectionAccess {
+  static LDAP* Handle(Connection& connection);
+  static std::chrono::milliseconds OperationTimeout(const Connection& connection);
+};
+
+}  // namespace internal
+}  // namespace danhba::ldap

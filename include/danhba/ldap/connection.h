@@ -22,6 +22,10 @@
 
 namespace danhba::ldap {
 
+namespace internal {
+struct ConnectionAccess;
+}  // namespace internal
+
 struct ConnectOptions {
   // ldap://host:port, ldaps://host:port or ldapi://<url-encoded socket path>.
   std::string url;
@@ -78,6 +82,7 @@ class Connection final : public Operations {
   Status Apply(const std::vector<Change>& changes) override;
 
  private:
+  friend struct internal::ConnectionAccess;
   struct Impl;
   explicit Connection(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
