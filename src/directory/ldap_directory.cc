@@ -38,7 +38,12 @@ const std::vector<std::string>& AgencyAttributes() {
 Values WithFold(const std::string& value) {
   Values values{value};
   std::string folded = text::FoldForSearch(value);
-  if (!folded.empty() && folded != value) values.push_back(std::move(folded));
+  std::string lower = value;
+  for (char& c : lower) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  // The matching rules ignore case: "An" and "an" are one value to the server.
+  if (!folded.empty() && folded != lower) values.push_back(std::move(folded));
   return values;
 }
 
@@ -71,6 +76,17 @@ std::optional<model::Date> ParseGeneralizedDate(const std::optional<std::string>
 
 bool IsConflict(const Status& status) {
   return !status.ok() && status.error().code == ErrorCode::kConflict;
+}
+
+// Only an existing entry or slapo-unique's constraint violation means "this
+// name is taken"; any other conflict (a repeated value, ...) is a bad entry.
+Status NameConflictOrInvalid(Status status) {
+  if (!IsConflict(status)) return status;
+  if (ldap::HasResultCode(status.error(), ldap::kAlreadyExists) ||
+      ldap::HasResultCode(status.error(), ldap::kConstraintViolation)) {
+    return status;
+  }
+  return InvalidInput(status.error().detail);
 }
 
 }  // namespace
@@ -288,7 +304,7 @@ Status LdapDirectory::CreatePeople(const std::vector<NewPerson>& people) {
       changes.push_back(ldap::AddRequest{DecisionEntry(options_.layout, p.decision)});
     }
     for (const auto& p : people) changes.push_back(ldap::AddRequest{PersonEntry(p.person)});
-    Status applied = ops_.Apply(changes);
+    Status applied = NameConflictOrInvalid(ops_.Apply(changes));
     if (applied.ok()) {
       added_all = true;
     } else if (!IsConflict(applied) || people.size() > 1) {
@@ -301,7 +317,7 @@ Status LdapDirectory::CreatePeople(const std::vector<NewPerson>& people) {
     // but whose answer was lost, and an add that finds its own earlier entry.
     for (const auto& p : people) {
       DANHBA_RETURN_IF_ERROR(EnsureDecision(p.decision));
-      Status added = ops_.Add(PersonEntry(p.person));
+      Status added = NameConflictOrInvalid(ops_.Add(PersonEntry(p.person)));
       if (!added.ok()) {
         if (!IsConflict(added)) return added;
         auto read = ops_.Read(p.person.dn, PersonAttributes());

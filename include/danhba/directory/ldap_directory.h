@@ -7,9 +7,11 @@
 // (danhbaPersonId, danhbaBirthDate, danhbaStatus, danhbaAgencyDN,
 // danhbaDecisionDN) are readable by the writers only (slapd ACLs).
 //
-// CreatePeople writes through an RFC 5805 transaction when `use_transactions`
-// is on, else one add after the other (decision first, so the person entry
-// never refers to a missing decision).
+// CreatePeople writes one add after the other (decision first, so the person
+// entry never refers to a missing decision), or through one RFC 5805
+// transaction when `use_transactions` is on. Transactions are off by default:
+// Debian 12's slapd 2.5.13 with the overlays of our tree (ppolicy, unique,
+// refint, syncprov) was seen to crash on TXN END under concurrent load.
 #pragma once
 
 #include <memory>
@@ -23,7 +25,7 @@ namespace danhba::directory {
 struct LdapDirectoryOptions {
   Layout layout;
   std::string domain = "dongnai.gov.vn";
-  bool use_transactions = true;
+  bool use_transactions = false;
 };
 
 class LdapDirectory final : public Directory {
