@@ -31,7 +31,8 @@ constexpr std::array kKnownKeys = {
     "public_api.max_connections", "public_api.max_body_bytes", "public_api.max_header_bytes",
     "public_api.request_timeout", "public_api.idle_timeout", "ingest", "ingest.listen",
     "ingest.threads", "ingest.max_connections", "ingest.max_body_bytes", "ingest.max_header_bytes",
-    "ingest.request_timeout", "ingest.idle_timeout", "naming", "naming.collision",
+    "ingest.request_timeout", "ingest.idle_timeout", "ingest.senders_file", "ingest.rate_limit",
+    "ingest.rate_burst", "ingest.signature_window", "naming", "naming.collision",
     "naming.start_number", "naming.max_length", "naming.reserved"};
 
 std::size_t EditDistance(std::string_view a, std::string_view b) {
@@ -181,7 +182,7 @@ class Parser {
       if (key == "log") return Log(value, path, config.log);
       if (key == "ldap") return Ldap(value, path, config.ldap);
       if (key == "public_api") return Http(value, path, config.public_api);
-      if (key == "ingest") return Http(value, path, config.ingest);
+      if (key == "ingest") return Http(value, path, config.ingest, &config.ingest_auth);
       if (key == "naming") return Naming(value, path, config.naming);
       return Unknown(value, path);
     });
@@ -399,8 +400,15 @@ class Parser {
     });
   }
 
-  bool Http(const YAML::Node& value, const std::string& path, HttpConfig& http) {
+  // `auth`: the ingest section's own keys besides those of a listener.
+  bool Http(const YAML::Node& value, const std::string& path, HttpConfig& http, IngestAuthConfig* auth = nullptr) {
     return Section(value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
+      if (auth != nullptr) {
+        if (key == "senders_file") return Path(v, sub, auth->senders_file);
+        if (key == "rate_limit") return Int(v, sub, 0, 1'000'000, auth->rate_limit);
+        if (key == "rate_burst") return Int(v, sub, 1, 1'000'000, auth->rate_burst);
+        if (key == "signature_window") return Duration(v, sub, auth->signature_window);
+      }
       if (key == "listen") return Listen(v, sub, http.listen);
       if (key == "threads") return Int(v, sub, 1, 256, http.threads);
       if (key == "max_connections") return Count(v, sub, http.max_connections);

@@ -99,6 +99,20 @@ struct HttpConfig {
   std::chrono::milliseconds idle_timeout{60000};
 };
 
+// The ingest API's senders and limits, set in the ingest section beside its listener.
+struct IngestAuthConfig {
+  // ingest.senders_file: the registered senders with their token hashes
+  // (danhba sender add). Empty: <data_dir>/senders.json. Absolute after loading.
+  std::filesystem::path senders_file;
+  // ingest.rate_limit: requests per second per sender (token bucket); 0: no limit.
+  int rate_limit = 50;
+  // ingest.rate_burst: how many requests a sender may send at once.
+  int rate_burst = 100;
+  // ingest.signature_window: how far a signed request's timestamp may be from
+  // the server's clock, either way.
+  std::chrono::milliseconds signature_window{300000};
+};
+
 struct NamingConfig {
   // The operator's policy for taken addresses (R2); one of kCollisionPolicies.
   std::string collision = "numeric";
@@ -121,6 +135,7 @@ struct Config {
   LdapConfig ldap;
   HttpConfig public_api{.listen = {"127.0.0.1", 8080}};
   HttpConfig ingest{.listen = {"127.0.0.1", 8081}};
+  IngestAuthConfig ingest_auth;
   NamingConfig naming;
   LogConfig log;
   // The file this configuration came from; empty for defaults or a string.
@@ -129,6 +144,10 @@ struct Config {
   // <data_dir>/secrets, <data_dir>/slapd.
   std::filesystem::path SecretsDir() const { return data_dir / "secrets"; }
   std::filesystem::path SlapdDir() const { return data_dir / "slapd"; }
+  // ingest_auth.senders_file, or <data_dir>/senders.json.
+  std::filesystem::path SendersFile() const {
+    return ingest_auth.senders_file.empty() ? data_dir / "senders.json" : ingest_auth.senders_file;
+  }
 };
 
 // The defaults, with relative paths resolved against `base_dir`.

@@ -303,5 +303,30 @@ TEST_F(ConfigFileTest, EmptySecretFileIsRefused) {
   EXPECT_THAT(secret.error().detail, HasSubstr("empty"));
 }
 
+TEST(ConfigIngestAuth, DefaultsAndKeys) {
+  Config defaults = Defaults("/srv/danhba");
+  EXPECT_EQ(defaults.SendersFile(), fs::path("/srv/danhba/var/senders.json"));
+  EXPECT_EQ(defaults.ingest_auth.rate_limit, 50);
+  EXPECT_EQ(defaults.ingest_auth.rate_burst, 100);
+  EXPECT_EQ(defaults.ingest_auth.signature_window, std::chrono::seconds(300));
+
+  auto config = ParseString(
+      "ingest:\n  senders_file: etc/senders.json\n  rate_limit: 0\n  rate_burst: 5\n  signature_window: 2m\n",
+      "danhba.yaml", "/etc/danhba");
+  ASSERT_TRUE(config.ok()) << config.error();
+  EXPECT_EQ(config->SendersFile(), fs::path("/etc/danhba/etc/senders.json"));
+  EXPECT_EQ(config->ingest_auth.rate_limit, 0);
+  EXPECT_EQ(config->ingest_auth.rate_burst, 5);
+  EXPECT_EQ(config->ingest_auth.signature_window, std::chrono::minutes(2));
+}
+
+TEST(ConfigIngestAuth, BadValuesAndPlaces) {
+  EXPECT_EQ(ErrorOf("ingest:\n  rate_limit: -1\n"),
+            "danhba.yaml:2: ingest.rate_limit: must be between 0 and 1000000, got -1");
+  EXPECT_THAT(ErrorOf("ingest:\n  rate_burst: 0\n"), HasSubstr("ingest.rate_burst"));
+  // Only the ingest listener has senders.
+  EXPECT_THAT(ErrorOf("public_api:\n  senders_file: x.json\n"), HasSubstr("public_api.senders_file"));
+}
+
 }  // namespace
 }  // namespace danhba::config
