@@ -96,6 +96,14 @@ Result<StaffFile> ReadStaffFile(std::string_view bytes, std::optional<text::Enco
       text::Detection detection = text::DetectEncoding(per_column[c]);
       if (!detection.decided) {
         if (!whole) whole = text::DetectEncoding(all);
+        // Too few words to prove anything (a one-person list), but UTF-8 reads
+        // everything and is the best reading: legacy 8-bit text is almost never
+        // valid UTF-8, so this is not a guess between encodings.
+        if (!whole->decided && whole->encoding == text::Encoding::kUtf8 &&
+            std::all_of(all.begin(), all.end(),
+                        [](std::string_view cell) { return text::Decode(cell, text::Encoding::kUtf8).ok(); })) {
+          whole->decided = true;
+        }
         if (!whole->decided) {
           return InvalidInput("cannot tell the text encoding of the file (" + whole->reason +
                               "); give it with --encoding utf-8|tcvn3|vni|viscii|cp1258");
