@@ -1136,6 +1136,10 @@ void Engine::Run(std::stop_token stop) { impl_->Run(stop); }
 void Engine::Notify() { impl_->Notify(); }
 std::chrono::milliseconds Engine::backoff() const { return impl_->backoff(); }
 
+std::string JournalDir(const std::string& data_dir) { return data_dir + "/journal"; }
+std::string HandoverDir(const std::string& data_dir) { return data_dir + "/handover"; }
+std::string RetryRequestsDir(const std::string& data_dir) { return data_dir + "/retry-requests"; }
+
 Status RequestRetry(const std::string& retry_dir, std::string_view event_id) {
   if (event_id.empty()) return InvalidInput("empty event id");
   std::error_code ec;

@@ -144,6 +144,12 @@ class Engine {
   std::unique_ptr<Impl> impl_;
 };
 
+// Where a daemon with data directory `data_dir` keeps things (danhba run sets
+// the engine's options from these; danhba events uses them too).
+std::string JournalDir(const std::string& data_dir);          // <data_dir>/journal
+std::string HandoverDir(const std::string& data_dir);         // <data_dir>/handover
+std::string RetryRequestsDir(const std::string& data_dir);    // <data_dir>/retry-requests
+
 // Asks a running daemon to retry `event_id` (when the journal is locked by it):
 // writes an empty file <retry_dir>/<hex of event_id>, picked up by Run().
 Status RequestRetry(const std::string& retry_dir, std::string_view event_id);
