@@ -164,6 +164,15 @@ std::optional<std::string> OutOfScope(
   return std::nullopt;
 }
 
+IngestOptions IngestOptionsFromConfig(const config::Config& config) {
+  IngestOptions options;
+  options.max_body_bytes = config.ingest.max_body_bytes;
+  options.rate_limit.per_second = config.ingest_auth.rate_limit;
+  options.rate_limit.burst = config.ingest_auth.rate_burst;
+  options.signature_window = std::chrono::duration_cast<std::chrono::seconds>(config.ingest_auth.signature_window);
+  return options;
+}
+
 class IngestService::Impl {
  public:
   Impl(IngestOptions options, IngestServices services)

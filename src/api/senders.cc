@@ -319,7 +319,7 @@ Status SenderStore::Remove(std::string_view name) {
   return Save(SenderList(std::move(senders)));
 }
 
-fs::path DefaultSendersFile(const config::Config& config) { return config.data_dir / "senders.json"; }
+fs::path SendersFile(const config::Config& config) { return config.SendersFile(); }
 
 class SenderRegistry::Impl {
  public:

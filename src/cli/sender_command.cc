@@ -1,6 +1,6 @@
 // `danhba sender add|list|remove`: the HR systems (and scripts) allowed to post
 // events to the ingest API. A new sender's bearer token is printed once and only
-// its SHA-256 is stored, in <data_dir>/senders.json (mode 0600); a running
+// its SHA-256 is stored, in ingest.senders_file (mode 0600); a running
 // daemon picks changes up within a second (docs/ingest.md).
 #include <iostream>
 #include <memory>
@@ -25,7 +25,7 @@ struct SenderArgs {
 Result<api::SenderStore> OpenStore(const SenderArgs& args) {
   auto loaded = LoadConfig(args.config_path);
   if (!loaded.ok()) return loaded.take_error();
-  return api::SenderStore(api::DefaultSendersFile(*loaded));
+  return api::SenderStore(api::SendersFile(*loaded));
 }
 
 int Add(const SenderArgs& args) {

@@ -16,7 +16,6 @@
 // the province's time zone (Asia/Ho_Chi_Minh, UTC+7, no daylight saving time).
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -100,6 +99,10 @@ struct IngestCounters {
   std::uint64_t rate_limited = 0;       // 429
   std::uint64_t journal_failures = 0;   // 503: the journal refused a write
 };
+
+// The options set by configuration: ingest.max_body_bytes, ingest.rate_limit,
+// ingest.rate_burst and ingest.signature_window.
+IngestOptions IngestOptionsFromConfig(const config::Config& config);
 
 // Why a sender may not send `event`, or nullopt when it may (docs/ingest.md,
 // "Agencies"). Every agency code the event names (person.agency, to_agency,

@@ -113,8 +113,9 @@ class SenderStore {
   std::filesystem::path path_;
 };
 
-// The default place of the senders file: <data_dir>/senders.json.
-std::filesystem::path DefaultSendersFile(const config::Config& config);
+// The senders file of a configuration: ingest.senders_file, by default
+// <data_dir>/senders.json.
+std::filesystem::path SendersFile(const config::Config& config);
 
 // A SenderList kept current with its file: Current() re-reads the file when its
 // modification time, size or inode changed (checked at most once per

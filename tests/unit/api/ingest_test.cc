@@ -439,3 +439,20 @@ TEST_F(IngestTest, JournalFailureIs503AndNothingIsAcknowledged) {
 
 }  // namespace
 }  // namespace danhba::api
+
+namespace danhba::api {
+namespace {
+
+TEST(IngestOptionsFromConfig, TakesTheIngestKeys) {
+  auto config = config::ParseString("ingest:\n  max_body_bytes: 64KiB\n  rate_limit: 7\n  rate_burst: 9\n"
+                                    "  signature_window: 1m\n");
+  ASSERT_TRUE(config.ok()) << config.error();
+  IngestOptions options = IngestOptionsFromConfig(*config);
+  EXPECT_EQ(options.max_body_bytes, 64u * 1024);
+  EXPECT_EQ(options.rate_limit.per_second, 7);
+  EXPECT_EQ(options.rate_limit.burst, 9);
+  EXPECT_EQ(options.signature_window, std::chrono::seconds(60));
+}
+
+}  // namespace
+}  // namespace danhba::api
