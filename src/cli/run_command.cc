@@ -1,8 +1,10 @@
 // `danhba run [--config FILE]`: the daemon. With ldap.managed it creates (first
 // time) or reuses a private slapd under <data_dir>/slapd and stops it on exit.
+// It restarts that slapd if it exits on its own.
 // It serves /healthz and /readyz on public_api.listen, tells systemd when it is
 // ready and when it stops, and stops cleanly on SIGTERM or SIGINT (exit 0).
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -13,6 +15,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -59,16 +62,59 @@ Status InstallStopSignals() {
   return Ok();
 }
 
-// Blocks until SIGTERM or SIGINT; returns its number.
-int WaitForStopSignal() {
-  unsigned char byte = 0;
+// Blocks until SIGTERM or SIGINT and returns its number; calls `on_tick` every
+// `tick` meanwhile.
+int WaitForStopSignal(std::chrono::milliseconds tick, const std::function<void()>& on_tick) {
+  pollfd descriptor{g_signal_pipe[0], POLLIN, 0};
   while (true) {
-    ssize_t n = ::read(g_signal_pipe[0], &byte, 1);
-    if (n == 1) return byte;
-    if (n < 0 && errno == EINTR) continue;
+    int ready = ::poll(&descriptor, 1, static_cast<int>(tick.count()));
+    if (ready == 0) {
+      on_tick();
+      continue;
+    }
+    if (ready < 0 && errno == EINTR) continue;
+    unsigned char byte = 0;
+    if (ready > 0 && ::read(g_signal_pipe[0], &byte, 1) == 1) return byte;
     return SIGTERM;  // the pipe broke: stop rather than spin
   }
 }
+
+// Restarts the managed slapd when it exits on its own, waiting longer after
+// each failed attempt (1 s doubling up to 30 s). Runs on the main thread, the
+// only one that touches the Instance.
+class Supervisor {
+ public:
+  explicit Supervisor(slapd::Instance& instance) : instance_(instance) {}
+
+  void Tick() {
+    if (instance_.running()) {
+      Status alive = instance_.CheckAlive();
+      if (alive.ok()) return;
+      log_->error("the managed slapd stopped on its own: {}", alive.error().detail);
+      next_attempt_ = Clock::now();
+    }
+    if (Clock::now() < next_attempt_) return;
+    Status started = instance_.Start();
+    if (started.ok()) {
+      log_->info("restarted the managed slapd (pid {})", instance_.pid());
+      backoff_ = kFirstBackoff;
+      return;
+    }
+    log_->error("restarting the managed slapd failed, next try in {} s: {}", backoff_.count(),
+                started.error().detail);
+    next_attempt_ = Clock::now() + backoff_;
+    backoff_ = std::min(backoff_ * 2, kMaxBackoff);
+  }
+
+ private:
+  static constexpr std::chrono::seconds kFirstBackoff{1};
+  static constexpr std::chrono::seconds kMaxBackoff{30};
+
+  slapd::Instance& instance_;
+  std::shared_ptr<spdlog::logger> log_ = log::Get("run");
+  Clock::time_point next_attempt_ = Clock::now();
+  std::chrono::seconds backoff_ = kFirstBackoff;
+};
 
 long long Millis(Clock::duration duration) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(duration).count();
@@ -275,7 +321,11 @@ int Run(const std::string& config_path) {
   monitor.Start();
   Notify("READY=1");
 
-  int signal_number = WaitForStopSignal();
+  std::optional<Supervisor> supervisor;
+  if (instance) supervisor.emplace(*instance);
+  int signal_number = WaitForStopSignal(std::chrono::seconds(1), [&] {
+    if (supervisor) supervisor->Tick();
+  });
   log->info("{} received, stopping", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
   Notify("STOPPING=1");
   (*server)->Stop();

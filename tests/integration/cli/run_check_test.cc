@@ -313,6 +313,36 @@ TEST_F(CliTest, RunServesReadinessAndStopsCleanly) {
   EXPECT_THAT(check.output, HasSubstr("unreachable"));
 }
 
+TEST_F(CliTest, RunRestartsASlapdThatDied) {
+  int api_port = FreePort();
+  WriteConfig(GoodConfig(FreePort(), api_port, FreePort()));
+  Child run({DANHBA_BINARY, "run", "--config", "danhba.yaml"}, dir_ / "run.out", dir_);
+  ASSERT_TRUE(WaitReady(run, api_port)) << run.output();
+  std::smatch match;
+  std::string log = run.output();
+  ASSERT_TRUE(std::regex_search(log, match, std::regex("managed slapd \\(pid ([0-9]+)\\)"))) << log;
+  pid_t first = std::stoi(match[1]);
+  ASSERT_EQ(::kill(first, SIGKILL), 0);
+
+  std::regex restarted("restarted the managed slapd \\(pid ([0-9]+)\\)");
+  auto end = Clock::now() + kDeadline;
+  while (!std::regex_search(log, match, restarted) && Clock::now() < end && !run.Poll()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    log = run.output();
+  }
+  ASSERT_TRUE(std::regex_search(log, match, restarted)) << log;
+  pid_t second = std::stoi(match[1]);
+  EXPECT_NE(second, first);
+  EXPECT_THAT(log, HasSubstr("the managed slapd stopped on its own"));
+  EXPECT_TRUE(WaitReady(run, api_port)) << run.output();
+
+  ASSERT_EQ(::kill(run.pid(), SIGTERM), 0);
+  auto status = run.Wait(kDeadline);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(*status, 0) << run.output();
+  EXPECT_EQ(::kill(second, 0), -1) << "slapd " << second << " outlived danhba";
+}
+
 TEST_F(CliTest, RunRefusesATakenApiPortAndCreatesNothing) {
   PortHolder taken;
   WriteConfig(GoodConfig(FreePort(), taken.port(), FreePort()));
