@@ -278,6 +278,10 @@ TEST(ConfigExample, ExampleFileGivesTheDefaults) {
     EXPECT_EQ(parsed->request_timeout, expected->request_timeout);
     EXPECT_EQ(parsed->idle_timeout, expected->idle_timeout);
   }
+  EXPECT_EQ(config->ingest_auth.senders_file, defaults.ingest_auth.senders_file);
+  EXPECT_EQ(config->ingest_auth.rate_limit, defaults.ingest_auth.rate_limit);
+  EXPECT_EQ(config->ingest_auth.rate_burst, defaults.ingest_auth.rate_burst);
+  EXPECT_EQ(config->ingest_auth.signature_window, defaults.ingest_auth.signature_window);
   EXPECT_EQ(config->naming.collision, defaults.naming.collision);
   EXPECT_EQ(config->naming.start_number, defaults.naming.start_number);
   EXPECT_EQ(config->naming.max_length, defaults.naming.max_length);
