@@ -389,12 +389,18 @@ Result<std::string> LdapDirectory::MovePerson(std::string_view uid, bool to_form
   request.new_rdn = "uid=" + ldap::EscapeDnValue(uid);
   request.delete_old_rdn = true;
   request.new_superior = to_former ? options_.layout.former_dn : options_.layout.people_dn;
+  // Already there (a repeat): slapo-unique would refuse the rename of the
+  // missing source with a constraint violation before slapd says it is missing.
+  auto there = ops_.Read(to, {"1.1"});
+  if (!there.ok()) return there.take_error();
+  if (*there) return to;
   Status moved = ops_.ModRdn(request);
   if (moved.ok()) return to;
-  if (ldap::HasResultCode(moved.error(), ldap::kNoSuchObject)) {
-    auto there = ops_.Read(to, {"1.1"});
-    if (!there.ok()) return there.take_error();
-    if (*there) return to;
+  if (ldap::HasResultCode(moved.error(), ldap::kNoSuchObject) ||
+      ldap::HasResultCode(moved.error(), ldap::kConstraintViolation)) {
+    auto arrived = ops_.Read(to, {"1.1"});
+    if (!arrived.ok()) return arrived.take_error();
+    if (*arrived) return to;
   }
   return moved.take_error();
 }

@@ -1,0 +1,130 @@
+// LdapDirectory against a real slapd: the entries it writes, and that every
+// operation can be repeated.
+#include "danhba/directory/ldap_directory.h"
+
+#include <gtest/gtest.h>
+
+#include "danhba/ldap/client.h"
+#include "danhba/ldap/error.h"
+#include "support/ldap_fixture.h"
+#include "support/test_directory.h"
+
+namespace danhba::directory {
+namespace {
+
+using danhba::testing::Directory;
+using danhba::testing::TestConnectOptions;
+
+class LdapDirectoryTest : public danhba::testing::LdapTest {
+ protected:
+  void SetUp() override {
+    LdapTest::SetUp();
+    if (HasFatalFailure()) return;
+    layout_ = Layout::ForBase(subtree());
+    for (const char* ou : {"people", "former", "agencies", "decisions"}) {
+      ldap::Entry e;
+      e.dn = std::string("ou=") + ou + "," + subtree();
+      e.Add("objectClass", "organizationalUnit").Add("ou", ou);
+      ASSERT_TRUE(root_connection().Add(e).ok());
+    }
+    const auto& dir = Directory();
+    auto client = std::make_unique<ldap::Client>(
+        TestConnectOptions(dir.url), ldap::Credentials::Simple(dir.sync_dn, dir.sync_password));
+    directory_ = std::make_unique<LdapDirectory>(std::move(client),
+                                                 LdapDirectoryOptions{layout_, "dongnai.gov.vn"});
+  }
+
+  NewPerson Hire(const std::string& uid, const std::string& id, const std::string& event) {
+    NewPerson np;
+    np.decision.event_id = event;
+    np.decision.decision = {"12/QĐ-SNV", model::Date::FromYmd(2026, 11, 20).value(), "Sở Nội vụ", {}};
+    np.decision.subject_dns = {layout_.PersonDn(uid)};
+    PersonRecord& p = np.person;
+    p.uid = uid;
+    p.dn = layout_.PersonDn(uid);
+    p.mail = uid + "@dongnai.gov.vn";
+    p.person_id = id;
+    p.full_name = "Nguyễn Văn An";
+    p.family_name = "Nguyễn";
+    p.given_name = "An";
+    p.agency_code = "stttt";
+    p.decision_dns = {layout_.DecisionDn(event)};
+    np.initial_password = "Xk4mP9qLw2Zr7tNb";
+    return np;
+  }
+
+  Layout layout_;
+  std::unique_ptr<LdapDirectory> directory_;
+};
+
+TEST_F(LdapDirectoryTest, CreatePeopleIsIdempotentAndAnotherPersonConflicts) {
+  NewPerson np = Hire("annvdir", "CBD1", "d-1");
+  ASSERT_TRUE(directory_->CreatePeople({np}).ok());
+  // Repeated (a replay): the entry is ours, so it counts as done.
+  Status again = directory_->CreatePeople({np});
+  EXPECT_TRUE(again.ok()) << again.error();
+  auto found = directory_->FindPerson("CBD1");
+  ASSERT_TRUE(found.ok()) << found.error();
+  ASSERT_TRUE(*found);
+  EXPECT_EQ((*found)->uid, "annvdir");
+  EXPECT_TRUE((*found)->has_password);
+  EXPECT_TRUE((*found)->HasDecision(layout_.DecisionDn("d-1")));
+  auto taken = directory_->AddressTaken("annvdir");
+  ASSERT_TRUE(taken.ok());
+  EXPECT_TRUE(*taken);
+  EXPECT_FALSE(*directory_->AddressTaken("annvdir1"));
+
+  Status other = directory_->CreatePeople({Hire("annvdir", "CBD2", "d-2")});
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.error().code, ErrorCode::kConflict);
+  EXPECT_FALSE(*directory_->FindPerson("CBD2"));
+
+  auto bound = ldap::Connection::Open(TestConnectOptions(Directory().url),
+                                      ldap::Credentials::Simple(np.person.dn, np.initial_password));
+  EXPECT_TRUE(bound.ok()) << bound.error();
+  auto reset = root_connection().Read(np.person.dn, {"pwdReset"});
+  ASSERT_TRUE(reset.ok() && *reset);
+  EXPECT_EQ((*reset)->First("pwdReset"), "TRUE");
+}
+
+TEST_F(LdapDirectoryTest, MoveAndUpdateCanBeRepeated) {
+  NewPerson np = Hire("binhdir", "CBD3", "d-3");
+  ASSERT_TRUE(directory_->CreatePeople({np}).ok());
+  auto moved = directory_->MovePerson("binhdir", true);
+  ASSERT_TRUE(moved.ok()) << moved.error();
+  EXPECT_EQ(*moved, layout_.PersonDn("binhdir", true));
+  auto again = directory_->MovePerson("binhdir", true);
+  ASSERT_TRUE(again.ok()) << again.error();
+  PersonRecord before = **directory_->FindPerson("CBD3");
+  PersonRecord after = before;
+  after.status = "left";
+  after.has_password = false;
+  ASSERT_TRUE(directory_->UpdatePerson(before, after).ok());
+  // Repeated with the same view of the entry (a replay after a lost answer).
+  Status repeated = directory_->UpdatePerson(before, after);
+  ASSERT_TRUE(repeated.ok()) << repeated.error();
+  PersonRecord now = **directory_->FindPerson("CBD3");
+  EXPECT_EQ(now.status, "left");
+  EXPECT_FALSE(now.has_password);
+  EXPECT_EQ(now.dn, layout_.PersonDn("binhdir", true));
+}
+
+TEST_F(LdapDirectoryTest, DecisionEntryHoldsTheDecision) {
+  DecisionRecord d;
+  d.event_id = "d-4";
+  d.type = model::EventType::kLeave;
+  d.decision = {"99/QĐ-UBND", model::Date::FromYmd(2026, 10, 1).value(), "UBND tỉnh", "Nghỉ hưu"};
+  d.effective_date = model::Date::FromYmd(2026, 12, 1).value();
+  d.subject_dns = {layout_.PersonDn("x", true)};
+  ASSERT_TRUE(directory_->EnsureDecision(d).ok());
+  ASSERT_TRUE(directory_->EnsureDecision(d).ok());
+  auto entry = root_connection().Read(layout_.DecisionDn("d-4"));
+  ASSERT_TRUE(entry.ok() && *entry);
+  EXPECT_EQ((*entry)->First("danhbaDecisionNumber"), "99/QĐ-UBND");
+  EXPECT_EQ((*entry)->First("danhbaDecisionType"), "leave");
+  EXPECT_EQ((*entry)->First("danhbaEffectiveDate"), "20261201000000Z");
+  EXPECT_EQ((*entry)->First("description"), "Nghỉ hưu");
+}
+
+}  // namespace
+}  // namespace danhba::directory
