@@ -3,6 +3,9 @@
 // and a real HTTP client. A 202 must mean the event is on disk: the journal is
 // reopened read-only (as `danhba events` would) and the event looked up there.
 #include <atomic>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <thread>
 
 #include <gmock/gmock.h>
@@ -10,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "danhba/api/ingest.h"
+#include "danhba/api/ingest_listener.h"
 #include "danhba/http/server.h"
 #include "unit/api/http_client.h"
 #include "unit/api/test_util.h"
@@ -192,6 +196,74 @@ TEST_F(IngestServerTest, SenderAddedWhileRunningIsAccepted) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // poll interval
   }
   EXPECT_EQ(status, 404);
+}
+
+// A port free now, chosen by the kernel.
+std::uint16_t FreePort() {
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::acceptor acceptor(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  return acceptor.local_endpoint().port();
+}
+
+Result<config::Config> ConfigFor(const TempDir& dir, std::uint16_t port) {
+  return config::ParseString("data_dir: " + dir.path().string() + "\ningest:\n  listen: 127.0.0.1:" +
+                             std::to_string(port) + "\n  rate_limit: 0\n");
+}
+
+TEST(IngestListener, ServesFromConfiguration) {
+  TempDir dir;
+  auto config = ConfigFor(dir, FreePort());
+  ASSERT_TRUE(config.ok()) << config.error();
+  auto added = SenderStore(config->SendersFile()).Add("hr", {}, false);
+  ASSERT_TRUE(added.ok());
+  auto journal = journal::Journal::Open({.dir = (dir.path() / "journal").string()});
+  ASSERT_TRUE(journal.ok());
+  IngestServices services;
+  services.journal = journal->get();
+  auto listener = IngestListener::Start(*config, services);
+  ASSERT_TRUE(listener.ok()) << listener.error();
+  EXPECT_EQ((*listener)->port(), config->ingest.listen.port);
+  EXPECT_EQ((*listener)->sender_count(), 1u);
+
+  HttpClient client((*listener)->port());
+  auto response = client.Send(verb::post, "/api/v1/events", HireJson("hr-1"),
+                              {{"Authorization", "Bearer " + added->token}, {"Content-Type", "application/json"}});
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->result_int(), 202) << response->body();
+  EXPECT_EQ((*listener)->counters().events_accepted, 1u);
+  EXPECT_TRUE((*journal)->Lookup("hr-1").ok());
+}
+
+TEST(IngestListener, ReadableSendersFileIsAConfigError) {
+  TempDir dir;
+  auto config = ConfigFor(dir, FreePort());
+  ASSERT_TRUE(config.ok());
+  ASSERT_TRUE(SenderStore(config->SendersFile()).Add("hr", {}, true).ok());
+  std::filesystem::permissions(config->SendersFile(), std::filesystem::perms::others_read,
+                               std::filesystem::perm_options::add);
+  auto journal = journal::Journal::Open({.dir = (dir.path() / "journal").string()});
+  ASSERT_TRUE(journal.ok());
+  IngestServices services;
+  services.journal = journal->get();
+  auto listener = IngestListener::Start(*config, services);
+  ASSERT_FALSE(listener.ok());
+  EXPECT_EQ(listener.error().code, ErrorCode::kConfig);
+  EXPECT_THAT(listener.error().detail, HasSubstr("ingest.senders_file"));
+}
+
+TEST(IngestListener, TakenPortNamesTheListener) {
+  TempDir dir;
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::acceptor taken(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  auto config = ConfigFor(dir, taken.local_endpoint().port());
+  ASSERT_TRUE(config.ok());
+  auto journal = journal::Journal::Open({.dir = (dir.path() / "journal").string()});
+  ASSERT_TRUE(journal.ok());
+  IngestServices services;
+  services.journal = journal->get();
+  auto listener = IngestListener::Start(*config, services);
+  ASSERT_FALSE(listener.ok());
+  EXPECT_THAT(listener.error().detail, HasSubstr("ingest.listen"));
 }
 
 }  // namespace
