@@ -89,6 +89,19 @@ Status NameConflictOrInvalid(Status status) {
   return InvalidInput(status.error().detail);
 }
 
+// The person entry with its initial password in the add itself: one write
+// instead of an add and a password modify. slapo-ppolicy stores it hashed
+// (olcPPolicyHashCleartext), and pwdReset makes the server force a change at
+// first login (R13), as it does after a password administrator's reset.
+Entry NewPersonEntry(const NewPerson& p) {
+  Entry e = PersonEntry(p.person);
+  if (!p.initial_password.empty()) {
+    e.Add("userPassword", p.initial_password);
+    e.Add("pwdReset", "TRUE");
+  }
+  return e;
+}
+
 }  // namespace
 
 Layout Layout::ForBase(std::string_view base_dn) {
@@ -303,7 +316,7 @@ Status LdapDirectory::CreatePeople(const std::vector<NewPerson>& people) {
     for (const auto& p : people) {
       changes.push_back(ldap::AddRequest{DecisionEntry(options_.layout, p.decision)});
     }
-    for (const auto& p : people) changes.push_back(ldap::AddRequest{PersonEntry(p.person)});
+    for (const auto& p : people) changes.push_back(ldap::AddRequest{NewPersonEntry(p)});
     Status applied = NameConflictOrInvalid(ops_.Apply(changes));
     if (applied.ok()) {
       added_all = true;
@@ -317,7 +330,7 @@ Status LdapDirectory::CreatePeople(const std::vector<NewPerson>& people) {
     // but whose answer was lost, and an add that finds its own earlier entry.
     for (const auto& p : people) {
       DANHBA_RETURN_IF_ERROR(EnsureDecision(p.decision));
-      Status added = NameConflictOrInvalid(ops_.Add(PersonEntry(p.person)));
+      Status added = NameConflictOrInvalid(ops_.Add(NewPersonEntry(p)));
       if (!added.ok()) {
         if (!IsConflict(added)) return added;
         auto read = ops_.Read(p.person.dn, PersonAttributes());
@@ -328,10 +341,6 @@ Status LdapDirectory::CreatePeople(const std::vector<NewPerson>& people) {
         if (!ours) return added;
       }
     }
-  }
-  for (const auto& p : people) {
-    if (p.initial_password.empty()) continue;
-    DANHBA_RETURN_IF_ERROR(ResetPassword(p.person.dn, p.initial_password));
   }
   return Ok();
 }

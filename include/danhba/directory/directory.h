@@ -103,7 +103,8 @@ struct AgencyRecord {
 };
 
 // A hire's writes, done together: the decision entry and the person entry with
-// an initial password (stored hashed by the server, marked for a forced change).
+// an initial password, sent in the add (stored hashed by the server and marked
+// pwdReset, so the person must change it at first login, R13).
 struct NewPerson {
   DecisionRecord decision;
   PersonRecord person;  // dn, uid, mail set; has_password ignored

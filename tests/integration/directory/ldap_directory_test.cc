@@ -128,3 +128,4 @@ TEST_F(LdapDirectoryTest, DecisionEntryHoldsTheDecision) {
 
 }  // namespace
 }  // namespace danhba::directory
+
