@@ -123,6 +123,36 @@ double Run(const fs::path& dir, int hires, int workers) {
   return seconds;
 }
 
+// The reference on the same kind of instance: plain adds of person entries over
+// one connection, as `ldapadd` does (one write, one fsync per entry).
+double PlainAdds(const fs::path& dir, int count) {
+  fs::remove_all(dir);
+  slapd::InstanceOptions options;
+  options.directory = dir / "slapd";
+  auto instance = slapd::Instance::Create(options);
+  if (!instance.ok()) Fail(instance.error().detail);
+  if (Status s = (*instance)->Start(); !s.ok()) Fail(s.error().detail);
+  const auto& op = (*instance)->account(slapd::ServiceAccount::kOperator);
+  ldap::ConnectOptions connect;
+  connect.url = (*instance)->url();
+  ldap::Client client(connect, ldap::Credentials::Simple(op.dn, op.password));
+  const auto layout = directory::Layout::ForBase(options.base_dn);
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < count; ++i) {
+    ldap::Entry e;
+    e.dn = layout.PersonDn("ref" + std::to_string(i));
+    e.Set("objectClass", {"top", "inetOrgPerson"});
+    e.Add("uid", "ref" + std::to_string(i));
+    e.Add("cn", "Nguyễn Văn An");
+    e.Add("sn", "Nguyễn");
+    e.Add("mail", "ref" + std::to_string(i) + "@dongnai.gov.vn");
+    if (Status s = client.Add(e); !s.ok()) Fail(s.error().detail);
+  }
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  (void)(*instance)->Stop();
+  return seconds;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -145,6 +175,9 @@ int main(int argc, char** argv) {
     }
   }
   if (!danhba::log::SetLevel("warn").ok()) Fail("log level");
+  double reference = PlainAdds(dir / "reference", hires);
+  std::printf("%d plain adds (ldapadd-like), 1 connection: %.1f s, %.0f entries/s\n", hires,
+              reference, hires / reference);
   for (int workers : worker_counts) {
     double seconds = Run(dir / ("w" + std::to_string(workers)), hires, workers);
     std::printf("%d hires, %d worker(s): %.1f s, %.0f hires/s\n", hires, workers, seconds,
