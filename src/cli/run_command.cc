@@ -23,10 +23,13 @@
 
 #include "cli/command_registry.h"
 #include "cli/config_option.h"
+#include "danhba/api/ingest_listener.h"
 #include "danhba/http/router.h"
 #include "danhba/http/server.h"
+#include "danhba/journal/journal.h"
 #include "danhba/ldap/connection.h"
 #include "danhba/slapd/instance.h"
+#include "danhba/sync/engine.h"
 
 namespace danhba::cli {
 namespace {
@@ -266,6 +269,22 @@ int Run(const std::string& config_path) {
     return 1;
   }
 
+  // The journal and the ingest API (docs/ingest.md): events are accepted and
+  // made durable whether or not the directory answers. The sync engine's
+  // Notify() belongs in ingest_services.on_appended.
+  auto journal = journal::Journal::Open({.dir = sync::JournalDir(config.data_dir.string())});
+  if (!journal.ok()) {
+    PrintError(journal.error());
+    return 1;
+  }
+  api::IngestServices ingest_services;
+  ingest_services.journal = journal->get();
+  auto ingest = api::IngestListener::Start(config, std::move(ingest_services));
+  if (!ingest.ok()) {
+    PrintError(ingest.error());
+    return 1;
+  }
+
   std::unique_ptr<slapd::Instance> instance;
   ldap::Credentials credentials;
   std::string bind_dn = config.ldap.bind_dn;
@@ -328,6 +347,7 @@ int Run(const std::string& config_path) {
   });
   log->info("{} received, stopping", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
   Notify("STOPPING=1");
+  (*ingest)->Stop();
   (*server)->Stop();
   monitor.Stop();
   if (instance) {
