@@ -247,6 +247,7 @@ class Engine::Impl {
     if (!options_.start_of_day) options_.start_of_day = &LocalStartOfDay;
     if (options_.batch_size == 0) options_.batch_size = 1;
     if (options_.journal_batch == 0) options_.journal_batch = 1;
+    if (options_.max_round_events == 0) options_.max_round_events = 1;
     auto allocator = naming::Allocator::Create(options_.naming);
     if (allocator.ok()) {
       allocator_.emplace(std::move(allocator).value());
@@ -946,6 +947,18 @@ RoundResult Engine::Impl::RunOnce(TimePoint now) {
       round.outcomes.push_back(std::move(outcome));
       continue;
     }
+    if (items.size() >= options_.max_round_events) {
+      // Later in append order than everything taken: safe to leave for the next round.
+      round.more = true;
+      for (const auto& p : item.keys.people) blocked_people.insert(p);
+      for (const auto& a : item.keys.agencies) {
+        agencies_with_waiting.insert(a);
+        if (item.keys.agency_event) blocked_agencies.insert(a);
+      }
+      outcome.detail = "next round";
+      round.outcomes.push_back(std::move(outcome));
+      continue;
+    }
     item.index = round.outcomes.size();
     round.outcomes.push_back(std::move(outcome));
     items.push_back(std::move(item));
@@ -1103,6 +1116,7 @@ void Engine::Impl::Run(std::stop_token stop) {
     if (now >= backoff_until) {
       RoundResult round = RunOnce(now);
       if (round.next_due && *round.next_due < deadline) deadline = *round.next_due;
+      if (round.more && !round.transient_failure) deadline = now;
       std::lock_guard lock(wake_mutex_);
       if (round.transient_failure) {
         backoff_ = backoff_.count() == 0 ? options_.initial_backoff

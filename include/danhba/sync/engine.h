@@ -71,6 +71,9 @@ struct EngineOptions {
   std::size_t batch_size = 64;
   // Results written to the journal in groups of this many (one fsync each).
   std::size_t journal_batch = 256;
+  // Events applied in one round at most, so that a large import does not keep
+  // newer events (and Notify) waiting until all of it is done.
+  std::size_t max_round_events = 2000;
   // Back-off after a transient failure: first, then doubled up to the max.
   std::chrono::milliseconds initial_backoff{1000};
   std::chrono::milliseconds max_backoff{60000};
@@ -106,6 +109,8 @@ struct RoundResult {
   std::string transient_detail;
   // The earliest not_before of the events still pending, if any.
   std::optional<TimePoint> next_due;
+  // More events were due than max_round_events: run another round at once.
+  bool more = false;
   std::vector<Outcome> outcomes;  // every event looked at, in append order
 };
 

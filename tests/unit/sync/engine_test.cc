@@ -443,15 +443,25 @@ TEST_F(EngineTest, ManyWorkersApplyEveryHireOnceWithDistinctAddresses) {
     Append(Hire("h" + std::to_string(i), "CB" + std::to_string(i),
                 i % 2 ? "Nguyễn Văn An" : "Trần Thị Bình", i % 3 ? "stttt" : "skhcn"));
   }
+  // Each tenth person is transferred right after the hire: same round, same worker.
+  for (int i = 0; i < kHires; i += 10) {
+    Append(Transfer("t" + std::to_string(i), "CB" + std::to_string(i), "skhcn", "Trưởng phòng"));
+  }
   FakeDirectory d2(tree_), d3(tree_), d4(tree_);
   EngineOptions options = Options();
   options.batch_size = 16;
   options.journal_batch = 32;
+  options.max_round_events = 200;
   Engine engine(*journal_, std::vector<directory::Directory*>{&fake_, &d2, &d3, &d4}, options);
   RoundResult round = engine.RunOnce(now_);
-  EXPECT_EQ(round.applied, static_cast<std::size_t>(kHires));
+  EXPECT_TRUE(round.more);
+  EXPECT_EQ(round.applied, 200u);
+  while (round.more) round = engine.RunOnce(now_);
   EXPECT_EQ(tree_.people.size(), static_cast<std::size_t>(kHires));
-  EXPECT_EQ(journal_->Count().applied, static_cast<std::size_t>(kHires));
+  EXPECT_EQ(journal_->Count().applied, static_cast<std::size_t>(kHires + kHires / 10));
+  for (int i = 0; i < kHires; i += 10) {
+    EXPECT_EQ(PersonById("CB" + std::to_string(i))->agency_code, "skhcn") << i;
+  }
   std::size_t lines = CountLines(ReadFile(dir_ / "handover" / "stttt.csv"), "@") +
                       CountLines(ReadFile(dir_ / "handover" / "skhcn.csv"), "@");
   EXPECT_EQ(lines, static_cast<std::size_t>(kHires));
