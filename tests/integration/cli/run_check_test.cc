@@ -7,10 +7,12 @@
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -81,7 +83,14 @@ int FreePort() {
 // A child process whose stdout and stderr go to one file.
 class Child {
  public:
-  Child(std::vector<std::string> args, const fs::path& output, const fs::path& cwd) : output_(output) {
+  // `extra_env`: "NAME=value" entries added to this process's environment.
+  Child(std::vector<std::string> args, const fs::path& output, const fs::path& cwd,
+        std::vector<std::string> extra_env = {})
+      : output_(output) {
+    std::vector<char*> env;
+    for (char** entry = environ; *entry != nullptr; ++entry) env.push_back(*entry);
+    for (auto& entry : extra_env) env.push_back(entry.data());
+    env.push_back(nullptr);
     std::vector<char*> argv;
     for (auto& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);
@@ -91,7 +100,7 @@ class Child {
     posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
     posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
-    if (posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
+    if (posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), env.data()) != 0) pid_ = -1;
     posix_spawn_file_actions_destroy(&actions);
   }
   ~Child() {
@@ -341,6 +350,37 @@ TEST_F(CliTest, RunRestartsASlapdThatDied) {
   ASSERT_TRUE(status.has_value());
   EXPECT_EQ(*status, 0) << run.output();
   EXPECT_EQ(::kill(second, 0), -1) << "slapd " << second << " outlived danhba";
+}
+
+// systemd's notify protocol: datagrams on the socket named by NOTIFY_SOCKET.
+TEST_F(CliTest, RunTellsSystemdWhenReadyAndWhenStopping) {
+  fs::path socket_path = dir_ / "notify.sock";
+  int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::snprintf(address.sun_path, sizeof address.sun_path, "%s", socket_path.c_str());
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  timeval timeout{60, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  auto receive = [fd] {
+    char buffer[512];
+    ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    return n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : std::string();
+  };
+
+  int api_port = FreePort();
+  WriteConfig(GoodConfig(FreePort(), api_port, FreePort()));
+  Child run({DANHBA_BINARY, "run", "--config", "danhba.yaml"}, dir_ / "run.out", dir_,
+            {"NOTIFY_SOCKET=" + socket_path.string()});
+  EXPECT_EQ(receive(), "READY=1") << run.output();
+  EXPECT_EQ(HttpGetStatus(api_port, "/readyz"), 200);  // ready before it says so
+  ASSERT_EQ(::kill(run.pid(), SIGTERM), 0);
+  EXPECT_EQ(receive(), "STOPPING=1") << run.output();
+  auto status = run.Wait(kDeadline);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(*status, 0) << run.output();
+  ::close(fd);
 }
 
 TEST_F(CliTest, RunRefusesATakenApiPortAndCreatesNothing) {
