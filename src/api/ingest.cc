@@ -169,7 +169,8 @@ IngestOptions IngestOptionsFromConfig(const config::Config& config) {
   options.max_body_bytes = config.ingest.max_body_bytes;
   options.rate_limit.per_second = config.ingest_auth.rate_limit;
   options.rate_limit.burst = config.ingest_auth.rate_burst;
-  options.signature_window = std::chrono::duration_cast<std::chrono::seconds>(config.ingest_auth.signature_window);
+  options.signature_window = std::max<std::chrono::seconds>(
+      std::chrono::seconds(1), std::chrono::duration_cast<std::chrono::seconds>(config.ingest_auth.signature_window));
   return options;
 }
 

@@ -92,7 +92,7 @@ struct IngestCounters {
   std::uint64_t requests = 0;           // every request handled
   std::uint64_t events_accepted = 0;    // newly journaled
   std::uint64_t events_duplicate = 0;   // an id already journaled (by the same sender)
-  std::uint64_t events_invalid = 0;     // failed validation (never journaled)
+  std::uint64_t events_invalid = 0;     // failed validation, never journaled (an unusable body counts once)
   std::uint64_t events_forbidden = 0;   // outside the sender's agencies
   std::uint64_t events_conflict = 0;    // id already used by another sender
   std::uint64_t unauthorized = 0;       // 401: no, wrong or badly signed credentials
