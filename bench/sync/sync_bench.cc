@@ -30,13 +30,13 @@ using namespace danhba;
   std::exit(1);
 }
 
-const char* kFamilies[] = {"Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ",
-                           "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý"};
-const char* kMiddles[] = {"Văn", "Thị", "Hữu", "Minh", "Ngọc", "Thanh", "Quốc", "Đức", "Hoàng",
-                          "Xuân", "Thu", "Kim", "Anh", "Công"};
-const char* kGivens[] = {"An", "Bình", "Châu", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hùng",
-                         "Hương", "Khoa", "Lan", "Linh", "Long", "Mai", "Nam", "Nga", "Phong",
-                         "Phúc", "Quân", "Sơn", "Tâm", "Thảo", "Trang", "Tuấn", "Vy", "Yến"};
+const char* kFamilies[] = {"Nguyễn", "Trần", "Lê",  "Phạm", "Hoàng", "Huỳnh", "Phan",  "Vũ",
+                           "Võ",     "Đặng", "Bùi", "Đỗ",   "Hồ",    "Ngô",   "Dương", "Lý"};
+const char* kMiddles[] = {"Văn", "Thị",   "Hữu",  "Minh", "Ngọc", "Thanh", "Quốc",
+                          "Đức", "Hoàng", "Xuân", "Thu",  "Kim",  "Anh",   "Công"};
+const char* kGivens[] = {"An",    "Bình", "Châu", "Dũng", "Giang", "Hà",    "Hải",  "Hạnh", "Hùng",
+                         "Hương", "Khoa", "Lan",  "Linh", "Long",  "Mai",   "Nam",  "Nga",  "Phong",
+                         "Phúc",  "Quân", "Sơn",  "Tâm",  "Thảo",  "Trang", "Tuấn", "Vy",   "Yến"};
 
 std::string Decision() {
   return R"("decision":{"number":"70/QĐ-UBND","date":"2026-11-20","issuer":"UBND tỉnh"})";
@@ -72,8 +72,8 @@ double Run(const fs::path& dir, int hires, int workers) {
   for (int i = 0; i < workers; ++i) {
     ldap::ConnectOptions connect;
     connect.url = (*instance)->url();
-    auto client = std::make_unique<ldap::Client>(
-        connect, ldap::Credentials::Simple(sync.dn, sync.password));
+    auto client =
+        std::make_unique<ldap::Client>(connect, ldap::Credentials::Simple(sync.dn, sync.password));
     owned.push_back(std::make_unique<directory::LdapDirectory>(
         std::move(client),
         directory::LdapDirectoryOptions{directory::Layout::ForBase(options.base_dn),
@@ -92,8 +92,8 @@ double Run(const fs::path& dir, int hires, int workers) {
                        "\",\"name\":\"Cơ quan " + std::to_string(a) + "\"}}");
   }
   Append(**journal, agencies);
-  engine.RunOnce(std::chrono::time_point_cast<std::chrono::microseconds>(
-      std::chrono::system_clock::now()));
+  engine.RunOnce(
+      std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()));
 
   std::mt19937 random(70);
   std::vector<std::string> events;
@@ -102,16 +102,16 @@ double Run(const fs::path& dir, int hires, int workers) {
                        kMiddles[random() % std::size(kMiddles)] + " " +
                        kGivens[random() % std::size(kGivens)];
     events.push_back("{\"id\":\"h-" + std::to_string(i) + "\",\"type\":\"hire\"," + Decision() +
-                     ",\"person\":{\"id\":\"CB" + std::to_string(i) + "\",\"full_name\":\"" +
-                     name + "\",\"agency\":\"cq" + std::to_string(i % kAgencies) + "\"}}");
+                     ",\"person\":{\"id\":\"CB" + std::to_string(i) + "\",\"full_name\":\"" + name +
+                     "\",\"agency\":\"cq" + std::to_string(i % kAgencies) + "\"}}");
   }
   Append(**journal, events);
 
   auto start = std::chrono::steady_clock::now();
   std::size_t applied = 0;
   while (applied < static_cast<std::size_t>(hires)) {
-    sync::RoundResult round = engine.RunOnce(std::chrono::time_point_cast<std::chrono::microseconds>(
-        std::chrono::system_clock::now()));
+    sync::RoundResult round = engine.RunOnce(
+        std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()));
     if (round.applied == 0) Fail("a round applied nothing: " + round.transient_detail);
     applied += round.applied;
   }

@@ -28,8 +28,8 @@ struct EventsArgs {
 };
 
 std::string FormatTime(journal::TimePoint t) {
-  std::time_t seconds = std::chrono::system_clock::to_time_t(
-      std::chrono::time_point_cast<std::chrono::seconds>(t));
+  std::time_t seconds =
+      std::chrono::system_clock::to_time_t(std::chrono::time_point_cast<std::chrono::seconds>(t));
   std::tm tm{};
   gmtime_r(&seconds, &tm);
   std::ostringstream out;
@@ -37,12 +37,14 @@ std::string FormatTime(journal::TimePoint t) {
   return out.str();
 }
 
-Result<std::unique_ptr<journal::Journal>> OpenJournal(const config::Config& config, bool read_only) {
+Result<std::unique_ptr<journal::Journal>> OpenJournal(const config::Config& config,
+                                                      bool read_only) {
   journal::JournalOptions options;
   options.dir = sync::JournalDir(config.data_dir.string());
   options.read_only = read_only;
   if (read_only && !std::filesystem::exists(options.dir)) {
-    return NotFound("no journal in " + options.dir + " (has `danhba run` ever run with this data_dir?)");
+    return NotFound("no journal in " + options.dir +
+                    " (has `danhba run` ever run with this data_dir?)");
   }
   return journal::Journal::Open(options);
 }
@@ -134,7 +136,8 @@ void AddEventsCommand(CLI::App& app, int& exit_code) {
   show->add_option("ID", args->id, "Event id")->required();
   show->callback([args, &exit_code] { exit_code = Show(*args); });
 
-  auto* retry = command->add_subcommand("retry", "Queue a rejected event again after fixing its cause");
+  auto* retry =
+      command->add_subcommand("retry", "Queue a rejected event again after fixing its cause");
   retry->add_option("--config", args->config_path, "Configuration file (danhba.yaml)");
   retry->add_option("ID", args->id, "Event id")->required();
   retry->callback([args, &exit_code] { exit_code = Retry(*args); });

@@ -19,17 +19,34 @@ using ldap::Values;
 
 // What FindPerson and friends read: never more than the engine needs.
 const std::vector<std::string>& PersonAttributes() {
-  static const std::vector<std::string> attributes = {
-      "uid", "mail", "cn", "sn", "givenName", "title", "telephoneNumber", "ou",
-      "danhbaPersonId", "danhbaStatus", "danhbaAgencyDN", "danhbaBirthDate",
-      "danhbaDecisionDN", "userPassword"};
+  static const std::vector<std::string> attributes = {"uid",
+                                                      "mail",
+                                                      "cn",
+                                                      "sn",
+                                                      "givenName",
+                                                      "title",
+                                                      "telephoneNumber",
+                                                      "ou",
+                                                      "danhbaPersonId",
+                                                      "danhbaStatus",
+                                                      "danhbaAgencyDN",
+                                                      "danhbaBirthDate",
+                                                      "danhbaDecisionDN",
+                                                      "userPassword"};
   return attributes;
 }
 
 const std::vector<std::string>& AgencyAttributes() {
-  static const std::vector<std::string> attributes = {
-      "ou", "danhbaAgencyCode", "displayName", "mail", "danhbaMailAlias", "danhbaStatus",
-      "danhbaParentDN", "danhbaHeadDN", "danhbaDelegateDN", "danhbaDecisionDN"};
+  static const std::vector<std::string> attributes = {"ou",
+                                                      "danhbaAgencyCode",
+                                                      "displayName",
+                                                      "mail",
+                                                      "danhbaMailAlias",
+                                                      "danhbaStatus",
+                                                      "danhbaParentDN",
+                                                      "danhbaHeadDN",
+                                                      "danhbaDelegateDN",
+                                                      "danhbaDecisionDN"};
   return attributes;
 }
 
@@ -123,13 +140,15 @@ std::string Layout::DecisionDn(std::string_view event_id) const {
 }
 
 bool PersonRecord::HasDecision(std::string_view decision_dn) const {
-  return std::any_of(decision_dns.begin(), decision_dns.end(),
-                     [&](const std::string& value) { return EqualsIgnoreCase(value, decision_dn); });
+  return std::any_of(decision_dns.begin(), decision_dns.end(), [&](const std::string& value) {
+    return EqualsIgnoreCase(value, decision_dn);
+  });
 }
 
 bool AgencyRecord::HasDecision(std::string_view decision_dn) const {
-  return std::any_of(decision_dns.begin(), decision_dns.end(),
-                     [&](const std::string& value) { return EqualsIgnoreCase(value, decision_dn); });
+  return std::any_of(decision_dns.begin(), decision_dns.end(), [&](const std::string& value) {
+    return EqualsIgnoreCase(value, decision_dn);
+  });
 }
 
 std::string ToGeneralizedTime(const model::Date& date) {
@@ -240,6 +259,17 @@ LdapDirectory::LdapDirectory(std::unique_ptr<ldap::Operations> ops, LdapDirector
 
 LdapDirectory::~LdapDirectory() = default;
 
+std::vector<std::unique_ptr<LdapDirectory>> MakeLdapDirectories(
+    const ldap::ConnectOptions& connect, const ldap::Credentials& credentials,
+    const LdapDirectoryOptions& options, std::size_t count, ldap::RetryPolicy retry) {
+  std::vector<std::unique_ptr<LdapDirectory>> out;
+  for (std::size_t i = 0; i < count; ++i) {
+    out.push_back(std::make_unique<LdapDirectory>(
+        std::make_unique<ldap::Client>(connect, credentials, retry), options));
+  }
+  return out;
+}
+
 Status LdapDirectory::EnsureDecision(const DecisionRecord& decision) {
   Status added = ops_.Add(DecisionEntry(options_.layout, decision));
   if (!added.ok() && ldap::HasResultCode(added.error(), ldap::kAlreadyExists)) return Ok();
@@ -296,10 +326,10 @@ Result<bool> LdapDirectory::AddressTaken(std::string_view local_part) {
   ldap::SearchRequest request;
   request.base = options_.layout.base_dn;
   request.scope = ldap::Scope::kSubtree;
-  request.filter = ldap::Filter::Or({ldap::Filter::Eq("uid", local_part),
-                                     ldap::Filter::Eq("mail", address),
-                                     ldap::Filter::Eq("danhbaMailAlias", address)})
-                       .ToString();
+  request.filter =
+      ldap::Filter::Or({ldap::Filter::Eq("uid", local_part), ldap::Filter::Eq("mail", address),
+                        ldap::Filter::Eq("danhbaMailAlias", address)})
+          .ToString();
   request.attributes = {"1.1"};
   request.size_limit = 1;
   auto found = ops_.SearchAll(request);
@@ -335,9 +365,9 @@ Status LdapDirectory::CreatePeople(const std::vector<NewPerson>& people) {
         if (!IsConflict(added)) return added;
         auto read = ops_.Read(p.person.dn, PersonAttributes());
         if (!read.ok()) return read.take_error();
-        bool ours = *read && (*read)->HasValue("danhbaPersonId", p.person.person_id) &&
-                    PersonFromEntry(**read).HasDecision(
-                        options_.layout.DecisionDn(p.decision.event_id));
+        bool ours =
+            *read && (*read)->HasValue("danhbaPersonId", p.person.person_id) &&
+            PersonFromEntry(**read).HasDecision(options_.layout.DecisionDn(p.decision.event_id));
         if (!ours) return added;
       }
     }
@@ -358,7 +388,8 @@ Status LdapDirectory::UpdatePerson(const PersonRecord& before, const PersonRecor
     mods.push_back(Modification::Replace(
         "givenName", after.given_name.empty() ? Values{} : WithFold(after.given_name)));
   }
-  if (after.title != before.title) mods.push_back(Modification::Replace("title", Optional(after.title)));
+  if (after.title != before.title)
+    mods.push_back(Modification::Replace("title", Optional(after.title)));
   if (after.phone != before.phone) {
     mods.push_back(Modification::Replace("telephoneNumber", Optional(after.phone)));
   }
@@ -427,10 +458,11 @@ Status LdapDirectory::AddAgency(const AgencyRecord& agency) {
 Status LdapDirectory::UpdateAgency(const AgencyRecord& before, const AgencyRecord& after) {
   std::vector<Modification> mods;
   if (after.name != before.name) {
-    mods.push_back(Modification::Replace("displayName",
-                                         after.name.empty() ? Values{} : Values{after.name}));
+    mods.push_back(
+        Modification::Replace("displayName", after.name.empty() ? Values{} : Values{after.name}));
   }
-  if (after.mail != before.mail) mods.push_back(Modification::Replace("mail", Optional(after.mail)));
+  if (after.mail != before.mail)
+    mods.push_back(Modification::Replace("mail", Optional(after.mail)));
   if (after.aliases != before.aliases) {
     mods.push_back(Modification::Replace("danhbaMailAlias", after.aliases));
   }

@@ -43,7 +43,8 @@ Result<std::string> GeneratePassword() {
     // Rejection sampling keeps every character equally likely.
     const unsigned limit = 256 - 256 % kPasswordAlphabet.size();
     for (unsigned char b : bytes) {
-      if (b < limit && out.size() < kPasswordLength) out += kPasswordAlphabet[b % kPasswordAlphabet.size()];
+      if (b < limit && out.size() < kPasswordLength)
+        out += kPasswordAlphabet[b % kPasswordAlphabet.size()];
     }
   }
   return out;
@@ -187,14 +188,14 @@ StepResult FromError(const Error& error, std::string_view context = {}) {
   }
 }
 
-#define SYNC_TRY(expr)                                           \
-  do {                                                           \
-    auto sync_status_ = (expr);                                  \
+#define SYNC_TRY(expr)                                              \
+  do {                                                              \
+    auto sync_status_ = (expr);                                     \
     if (!sync_status_.ok()) return FromError(sync_status_.error()); \
   } while (false)
 
-#define SYNC_ASSIGN(var, expr)                                 \
-  auto var##_result_ = (expr);                                 \
+#define SYNC_ASSIGN(var, expr)                                      \
+  auto var##_result_ = (expr);                                      \
   if (!var##_result_.ok()) return FromError(var##_result_.error()); \
   auto var = std::move(var##_result_).value()
 
@@ -215,13 +216,20 @@ struct PreparedHire {
 
 std::string_view ToString(Step step) {
   switch (step) {
-    case Step::kDecisionWritten: return "decision written";
-    case Step::kPersonAdded: return "person added";
-    case Step::kPasswordSet: return "password set";
-    case Step::kHandoverWritten: return "handover written";
-    case Step::kPersonMoved: return "person moved";
-    case Step::kPersonUpdated: return "person updated";
-    case Step::kAgencyWritten: return "agency written";
+    case Step::kDecisionWritten:
+      return "decision written";
+    case Step::kPersonAdded:
+      return "person added";
+    case Step::kPasswordSet:
+      return "password set";
+    case Step::kHandoverWritten:
+      return "handover written";
+    case Step::kPersonMoved:
+      return "person moved";
+    case Step::kPersonUpdated:
+      return "person updated";
+    case Step::kAgencyWritten:
+      return "agency written";
   }
   return "unknown step";
 }
@@ -241,7 +249,9 @@ std::string AgencyResult(const AgencyRecord& a, std::string_view domain) {
 class Engine::Impl {
  public:
   Impl(journal::Journal& journal, std::vector<Directory*> dirs, EngineOptions options)
-      : journal_(journal), dirs_(std::move(dirs)), options_(std::move(options)),
+      : journal_(journal),
+        dirs_(std::move(dirs)),
+        options_(std::move(options)),
         handover_(options_.handover_dir) {
     if (!options_.clock) options_.clock = &SystemNow;
     if (!options_.start_of_day) options_.start_of_day = &LocalStartOfDay;
@@ -257,7 +267,8 @@ class Engine::Impl {
   }
 
   Status Validate() const {
-    if (dirs_.empty()) return ConfigError("the sync engine needs at least one directory connection");
+    if (dirs_.empty())
+      return ConfigError("the sync engine needs at least one directory connection");
     if (!allocator_) return *allocator_error_;
     return Ok();
   }
@@ -369,15 +380,23 @@ class Engine::Impl::Worker {
   StepResult Apply(const Item& item) {
     const model::Event& ev = item.event;
     switch (ev.type) {
-      case EventType::kHire: return Hire(ev);
+      case EventType::kHire:
+        return Hire(ev);
       case EventType::kTransfer:
-      case EventType::kUpdate: return Change(ev);
-      case EventType::kLeave: return Leave(ev);
-      case EventType::kAgencyCreate: return AgencyCreate(ev);
-      case EventType::kAgencyUpdate: return AgencyUpdate(ev);
-      case EventType::kAgencyMerge: return AgencyMerge(ev);
-      case EventType::kAgencyDissolve: return AgencyDissolve(ev);
-      case EventType::kAgencyHead: return AgencyHead(ev);
+      case EventType::kUpdate:
+        return Change(ev);
+      case EventType::kLeave:
+        return Leave(ev);
+      case EventType::kAgencyCreate:
+        return AgencyCreate(ev);
+      case EventType::kAgencyUpdate:
+        return AgencyUpdate(ev);
+      case EventType::kAgencyMerge:
+        return AgencyMerge(ev);
+      case EventType::kAgencyDissolve:
+        return AgencyDissolve(ev);
+      case EventType::kAgencyHead:
+        return AgencyHead(ev);
     }
     return Rejected("unknown event type");
   }
@@ -447,8 +466,7 @@ class Engine::Impl::Worker {
     while (true) {
       auto candidate = sequence->Next();
       if (!candidate.ok()) {
-        return NotFound("no free address for " + name->full_name + ": " +
-                        candidate.error().detail);
+        return NotFound("no free address for " + name->full_name + ": " + candidate.error().detail);
       }
       if (seen++ < skip) continue;
       if (taken_here.count(candidate->local_part) || e_.KnownTaken(candidate->local_part)) continue;
@@ -704,7 +722,8 @@ class Engine::Impl::Worker {
     const std::string decision_dn = DecisionDn(ev);
     SYNC_ASSIGN(existing, dir_.FindAgency(a.code));
     if (existing) {
-      if (existing->HasDecision(decision_dn)) return Applied(AgencyResult(*existing, dir_.domain()));
+      if (existing->HasDecision(decision_dn))
+        return Applied(AgencyResult(*existing, dir_.domain()));
       return Rejected("agency '" + a.code + "' exists already (" + existing->status + ")");
     }
     AgencyRecord r;
@@ -764,7 +783,8 @@ class Engine::Impl::Worker {
     if (a.name) after.name = *a.name;
     if (a.parent) {
       if (*a.parent) {
-        if (**a.parent == a.code) return Rejected("agency '" + a.code + "' cannot be its own parent");
+        if (**a.parent == a.code)
+          return Rejected("agency '" + a.code + "' cannot be its own parent");
         auto parent = ActiveAgency(**a.parent);
         if (!parent.ok()) return FromError(parent.error(), "parent");
         after.parent_dn = parent->dn;
@@ -787,7 +807,8 @@ class Engine::Impl::Worker {
     auto source = AgencyFor(ev, result);
     if (!source) return *result;
     const std::string decision_dn = DecisionDn(ev);
-    if (*ev.into == source->code) return Rejected("agency '" + source->code + "' cannot merge into itself");
+    if (*ev.into == source->code)
+      return Rejected("agency '" + source->code + "' cannot merge into itself");
     auto target = ActiveAgency(*ev.into);
     if (!target.ok()) return FromError(target.error(), "into");
     SYNC_TRY(dir_.EnsureDecision(DecisionOf(ev, {source->dn, target->dn})));
@@ -965,7 +986,8 @@ RoundResult Engine::Impl::RunOnce(TimePoint now) {
   }
   if (!early.empty()) {
     if (Status s = journal_.Update(early); !s.ok()) {
-      log->error("cannot record {} event states in the journal: {}", early.size(), s.error().detail);
+      log->error("cannot record {} event states in the journal: {}", early.size(),
+                 s.error().detail);
     }
   }
 
@@ -1029,8 +1051,8 @@ RoundResult Engine::Impl::RunOnce(TimePoint now) {
     std::size_t workers = std::min(dirs_.size(), end - next);
     std::vector<std::vector<const Item*>> queues(workers);
     for (std::size_t i = next; i < end; ++i) {
-      const std::string& person = items[i].keys.people.empty() ? items[i].event.id
-                                                               : items[i].keys.people.front();
+      const std::string& person =
+          items[i].keys.people.empty() ? items[i].event.id : items[i].keys.people.front();
       queues[std::hash<std::string>{}(person) % workers].push_back(&items[i]);
     }
     auto run_queue = [&](std::size_t w) {
@@ -1043,9 +1065,9 @@ RoundResult Engine::Impl::RunOnce(TimePoint now) {
           for (std::size_t i = from; i < queue.size(); ++i) record(*queue[i], std::nullopt);
           break;
         }
-        std::vector<const Item*> part(queue.begin() + static_cast<std::ptrdiff_t>(from),
-                                      queue.begin() + static_cast<std::ptrdiff_t>(
-                                                          std::min(queue.size(), from + slice)));
+        std::vector<const Item*> part(
+            queue.begin() + static_cast<std::ptrdiff_t>(from),
+            queue.begin() + static_cast<std::ptrdiff_t>(std::min(queue.size(), from + slice)));
         auto results = worker.ApplyAll(part);
         for (std::size_t i = 0; i < part.size(); ++i) record(*part[i], results[i]);
         flush_changes(false);
@@ -1055,7 +1077,8 @@ RoundResult Engine::Impl::RunOnce(TimePoint now) {
       run_queue(0);
     } else {
       std::vector<std::jthread> threads;
-      for (std::size_t w = 0; w < workers; ++w) threads.emplace_back([&run_queue, w] { run_queue(w); });
+      for (std::size_t w = 0; w < workers; ++w)
+        threads.emplace_back([&run_queue, w] { run_queue(w); });
     }
     flush_changes(true);
     next = end;
@@ -1137,9 +1160,11 @@ void Engine::Impl::Run(std::stop_token stop) {
 }
 
 Engine::Engine(journal::Journal& journal, Directory& directory, EngineOptions options)
-    : impl_(std::make_unique<Impl>(journal, std::vector<Directory*>{&directory}, std::move(options))) {}
+    : impl_(std::make_unique<Impl>(journal, std::vector<Directory*>{&directory},
+                                   std::move(options))) {}
 
-Engine::Engine(journal::Journal& journal, std::vector<Directory*> directories, EngineOptions options)
+Engine::Engine(journal::Journal& journal, std::vector<Directory*> directories,
+               EngineOptions options)
     : impl_(std::make_unique<Impl>(journal, std::move(directories), std::move(options))) {}
 
 Engine::~Engine() = default;

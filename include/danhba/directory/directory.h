@@ -67,19 +67,19 @@ struct DecisionRecord {
 // it is under people_dn or former_dn.
 struct PersonRecord {
   std::string dn;
-  std::string uid;   // local part of the address, the RDN
-  std::string mail;  // uid@domain
-  std::string person_id;                     // danhbaPersonId (private, R3)
+  std::string uid;        // local part of the address, the RDN
+  std::string mail;       // uid@domain
+  std::string person_id;  // danhbaPersonId (private, R3)
   std::string status = std::string(kStatusActive);
-  std::string full_name;                     // cn (first value), displayName
-  std::string family_name;                   // sn (first value); full_name when empty
-  std::string given_name;                    // givenName (first value)
+  std::string full_name;    // cn (first value), displayName
+  std::string family_name;  // sn (first value); full_name when empty
+  std::string given_name;   // givenName (first value)
   std::optional<std::string> title;
-  std::optional<std::string> phone;          // telephoneNumber
-  std::string agency_code;                   // ou
-  std::string agency_dn;                     // danhbaAgencyDN
-  std::optional<model::Date> birth_date;     // danhbaBirthDate (private)
-  std::vector<std::string> decision_dns;     // danhbaDecisionDN
+  std::optional<std::string> phone;       // telephoneNumber
+  std::string agency_code;                // ou
+  std::string agency_dn;                  // danhbaAgencyDN
+  std::optional<model::Date> birth_date;  // danhbaBirthDate (private)
+  std::vector<std::string> decision_dns;  // danhbaDecisionDN
   // Reads: whether the entry has a userPassword. Never the value.
   bool has_password = false;
 
@@ -89,15 +89,15 @@ struct PersonRecord {
 // An agency's entry.
 struct AgencyRecord {
   std::string dn;
-  std::string code;                         // ou, danhbaAgencyCode
-  std::string name;                         // displayName
-  std::optional<std::string> mail;          // code@domain; removed after a merge
-  std::vector<std::string> aliases;         // danhbaMailAlias (addresses of merged agencies)
+  std::string code;                  // ou, danhbaAgencyCode
+  std::string name;                  // displayName
+  std::optional<std::string> mail;   // code@domain; removed after a merge
+  std::vector<std::string> aliases;  // danhbaMailAlias (addresses of merged agencies)
   std::string status = std::string(kStatusActive);
-  std::optional<std::string> parent_dn;     // danhbaParentDN
-  std::optional<std::string> head_dn;       // danhbaHeadDN (R20)
-  std::vector<std::string> delegate_dns;    // danhbaDelegateDN (R20)
-  std::vector<std::string> decision_dns;    // danhbaDecisionDN
+  std::optional<std::string> parent_dn;   // danhbaParentDN
+  std::optional<std::string> head_dn;     // danhbaHeadDN (R20)
+  std::vector<std::string> delegate_dns;  // danhbaDelegateDN (R20)
+  std::vector<std::string> decision_dns;  // danhbaDecisionDN
 
   bool HasDecision(std::string_view decision_dn) const;
 };

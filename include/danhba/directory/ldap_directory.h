@@ -16,8 +16,10 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "danhba/directory/directory.h"
+#include "danhba/ldap/client.h"
 #include "danhba/ldap/operations.h"
 
 namespace danhba::directory {
@@ -59,6 +61,12 @@ class LdapDirectory final : public Directory {
   ldap::Operations& ops_;
   LdapDirectoryOptions options_;
 };
+
+// `count` directories, each over its own ldap::Client (own connection, made
+// lazily on first use, with reconnects and retries), e.g. one per sync worker.
+std::vector<std::unique_ptr<LdapDirectory>> MakeLdapDirectories(
+    const ldap::ConnectOptions& connect, const ldap::Credentials& credentials,
+    const LdapDirectoryOptions& options, std::size_t count, ldap::RetryPolicy retry = {});
 
 // The entries as LdapDirectory writes them; exposed for tests and tools.
 ldap::Entry DecisionEntry(const Layout& layout, const DecisionRecord& decision);

@@ -51,13 +51,13 @@ using TimePoint = journal::TimePoint;
 // Steps of an event, for tests that stop the engine between two of them
 // (the fault hook below) to prove that replay mends it.
 enum class Step {
-  kDecisionWritten,   // the decision entry exists (non-hire events)
-  kPersonAdded,       // hire: the person entry exists (password set)
-  kPasswordSet,       // re-hire or replay: a new password was set
-  kHandoverWritten,   // the password line is in the handover file
-  kPersonMoved,       // leave / re-hire: the entry is in former / back in people
-  kPersonUpdated,     // the person's attributes and decision reference are written
-  kAgencyWritten,     // an agency entry was added or changed
+  kDecisionWritten,  // the decision entry exists (non-hire events)
+  kPersonAdded,      // hire: the person entry exists (password set)
+  kPasswordSet,      // re-hire or replay: a new password was set
+  kHandoverWritten,  // the password line is in the handover file
+  kPersonMoved,      // leave / re-hire: the entry is in former / back in people
+  kPersonUpdated,    // the person's attributes and decision reference are written
+  kAgencyWritten,    // an agency entry was added or changed
 };
 
 std::string_view ToString(Step step);
@@ -151,9 +151,9 @@ class Engine {
 
 // Where a daemon with data directory `data_dir` keeps things (danhba run sets
 // the engine's options from these; danhba events uses them too).
-std::string JournalDir(const std::string& data_dir);          // <data_dir>/journal
-std::string HandoverDir(const std::string& data_dir);         // <data_dir>/handover
-std::string RetryRequestsDir(const std::string& data_dir);    // <data_dir>/retry-requests
+std::string JournalDir(const std::string& data_dir);        // <data_dir>/journal
+std::string HandoverDir(const std::string& data_dir);       // <data_dir>/handover
+std::string RetryRequestsDir(const std::string& data_dir);  // <data_dir>/retry-requests
 
 // Asks a running daemon to retry `event_id` (when the journal is locked by it):
 // writes an empty file <retry_dir>/<hex of event_id>, picked up by Run().

@@ -37,7 +37,8 @@ class LdapDirectoryTest : public danhba::testing::LdapTest {
   NewPerson Hire(const std::string& uid, const std::string& id, const std::string& event) {
     NewPerson np;
     np.decision.event_id = event;
-    np.decision.decision = {"12/QĐ-SNV", model::Date::FromYmd(2026, 11, 20).value(), "Sở Nội vụ", {}};
+    np.decision.decision = {
+        "12/QĐ-SNV", model::Date::FromYmd(2026, 11, 20).value(), "Sở Nội vụ", {}};
     np.decision.subject_dns = {layout_.PersonDn(uid)};
     PersonRecord& p = np.person;
     p.uid = uid;
@@ -128,4 +129,3 @@ TEST_F(LdapDirectoryTest, DecisionEntryHoldsTheDecision) {
 
 }  // namespace
 }  // namespace danhba::directory
-

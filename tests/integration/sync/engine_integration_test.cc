@@ -40,14 +40,14 @@ std::string Hire(std::string_view id, std::string_view person, std::string_view 
 
 std::string PersonEvent(std::string_view id, std::string_view type, std::string_view person_body,
                         std::string_view extra = "") {
-  return "{\"id\":\"" + std::string(id) + "\",\"type\":\"" + std::string(type) + "\"," +
-         kDecision + ",\"person\":" + std::string(person_body) + std::string(extra) + "}";
+  return "{\"id\":\"" + std::string(id) + "\",\"type\":\"" + std::string(type) + "\"," + kDecision +
+         ",\"person\":" + std::string(person_body) + std::string(extra) + "}";
 }
 
 std::string AgencyEvent(std::string_view id, std::string_view type, std::string_view body,
                         std::string_view extra = "") {
-  return "{\"id\":\"" + std::string(id) + "\",\"type\":\"" + std::string(type) + "\"," +
-         kDecision + ",\"agency\":" + std::string(body) + std::string(extra) + "}";
+  return "{\"id\":\"" + std::string(id) + "\",\"type\":\"" + std::string(type) + "\"," + kDecision +
+         ",\"agency\":" + std::string(body) + std::string(extra) + "}";
 }
 
 class SyncIntegrationTest : public danhba::testing::LdapTest {
@@ -62,8 +62,9 @@ class SyncIntegrationTest : public danhba::testing::LdapTest {
       e.Add("objectClass", "organizationalUnit").Add("ou", ou);
       ASSERT_TRUE(root_connection().Add(e).ok());
     }
-    work_ = fs::temp_directory_path() / ("danhba-sync-it-" + std::to_string(::getpid()) + "-" +
-                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    work_ = fs::temp_directory_path() /
+            ("danhba-sync-it-" + std::to_string(::getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(work_);
     fs::create_directories(work_);
     journal::JournalOptions options;
@@ -188,8 +189,8 @@ class SyncIntegrationTest : public danhba::testing::LdapTest {
   std::unique_ptr<journal::Journal> journal_;
   std::vector<std::unique_ptr<directory::LdapDirectory>> directories_;
   std::unique_ptr<Engine> engine_;
-  TimePoint now_ = TimePoint(model::Date::FromYmd(2026, 11, 28).value().ToSysDays()) +
-                   std::chrono::hours(12);
+  TimePoint now_ =
+      TimePoint(model::Date::FromYmd(2026, 11, 28).value().ToSysDays()) + std::chrono::hours(12);
 };
 
 TEST_F(SyncIntegrationTest, HireWritesThePersonTheDecisionAndAForcedPassword) {
@@ -269,8 +270,7 @@ TEST_F(SyncIntegrationTest, TransferAndUpdateKeepTheAddress) {
   Append(Hire("h-1", "CB9301", "Lê Văn Tám", "stttt"));
   Append(PersonEvent("t-1", "transfer", R"({"id":"CB9301","title":"Phó Trưởng phòng"})",
                      R"(,"to_agency":"skhcn")"));
-  Append(PersonEvent("u-1", "update",
-                     R"({"id":"CB9301","full_name":"Lê Văn Thắm","phone":null})"));
+  Append(PersonEvent("u-1", "update", R"({"id":"CB9301","full_name":"Lê Văn Thắm","phone":null})"));
   MakeEngine().RunOnce(now_);
   EXPECT_EQ(Info("u-1").state, EventState::kApplied) << Info("u-1").detail;
   auto person = PersonEntry("CB9301");

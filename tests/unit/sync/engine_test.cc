@@ -31,7 +31,8 @@ std::string Hire(std::string_view id, std::string_view person, std::string_view 
   std::string json = "{\"id\":\"" + std::string(id) + "\",\"type\":\"hire\"," + kDecision;
   if (!effective.empty()) json += ",\"effective_date\":\"" + std::string(effective) + "\"";
   json += ",\"person\":{\"id\":\"" + std::string(person) + "\",\"full_name\":\"" +
-          std::string(name) + "\",\"birth_date\":\"1990-05-01\",\"title\":\"Chuyên viên\",\"agency\":\"" +
+          std::string(name) +
+          "\",\"birth_date\":\"1990-05-01\",\"title\":\"Chuyên viên\",\"agency\":\"" +
           std::string(agency) + "\"}}";
   return json;
 }
@@ -50,8 +51,8 @@ std::string Leave(std::string_view id, std::string_view person) {
 
 std::string AgencyEvent(std::string_view id, std::string_view type, std::string_view agency_body,
                         std::string_view extra = "") {
-  return "{\"id\":\"" + std::string(id) + "\",\"type\":\"" + std::string(type) + "\"," +
-         kDecision + ",\"agency\":" + std::string(agency_body) + std::string(extra) + "}";
+  return "{\"id\":\"" + std::string(id) + "\",\"type\":\"" + std::string(type) + "\"," + kDecision +
+         ",\"agency\":" + std::string(agency_body) + std::string(extra) + "}";
 }
 
 TimePoint At(int y, int m, int d, int hour = 0) {
@@ -386,7 +387,8 @@ TEST_F(EngineTest, LeaveReplayAfterTheMoveFinishesIt) {
 }
 
 TEST_F(EngineTest, AgencyLifecycle) {
-  Append(AgencyEvent("a1", "agency.create", R"({"code":"sgtvt","name":"Sở Giao thông Vận tải","parent":null})"));
+  Append(AgencyEvent("a1", "agency.create",
+                     R"({"code":"sgtvt","name":"Sở Giao thông Vận tải","parent":null})"));
   Append(Hire("h1", "CB1", "Nguyễn Văn An", "sgtvt"));
   Append(Hire("h2", "CB2", "Lê Văn Tám", "sgtvt"));
   Append(AgencyEvent("a2", "agency.head", R"({"code":"sgtvt","head":"CB1","delegates":["CB2"]})"));

@@ -29,7 +29,8 @@ struct FakeTree {
 class FakeDirectory final : public directory::Directory {
  public:
   explicit FakeDirectory(FakeTree& tree, std::string domain = "dongnai.gov.vn")
-      : tree_(tree), layout_(directory::Layout::ForBase("dc=dongnai,dc=gov,dc=vn")),
+      : tree_(tree),
+        layout_(directory::Layout::ForBase("dc=dongnai,dc=gov,dc=vn")),
         domain_(std::move(domain)) {}
 
   const directory::Layout& layout() const override { return layout_; }
@@ -116,9 +117,11 @@ class FakeDirectory final : public directory::Directory {
 
   Result<std::string> MovePerson(std::string_view uid, bool to_former) override {
     std::lock_guard lock(tree_.mutex);
-    DANHBA_RETURN_IF_ERROR(Hook(std::string(to_former ? "retire " : "restore ") + std::string(uid)));
+    DANHBA_RETURN_IF_ERROR(
+        Hook(std::string(to_former ? "retire " : "restore ") + std::string(uid)));
     auto it = tree_.people.find(std::string(uid));
-    if (it == tree_.people.end()) return NotFound("modrdn uid=" + std::string(uid) + ": no such object");
+    if (it == tree_.people.end())
+      return NotFound("modrdn uid=" + std::string(uid) + ": no such object");
     it->second.dn = layout_.PersonDn(uid, to_former);
     return it->second.dn;
   }
