@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -448,6 +449,70 @@ TEST_F(SyncIntegrationTest, AnOutageDelaysButLosesAndReordersNothing) {
   EXPECT_EQ(left[0].First("danhbaStatus"), "left");
   EXPECT_EQ(left[0].First("title"), "Trưởng phòng");
   EXPECT_EQ(SearchRoot(layout_.people_dn, "(uid=khoabv*)").size(), 9u);
+}
+
+}  // namespace
+}  // namespace danhba::sync
+
+namespace danhba::sync {
+namespace {
+
+// The server dies while hires are being written (answers of adds may be lost):
+// after it is back every person has exactly one entry and one handover line.
+TEST_F(SyncIntegrationTest, AKillWhileWritingLeavesExactlyOneEntryPerPerson) {
+  CreateAgency("a-1", "stttt", "Sở Thông tin và Truyền thông");
+  const int kHires = 60;
+  for (int i = 0; i < kHires; ++i) {
+    Append(Hire("k-" + std::to_string(i), "CB99" + std::to_string(i), "Đinh Thị Hoa", "stttt"));
+  }
+  EngineOptions options = Options();
+  options.clock = nullptr;
+  options.poll_interval = std::chrono::milliseconds(200);
+  options.batch_size = 4;
+  options.journal_batch = 1;
+  Engine& engine = MakeEngine(3, options);
+  std::jthread runner([&](std::stop_token stop) { engine.Run(stop); });
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (journal_->Count().applied < 10 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  ASSERT_TRUE(danhba::testing::KillSlapd().ok());
+  EXPECT_LT(journal_->Count().applied, static_cast<std::size_t>(kHires + 1));
+  ASSERT_TRUE(danhba::testing::StartSlapd().ok());
+  engine.Notify();
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (journal_->Count().applied < static_cast<std::size_t>(kHires + 1) &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  runner.request_stop();
+  runner.join();
+  ASSERT_EQ(journal_->Count().applied, static_cast<std::size_t>(kHires + 1));
+  EXPECT_EQ(journal_->Count().rejected, 0u);
+  auto people =
+      SearchRoot(layout_.people_dn, "(objectClass=danhbaPerson)", {"uid", "danhbaPersonId"});
+  EXPECT_EQ(people.size(), static_cast<std::size_t>(kHires));
+  std::set<std::string> ids, uids;
+  for (const auto& p : people) {
+    ids.insert(p.First("danhbaPersonId").value_or(""));
+    uids.insert(p.First("uid").value_or(""));
+  }
+  EXPECT_EQ(ids.size(), static_cast<std::size_t>(kHires));
+  EXPECT_EQ(uids.size(), static_cast<std::size_t>(kHires));
+  std::string handover = Handover("stttt");
+  for (int i = 0; i < kHires; ++i) {
+    std::string id = "k-" + std::to_string(i);
+    std::size_t lines = 0;
+    for (std::size_t at = handover.find("," + id + "\n"); at != std::string::npos;
+         at = handover.find("," + id + "\n", at + 1)) {
+      ++lines;
+    }
+    EXPECT_EQ(lines, 1u) << id;
+    // The password handed over is the one in force.
+    auto entry = SearchRoot(layout_.people_dn, "(danhbaPersonId=CB99" + std::to_string(i) + ")");
+    ASSERT_EQ(entry.size(), 1u);
+    EXPECT_TRUE(Bind(entry[0].dn, HandedPassword("stttt", id)).ok()) << id;
+  }
 }
 
 }  // namespace
