@@ -1,5 +1,6 @@
 #include "danhba/naming/address.h"
 
+#include <array>
 #include <utility>
 
 #include "danhba/text/text.h"
@@ -97,7 +98,89 @@ Result<NamedAddress> AddressFor(const NameFields& fields, const AddressOptions& 
   return NamedAddress{std::move(*name), std::move(*local)};
 }
 
+namespace {
+
+// The local part of a name that needs none of ParseName's slower steps: words of
+// letters (any normalisation form: folding drops the marks NFC would compose),
+// apostrophes and hyphens, separated by ASCII spaces or tabs; no period (titles),
+// no character Clean() would change or drop, nothing that is an error. Returns
+// false, having appended nothing, for anything else: the full path then decides,
+// and gives the same result or the error. Equivalence with AddressFor is checked
+// by the unit tests over every form of every test name.
+bool AppendLocalPartFast(std::string_view s, std::string& out, std::size_t max_length) {
+  constexpr std::size_t kMaxWords = 16;
+  std::array<std::string_view, kMaxWords> words;
+  std::size_t count = 0;
+  std::size_t i = 0;
+  const std::size_t n = s.size();
+  while (i < n) {
+    while (i < n && (s[i] == ' ' || s[i] == '\t')) ++i;
+    if (i == n) break;
+    const std::size_t begin = i;
+    bool letter = false;
+    while (i < n && s[i] != ' ' && s[i] != '\t') {
+      const auto b = static_cast<unsigned char>(s[i]);
+      if (b < 0x80) {
+        if ((b | 0x20) >= 'a' && (b | 0x20) <= 'z') {
+          letter = true;
+        } else if (b != '\'' && b != '-') {
+          return false;
+        }
+        ++i;
+        continue;
+      }
+      char32_t cp = 0;
+      const std::size_t len = internal::Decode(s, i, cp);
+      // Latin letters with and without diacritics, and combining marks only;
+      // ×, ÷ and U+FFFD (a stray byte) are not letters.
+      if ((cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7) ||
+          (cp >= 0x1E00 && cp <= 0x1EFF)) {
+        letter = true;
+      } else if (!(cp >= 0x300 && cp <= 0x36F)) {
+        return false;
+      }
+      i += len;
+    }
+    if (!letter || count == kMaxWords) return false;
+    words[count++] = s.substr(begin, i - begin);
+  }
+  if (count == 0) return false;
+  // A bare one-letter prefix with an apostrophe joins the next word (K' Nam ->
+  // K'Nam), so the joined word gives one initial, or is wholly the given name.
+  std::array<bool, kMaxWords> joins_next{};
+  for (std::size_t k = 0; k + 1 < count; ++k) {
+    const std::string_view w = words[k];
+    if (w.back() != '\'') continue;
+    char32_t cp = 0;
+    const std::size_t len = internal::Decode(w, 0, cp);
+    // Anything but one letter and the apostrophe (a prefix in NFD, a stray
+    // apostrophe) is for the full path to judge.
+    if (len + 1 != w.size() || !internal::IsLetter(cp)) return false;
+    joins_next[k] = true;
+  }
+  std::size_t given_begin = count - 1;
+  while (given_begin > 0 && joins_next[given_begin - 1]) --given_begin;
+  const std::size_t start = out.size();
+  for (std::size_t k = given_begin; k < count; ++k) text::AppendFoldWord(words[k], out);
+  if (out.size() == start) return false;
+  for (std::size_t k = 0; k < given_begin; ++k) {
+    if (k > 0 && joins_next[k - 1]) continue;  // part of the word before
+    if (!AppendInitial(words[k], out)) {
+      out.resize(start);
+      return false;
+    }
+  }
+  if (out.size() - start > max_length) {
+    out.resize(start);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 Status AppendLocalPart(std::string_view full_name, std::string& out, std::size_t max_length) {
+  if (AppendLocalPartFast(full_name, out, max_length)) return Ok();
   auto name = ParseName(full_name);
   if (!name.ok()) return name.take_error();
   auto local = MakeLocalPart(*name, max_length);

@@ -277,6 +277,56 @@ TEST(ValidateLocalPart, RejectsWithTheReason) {
   EXPECT_TRUE(ValidateLocalPart(std::string(64, 'a')).ok());
 }
 
+TEST(AppendLocalPart, AgreesWithAddressForOnEdgeCases) {
+  const char* const inputs[] = {
+      "K' Bảo Ka",
+      "Điểu K' Nam",
+      "K' H' Nam",
+      "Nguyễn Văn K'",
+      "Nguyễn K' Văn An",
+      "O\xCC\x9B' Nam",  // NFD Ơ' as a prefix
+      "Nam' Văn An",
+      "Nguyễn\tVăn\tAn",
+      "Nguyễn\u00A0Văn An",
+      "Nguyễn Văn-An",
+      "nguye\xCC\x82\xCC\x83n va\xCC\x86n an",
+      "Nguyễn Văn A\xCC\x81nh",
+      "\xCC\x81"
+      "An Bình",
+      "Nguyễn Văn \xC3\x97",
+      "Nguyễn Văn \xFF",
+      "Иван Петров",
+      "A B C D E F G H I J K L M N O P Q",
+      "Nguyễn ' An",
+      "Nguyễn - An",
+      "-An",
+      "TS. Nguyễn Văn An",
+      "Nguyễn Văn An.",
+      "Tôn Thất Thuyết",
+      "Nguyễn\xE2\x80\x8B Văn An",  // a zero-width space inside a word
+  };
+  for (const char* input : inputs) {
+    SCOPED_TRACE(input);
+    auto full = AddressFor(input);
+    std::string fast;
+    auto status = AppendLocalPart(input, fast);
+    ASSERT_EQ(full.ok(), status.ok());
+    if (full.ok()) {
+      EXPECT_EQ(fast, full->local_part.value);
+    } else {
+      EXPECT_EQ(status.error().detail, full.error().detail);
+      EXPECT_EQ(fast, "");
+    }
+  }
+  std::string long_name = "Nguyễn";
+  for (int i = 0; i < 70; ++i) long_name += " Văn";
+  std::string out;
+  EXPECT_FALSE(AppendLocalPart(long_name + " An", out).ok());
+  EXPECT_EQ(out, "");
+  EXPECT_TRUE(AppendLocalPart("Nguyễn Văn An", out, 4).ok());
+  EXPECT_EQ(out, "annv");
+}
+
 TEST(KnownTitles, AreFoldedWithoutPeriods) {
   for (const auto& t : KnownTitles()) {
     EXPECT_EQ(t.find('.'), std::string::npos) << t;
