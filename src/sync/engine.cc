@@ -17,6 +17,7 @@
 #include "danhba/base/log.h"
 #include "danhba/model/event.h"
 #include "danhba/naming/address.h"
+#include "danhba/naming/agency_code.h"
 #include "danhba/naming/name.h"
 #include "sync/handover.h"
 
@@ -725,6 +726,9 @@ class Engine::Impl::Worker {
       if (existing->HasDecision(decision_dn))
         return Applied(AgencyResult(*existing, dir_.domain()));
       return Rejected("agency '" + a.code + "' exists already (" + existing->status + ")");
+    }
+    if (Status valid = naming::ValidateAgencyCode(a.code); !valid.ok()) {
+      return Rejected(valid.error().detail);
     }
     AgencyRecord r;
     r.code = a.code;

@@ -415,6 +415,11 @@ TEST_F(EngineTest, AgencyLifecycle) {
   EXPECT_EQ(target.name, "Sở KH và CN");
   EXPECT_EQ(PersonById("CB1")->agency_code, "skhcn");
   EXPECT_EQ(PersonById("CB2")->agency_dn, fake_.layout().AgencyDn("skhcn"));
+  // A role mailbox is never an agency.
+  Append(AgencyEvent("a7", "agency.create", R"({"code":"postmaster","name":"Bưu điện"})"));
+  engine.RunOnce(now_);
+  EXPECT_EQ(Info("a7").state, EventState::kRejected);
+  EXPECT_NE(Info("a7").detail.find("postmaster"), std::string::npos) << Info("a7").detail;
   // The merged agency's address stays reserved: no one gets it.
   Append(AgencyEvent("a6", "agency.create", R"({"code":"sgtvt","name":"Sở GTVT"})"));
   engine.RunOnce(now_);
