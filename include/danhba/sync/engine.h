@@ -114,6 +114,9 @@ struct RoundResult {
   std::vector<Outcome> outcomes;  // every event looked at, in append order
 };
 
+// The journal and the directories must outlive the Engine, and Run() must have
+// returned before it is destroyed. Notify() and backoff() may be called from any
+// thread; RunOnce() calls are serialised.
 class Engine {
  public:
   // One worker on `directory`.
