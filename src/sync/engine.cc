@@ -1179,6 +1179,33 @@ void Engine::Run(std::stop_token stop) { impl_->Run(stop); }
 void Engine::Notify() { impl_->Notify(); }
 std::chrono::milliseconds Engine::backoff() const { return impl_->backoff(); }
 
+Result<EngineOptions> OptionsFromConfig(const config::Config& config) {
+  EngineOptions options;
+  auto policy = naming::ParseCollisionPolicy(config.naming.collision);
+  if (!policy.ok()) return ConfigError("naming.collision: " + policy.error().detail);
+  options.naming.collision = *policy;
+  if (config.naming.start_number < 0) {
+    return ConfigError("naming.start_number: must not be negative");
+  }
+  options.naming.numeric_start = static_cast<unsigned>(config.naming.start_number);
+  if (config.naming.max_length < 1) return ConfigError("naming.max_length: must be at least 1");
+  options.naming.max_length = static_cast<std::size_t>(config.naming.max_length);
+  for (const auto& name : config.naming.reserved) options.naming.reserved.push_back(name);
+  auto allocator = naming::Allocator::Create(options.naming);
+  if (!allocator.ok()) return ConfigError(allocator.error().detail);
+  const std::string data_dir = config.data_dir.string();
+  options.handover_dir = HandoverDir(data_dir);
+  options.retry_dir = RetryRequestsDir(data_dir);
+  return options;
+}
+
+directory::LdapDirectoryOptions DirectoryOptionsFromConfig(const config::Config& config) {
+  directory::LdapDirectoryOptions options;
+  options.layout = directory::Layout::ForBase(config.ldap.base_dn);
+  options.domain = config.domain;
+  return options;
+}
+
 std::string JournalDir(const std::string& data_dir) { return data_dir + "/journal"; }
 std::string HandoverDir(const std::string& data_dir) { return data_dir + "/handover"; }
 std::string RetryRequestsDir(const std::string& data_dir) { return data_dir + "/retry-requests"; }

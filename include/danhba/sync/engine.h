@@ -39,7 +39,9 @@
 #include <vector>
 
 #include "danhba/base/result.h"
+#include "danhba/config/config.h"
 #include "danhba/directory/directory.h"
+#include "danhba/directory/ldap_directory.h"
 #include "danhba/journal/journal.h"
 #include "danhba/model/date.h"
 #include "danhba/naming/allocation.h"
@@ -157,6 +159,13 @@ class Engine {
 std::string JournalDir(const std::string& data_dir);        // <data_dir>/journal
 std::string HandoverDir(const std::string& data_dir);       // <data_dir>/handover
 std::string RetryRequestsDir(const std::string& data_dir);  // <data_dir>/retry-requests
+
+// Engine options from danhba.yaml: naming.* as the naming policy (the built-in
+// reserved names plus naming.reserved), handover_dir and retry_dir under
+// data_dir. A config error names the bad setting.
+Result<EngineOptions> OptionsFromConfig(const config::Config& config);
+// The tree under ldap.base_dn, addresses in `domain`.
+directory::LdapDirectoryOptions DirectoryOptionsFromConfig(const config::Config& config);
 
 // Asks a running daemon to retry `event_id` (when the journal is locked by it):
 // writes an empty file <retry_dir>/<hex of event_id>, picked up by Run().

@@ -509,5 +509,23 @@ TEST_F(EngineTest, RunWakesOnNotifyAndPicksUpRetryRequests) {
   runner.request_stop();
 }
 
+TEST(EngineConfigTest, OptionsComeFromTheConfiguration) {
+  auto config = config::ParseString(
+      "domain: example.gov.vn\ndata_dir: /srv/danhba\nnaming:\n  collision: birth_year\n"
+      "  reserved: [vanthu]\n",
+      "test.yaml", "/");
+  ASSERT_TRUE(config.ok()) << config.error();
+  auto options = OptionsFromConfig(*config);
+  ASSERT_TRUE(options.ok()) << options.error();
+  EXPECT_EQ(options->naming.collision, naming::CollisionPolicy::kBirthYear);
+  EXPECT_EQ(options->handover_dir, "/srv/danhba/handover");
+  EXPECT_EQ(options->retry_dir, "/srv/danhba/retry-requests");
+  EXPECT_NE(std::find(options->naming.reserved.begin(), options->naming.reserved.end(), "vanthu"),
+            options->naming.reserved.end());
+  auto dir = DirectoryOptionsFromConfig(*config);
+  EXPECT_EQ(dir.domain, "example.gov.vn");
+  EXPECT_EQ(dir.layout.people_dn, "ou=people,dc=dongnai,dc=gov,dc=vn");
+}
+
 }  // namespace
 }  // namespace danhba::sync
