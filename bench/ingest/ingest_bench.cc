@@ -35,12 +35,14 @@ struct Row {
   std::vector<double> latencies_ms;
 };
 
-Row RunRow(std::uint16_t port, const std::string& token, int clients, int batch, double seconds, int row) {
+Row RunRow(std::uint16_t port, const std::string& token, int clients, int batch, double seconds,
+           int row) {
   Row out;
   std::atomic<std::uint64_t> events{0}, requests{0}, failures{0};
   std::vector<std::vector<double>> latencies(static_cast<std::size_t>(clients));
   auto start = Clock::now();
-  auto stop = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  auto stop =
+      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   std::vector<std::thread> threads;
   for (int c = 0; c < clients; ++c) {
     threads.emplace_back([&, c] {
@@ -56,11 +58,13 @@ Row RunRow(std::uint16_t port, const std::string& token, int clients, int batch,
         std::string body = batch > 1 ? "[" : "";
         for (int e = 0; e < batch; ++e) {
           if (e > 0) body += ",";
-          body += api::testing::HireJson("r" + std::to_string(row) + "-c" + std::to_string(c) + "-" + std::to_string(n++));
+          body += api::testing::HireJson("r" + std::to_string(row) + "-c" + std::to_string(c) +
+                                         "-" + std::to_string(n++));
         }
         if (batch > 1) body += "]";
         auto sent = Clock::now();
-        auto response = client.Send(boost::beast::http::verb::post, "/api/v1/events", std::move(body), headers);
+        auto response =
+            client.Send(boost::beast::http::verb::post, "/api/v1/events", std::move(body), headers);
         latencies[static_cast<std::size_t>(c)].push_back(
             std::chrono::duration<double, std::milli>(Clock::now() - sent).count());
         if (!response || response->result_int() != 202) {
@@ -78,7 +82,8 @@ Row RunRow(std::uint16_t port, const std::string& token, int clients, int batch,
   out.events = events.load();
   out.requests = requests.load();
   out.failures = failures.load();
-  for (auto& list : latencies) out.latencies_ms.insert(out.latencies_ms.end(), list.begin(), list.end());
+  for (auto& list : latencies)
+    out.latencies_ms.insert(out.latencies_ms.end(), list.begin(), list.end());
   std::sort(out.latencies_ms.begin(), out.latencies_ms.end());
   return out;
 }
@@ -120,7 +125,8 @@ int main(int argc, char** argv) {
   struct statfs fs {};
   if (::statfs(dir.parent_path().c_str(), &fs) == 0) {
     std::printf("journal under %s (filesystem magic 0x%lx%s)\n", dir.string().c_str(),
-                static_cast<unsigned long>(fs.f_type), fs.f_type == 0x01021994 ? ", tmpfs: fsync is free" : "");
+                static_cast<unsigned long>(fs.f_type),
+                fs.f_type == 0x01021994 ? ", tmpfs: fsync is free" : "");
   }
 
   auto token = api::GenerateSecret();
@@ -149,22 +155,24 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "server: %s\n", server.error().detail.c_str());
     return 1;
   }
-  std::printf("%u hardware threads; server threads %d; %.1f s per row\n", std::thread::hardware_concurrency(),
-              server_options.threads, seconds);
-  std::printf("%-8s %-7s %12s %12s %10s %10s %8s\n", "batch", "clients", "events/s", "requests/s", "p50 ms", "p99 ms",
-              "failed");
+  std::printf("%u hardware threads; server threads %d; %.1f s per row\n",
+              std::thread::hardware_concurrency(), server_options.threads, seconds);
+  std::printf("%-8s %-7s %12s %12s %10s %10s %8s\n", "batch", "clients", "events/s", "requests/s",
+              "p50 ms", "p99 ms", "failed");
   int row = 0;
   for (int batch : {1, 100}) {
     for (int clients : {1, max_clients}) {
       Row result = RunRow((*server)->port(), *token, clients, batch, seconds, row++);
       std::printf("%-8d %-7d %12.0f %12.0f %10.2f %10.2f %8llu\n", batch, clients,
                   static_cast<double>(result.events) / result.seconds,
-                  static_cast<double>(result.requests) / result.seconds, Percentile(result.latencies_ms, 0.5),
-                  Percentile(result.latencies_ms, 0.99), static_cast<unsigned long long>(result.failures));
+                  static_cast<double>(result.requests) / result.seconds,
+                  Percentile(result.latencies_ms, 0.5), Percentile(result.latencies_ms, 0.99),
+                  static_cast<unsigned long long>(result.failures));
     }
   }
   auto stats = (*journal)->Stats();
-  std::printf("journal: %llu commits (fsyncs) for %llu records\n", static_cast<unsigned long long>(stats.commits),
+  std::printf("journal: %llu commits (fsyncs) for %llu records\n",
+              static_cast<unsigned long long>(stats.commits),
               static_cast<unsigned long long>(stats.records_written));
   (*server)->Stop();
   if (!dir_arg.empty()) {

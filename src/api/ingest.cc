@@ -1,5 +1,8 @@
 #include "danhba/api/ingest.h"
 
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cctype>
@@ -7,12 +10,9 @@
 #include <cmath>
 #include <deque>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <unordered_map>
 #include <vector>
-
-#include <fmt/chrono.h>
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "danhba/base/log.h"
 
@@ -51,8 +51,8 @@ http::Response Unauthorized(std::string_view code, std::string_view message, boo
 }
 
 http::Response MethodNotAllowed(std::string_view allow, std::string_view path) {
-  http::Response response =
-      http::Response::Error(405, "method_not_allowed", fmt::format("{} accepts only {}", path, allow));
+  http::Response response = http::Response::Error(405, "method_not_allowed",
+                                                  fmt::format("{} accepts only {}", path, allow));
   response.headers.Set("Allow", std::string(allow));
   return response;
 }
@@ -113,19 +113,26 @@ void Append(std::vector<std::string>& codes, const std::optional<std::string>& c
 }  // namespace
 
 TimePoint StartOfDay(model::Date date) {
-  return std::chrono::time_point_cast<std::chrono::microseconds>(date.ToSysDays() - kProvinceUtcOffset);
+  return std::chrono::time_point_cast<std::chrono::microseconds>(date.ToSysDays() -
+                                                                 kProvinceUtcOffset);
 }
 
-std::string SignatureBase(std::string_view timestamp, std::string_view method, std::string_view target,
-                          std::string_view body) {
+std::string SignatureBase(std::string_view timestamp, std::string_view method,
+                          std::string_view target, std::string_view body) {
   std::string base;
   base.reserve(timestamp.size() + method.size() + target.size() + body.size() + 3);
-  base.append(timestamp).append("\n").append(method).append("\n").append(target).append("\n").append(body);
+  base.append(timestamp)
+      .append("\n")
+      .append(method)
+      .append("\n")
+      .append(target)
+      .append("\n")
+      .append(body);
   return base;
 }
 
-std::string SignRequest(std::string_view secret, std::string_view timestamp, std::string_view method,
-                        std::string_view target, std::string_view body) {
+std::string SignRequest(std::string_view secret, std::string_view timestamp,
+                        std::string_view method, std::string_view target, std::string_view body) {
   return "sha256=" + HmacSha256Hex(secret, SignatureBase(timestamp, method, target, body));
 }
 
@@ -143,22 +150,26 @@ std::optional<std::string> OutOfScope(
   }
   for (const std::string& code : named) {
     if (!sender.MaySendFor(code)) {
-      return fmt::format("sender '{}' may send events only about agencies {}; this one names '{}'", sender.name,
-                         fmt::join(sender.agencies, ", "), code);
+      return fmt::format("sender '{}' may send events only about agencies {}; this one names '{}'",
+                         sender.name, fmt::join(sender.agencies, ", "), code);
     }
   }
-  bool needs_current = event.type == model::EventType::kUpdate || event.type == model::EventType::kLeave ||
+  bool needs_current = event.type == model::EventType::kUpdate ||
+                       event.type == model::EventType::kLeave ||
                        event.type == model::EventType::kTransfer;
   if (needs_current && event.person) {
     std::optional<std::string> current;
     if (person_agency) current = person_agency(event.person->id);
     if (!current) {
-      return fmt::format("sender '{}' may send events only about agencies {}, and the agency of person '{}' is not known",
-                         sender.name, fmt::join(sender.agencies, ", "), event.person->id);
+      return fmt::format(
+          "sender '{}' may send events only about agencies {}, and the agency of person '{}' is "
+          "not known",
+          sender.name, fmt::join(sender.agencies, ", "), event.person->id);
     }
     if (!sender.MaySendFor(*current)) {
-      return fmt::format("sender '{}' may send events only about agencies {}; person '{}' belongs to '{}'", sender.name,
-                         fmt::join(sender.agencies, ", "), event.person->id, *current);
+      return fmt::format(
+          "sender '{}' may send events only about agencies {}; person '{}' belongs to '{}'",
+          sender.name, fmt::join(sender.agencies, ", "), event.person->id, *current);
     }
   }
   return std::nullopt;
@@ -170,7 +181,8 @@ IngestOptions IngestOptionsFromConfig(const config::Config& config) {
   options.rate_limit.per_second = config.ingest_auth.rate_limit;
   options.rate_limit.burst = config.ingest_auth.rate_burst;
   options.signature_window = std::max<std::chrono::seconds>(
-      std::chrono::seconds(1), std::chrono::duration_cast<std::chrono::seconds>(config.ingest_auth.signature_window));
+      std::chrono::seconds(1),
+      std::chrono::duration_cast<std::chrono::seconds>(config.ingest_auth.signature_window));
   return options;
 }
 
@@ -179,7 +191,10 @@ class IngestService::Impl {
   Impl(IngestOptions options, IngestServices services)
       : options_(std::move(options)), services_(std::move(services)) {
     if (!options_.clock) {
-      options_.clock = [] { return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()); };
+      options_.clock = [] {
+        return std::chrono::time_point_cast<std::chrono::microseconds>(
+            std::chrono::system_clock::now());
+      };
     }
   }
 
@@ -187,7 +202,8 @@ class IngestService::Impl {
     requests_.fetch_add(1, std::memory_order_relaxed);
     if (request.body.size() > options_.max_body_bytes) {
       return http::Response::Error(
-          413, "too_large", fmt::format("the request body is larger than {} bytes", options_.max_body_bytes));
+          413, "too_large",
+          fmt::format("the request body is larger than {} bytes", options_.max_body_bytes));
     }
     std::shared_ptr<const SenderList> senders = services_.senders->Current();
     const Sender* sender = nullptr;
@@ -204,8 +220,9 @@ class IngestService::Impl {
     // the rate limit can be sent again as it was.
     if (!replay_key.empty() && !Remember(std::move(replay_key), options_.clock())) {
       unauthorized_.fetch_add(1, std::memory_order_relaxed);
-      return Unauthorized("replayed", "this signed request was already received; sign a retry with a new timestamp",
-                          false);
+      return Unauthorized(
+          "replayed", "this signed request was already received; sign a retry with a new timestamp",
+          false);
     }
     return Route(request, *sender);
   }
@@ -233,19 +250,24 @@ class IngestService::Impl {
   // Sets `sender` and returns nullopt when the request carries valid credentials.
   // For a signed request that changes something, `replay_key` is set to what
   // identifies it for replay detection.
-  std::optional<http::Response> Authenticate(const http::Request& request, const SenderList& senders,
-                                             const Sender*& sender, std::string& replay_key) {
+  std::optional<http::Response> Authenticate(const http::Request& request,
+                                             const SenderList& senders, const Sender*& sender,
+                                             std::string& replay_key) {
     auto header = request.headers.Get("Authorization");
-    if (!header) return Unauthorized("unauthorized", "this API needs a bearer token (Authorization: Bearer <token>)", false);
+    if (!header)
+      return Unauthorized("unauthorized",
+                          "this API needs a bearer token (Authorization: Bearer <token>)", false);
     std::string_view value = Trim(*header);
     std::size_t space = value.find(' ');
     if (space == std::string_view::npos || ToLower(value.substr(0, space)) != "bearer") {
-      return Unauthorized("unauthorized", "the Authorization header must be \"Bearer <token>\"", false);
+      return Unauthorized("unauthorized", "the Authorization header must be \"Bearer <token>\"",
+                          false);
     }
     std::string_view token = Trim(value.substr(space + 1));
     sender = senders.Authenticate(token);
     if (sender == nullptr) {
-      log_->warn("{} {} from {}: unknown bearer token", request.method, request.target, request.remote_address);
+      log_->warn("{} {} from {}: unknown bearer token", request.method, request.target,
+                 request.remote_address);
       return Unauthorized("unauthorized", "the bearer token is not valid", true);
     }
     if (sender->must_sign()) return CheckSignature(request, *sender, replay_key);
@@ -258,26 +280,29 @@ class IngestService::Impl {
     auto signature = request.headers.Get(kSignatureHeader);
     if (!timestamp || !signature) {
       return Unauthorized("signature_required",
-                          fmt::format("sender '{}' must sign its requests ({} and {} headers)", sender.name,
-                                      kTimestampHeader, kSignatureHeader),
+                          fmt::format("sender '{}' must sign its requests ({} and {} headers)",
+                                      sender.name, kTimestampHeader, kSignatureHeader),
                           false);
     }
     std::string_view stamp = Trim(*timestamp);
     long long seconds = 0;
     auto [end, error] = std::from_chars(stamp.data(), stamp.data() + stamp.size(), seconds);
     if (error != std::errc() || end != stamp.data() + stamp.size() || stamp.empty()) {
-      return Unauthorized("bad_signature", fmt::format("{} must be the Unix time in seconds", kTimestampHeader), false);
+      return Unauthorized("bad_signature",
+                          fmt::format("{} must be the Unix time in seconds", kTimestampHeader),
+                          false);
     }
     TimePoint now = options_.clock();
     auto now_seconds = std::chrono::floor<std::chrono::seconds>(now).time_since_epoch().count();
     auto window = options_.signature_window.count();
     if (seconds < now_seconds - window || seconds > now_seconds + window) {
       return Unauthorized("stale_timestamp",
-                          fmt::format("{} {} is more than {} s from the server's time {}", kTimestampHeader, seconds,
-                                      window, now_seconds),
+                          fmt::format("{} {} is more than {} s from the server's time {}",
+                                      kTimestampHeader, seconds, window, now_seconds),
                           false);
     }
-    std::string expected = SignRequest(sender.hmac_secret.Reveal(), stamp, request.method, request.target, request.body);
+    std::string expected = SignRequest(sender.hmac_secret.Reveal(), stamp, request.method,
+                                       request.target, request.body);
     std::string given = ToLower(Trim(*signature));
     if (!ConstantTimeEquals(expected, given)) {
       log_->warn("{} {} from {}: bad signature for sender '{}'", request.method, request.target,
@@ -293,8 +318,8 @@ class IngestService::Impl {
   bool Remember(std::string key, TimePoint now) {
     std::lock_guard lock(seen_mutex_);
     auto keep = 2 * options_.signature_window;
-    while (!seen_order_.empty() &&
-           (seen_order_.size() > options_.max_remembered_signatures || seen_order_.front().second + keep < now)) {
+    while (!seen_order_.empty() && (seen_order_.size() > options_.max_remembered_signatures ||
+                                    seen_order_.front().second + keep < now)) {
       seen_.erase(seen_order_.front().first);
       seen_order_.pop_front();
     }
@@ -322,7 +347,8 @@ class IngestService::Impl {
     auto wait = static_cast<long long>(std::ceil((1 - bucket.tokens) / limit.per_second));
     http::Response response = http::Response::Error(
         429, "rate_limited",
-        fmt::format("sender '{}' is over its limit of {} requests per second; retry later", sender, limit.per_second));
+        fmt::format("sender '{}' is over its limit of {} requests per second; retry later", sender,
+                    limit.per_second));
     response.headers.Set("Retry-After", std::to_string(std::max(1LL, wait)));
     return response;
   }
@@ -333,7 +359,8 @@ class IngestService::Impl {
       return PostEvents(request, sender);
     }
     if (request.path.size() > kEventPrefix.size() && request.path.starts_with(kEventPrefix)) {
-      if (request.method != "GET" && request.method != "HEAD") return MethodNotAllowed("GET, HEAD", request.path);
+      if (request.method != "GET" && request.method != "HEAD")
+        return MethodNotAllowed("GET, HEAD", request.path);
       http::Response response = GetEvent(request.path.substr(kEventPrefix.size()), sender);
       if (request.method == "HEAD") {
         response.content_length = response.body.size();
@@ -341,17 +368,20 @@ class IngestService::Impl {
       }
       return response;
     }
-    if (request.path.empty()) return http::Response::Error(400, "bad_request", "the request target cannot be decoded");
+    if (request.path.empty())
+      return http::Response::Error(400, "bad_request", "the request target cannot be decoded");
     return http::Response::Error(404, "not_found", fmt::format("no such path: {}", request.path));
   }
 
   http::Response PostEvents(const http::Request& request, const Sender& sender) {
     auto content_type = request.headers.Get("Content-Type");
-    std::string media = content_type ? ToLower(Trim(content_type->substr(0, content_type->find(';')))) : "";
+    std::string media =
+        content_type ? ToLower(Trim(content_type->substr(0, content_type->find(';')))) : "";
     if (media != "application/json") {
-      return http::Response::Error(415, "unsupported_media_type",
-                                   fmt::format("events must be sent as application/json, not '{}'",
-                                               content_type ? std::string(*content_type) : "(none)"));
+      return http::Response::Error(
+          415, "unsupported_media_type",
+          fmt::format("events must be sent as application/json, not '{}'",
+                      content_type ? std::string(*content_type) : "(none)"));
     }
     auto batch = model::ParseEvents(request.body);
     if (!batch.ok()) {
@@ -375,8 +405,9 @@ class IngestService::Impl {
       if (event.id.size() > journal::kMaxIdBytes) {
         ++invalid;
         std::string where = batch->was_array ? fmt::format("events[{}].id", i) : "id";
-        results[i] = RefusedJson({}, "invalid_event",
-                                 fmt::format("{}: longer than {} bytes", where, journal::kMaxIdBytes));
+        results[i] =
+            RefusedJson({}, "invalid_event",
+                        fmt::format("{}: longer than {} bytes", where, journal::kMaxIdBytes));
         continue;
       }
       if (auto reason = OutOfScope(sender, event, services_.person_agency)) {
@@ -384,7 +415,8 @@ class IngestService::Impl {
         results[i] = RefusedJson(event.id, "forbidden", *reason);
         continue;
       }
-      journal::NewEvent entry{.id = event.id, .sender = sender.name, .payload = model::ToJson(event), .not_before = {}};
+      journal::NewEvent entry{
+          .id = event.id, .sender = sender.name, .payload = model::ToJson(event), .not_before = {}};
       if (event.effective_date) {
         TimePoint due = StartOfDay(*event.effective_date);
         if (due > now) entry.not_before = due;
@@ -402,10 +434,11 @@ class IngestService::Impl {
       auto appended = services_.journal->Append(std::move(to_append));
       if (!appended.ok()) {
         journal_failures_.fetch_add(1, std::memory_order_relaxed);
-        log_->error("sender '{}': the journal refused {} events: {}", sender.name, appended_index.size(),
-                    appended.error().detail);
+        log_->error("sender '{}': the journal refused {} events: {}", sender.name,
+                    appended_index.size(), appended.error().detail);
         http::Response response = http::Response::Error(
-            503, "journal_unavailable", "the events could not be recorded; nothing was accepted; retry later");
+            503, "journal_unavailable",
+            "the events could not be recorded; nothing was accepted; retry later");
         response.headers.Set("Retry-After", "30");
         return response;
       }
@@ -420,15 +453,18 @@ class IngestService::Impl {
         auto existing = services_.journal->Lookup(result.id);
         if (existing.ok() && existing->sender != sender.name) {
           ++conflicts;
-          results[i] = RefusedJson(result.id, "id_conflict",
-                                   fmt::format("id '{}' is already used by another sender; choose ids unique to "
-                                               "this sender (e.g. with a prefix)",
-                                               result.id));
+          results[i] = RefusedJson(
+              result.id, "id_conflict",
+              fmt::format("id '{}' is already used by another sender; choose ids unique to "
+                          "this sender (e.g. with a prefix)",
+                          result.id));
           continue;
         }
         ++duplicates;
-        results[i] = existing.ok() ? StatusJson(result.id, existing->state, existing->detail, existing->not_before)
-                                   : StatusJson(result.id, result.state, result.detail, std::nullopt);
+        results[i] =
+            existing.ok()
+                ? StatusJson(result.id, existing->state, existing->detail, existing->not_before)
+                : StatusJson(result.id, result.state, result.detail, std::nullopt);
         results[i]["duplicate"] = true;
       }
     }
@@ -437,8 +473,9 @@ class IngestService::Impl {
     conflict_.fetch_add(conflicts, std::memory_order_relaxed);
     if (accepted > 0 && services_.on_appended) services_.on_appended();
     if (accepted + duplicates > 0 || invalid + forbidden + conflicts > 0) {
-      log_->debug("sender '{}': {} accepted, {} duplicate, {} invalid, {} forbidden, {} conflicting", sender.name,
-                  accepted, duplicates, invalid, forbidden, conflicts);
+      log_->debug(
+          "sender '{}': {} accepted, {} duplicate, {} invalid, {} forbidden, {} conflicting",
+          sender.name, accepted, duplicates, invalid, forbidden, conflicts);
     }
 
     int status = 202;
@@ -463,9 +500,11 @@ class IngestService::Impl {
     if (!info.ok() || info->sender != sender.name) {
       if (!info.ok() && info.error().code != ErrorCode::kNotFound) {
         log_->error("looking up event '{}': {}", id, info.error().detail);
-        return http::Response::Error(503, "journal_unavailable", "the event status cannot be read now; retry later");
+        return http::Response::Error(503, "journal_unavailable",
+                                     "the event status cannot be read now; retry later");
       }
-      return http::Response::Error(404, "not_found", fmt::format("no event '{}' from sender '{}'", id, sender.name));
+      return http::Response::Error(404, "not_found",
+                                   fmt::format("no event '{}' from sender '{}'", id, sender.name));
     }
     json body = StatusJson(info->id, info->state, info->detail, info->not_before);
     body["received_at"] = FormatTime(info->received_at);
@@ -484,15 +523,17 @@ class IngestService::Impl {
   std::unordered_map<std::string, TimePoint> seen_;
   std::deque<std::pair<std::string, TimePoint>> seen_order_;
 
-  std::atomic<std::uint64_t> requests_{0}, accepted_{0}, duplicate_{0}, invalid_{0}, forbidden_{0}, conflict_{0},
-      unauthorized_{0}, rate_limited_{0}, journal_failures_{0};
+  std::atomic<std::uint64_t> requests_{0}, accepted_{0}, duplicate_{0}, invalid_{0}, forbidden_{0},
+      conflict_{0}, unauthorized_{0}, rate_limited_{0}, journal_failures_{0};
 };
 
 IngestService::IngestService(IngestOptions options, IngestServices services)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(services))) {}
 IngestService::~IngestService() = default;
 
-http::Response IngestService::Handle(const http::Request& request) { return impl_->Handle(request); }
+http::Response IngestService::Handle(const http::Request& request) {
+  return impl_->Handle(request);
+}
 
 http::Handler IngestService::AsHandler() {
   return [this](const http::Request& request) { return Handle(request); };

@@ -20,7 +20,8 @@ Result<std::unique_ptr<IngestListener>> IngestListener::Start(const config::Conf
   if (!senders.ok()) return ConfigError("ingest.senders_file: " + senders.error().detail);
   impl->senders = std::move(senders).value();
   services.senders = impl->senders.get();
-  impl->service = std::make_unique<IngestService>(IngestOptionsFromConfig(config), std::move(services));
+  impl->service =
+      std::make_unique<IngestService>(IngestOptionsFromConfig(config), std::move(services));
 
   http::ServerOptions options;
   options.name = "ingest.listen";
@@ -49,7 +50,9 @@ IngestListener::~IngestListener() { Stop(); }
 
 std::uint16_t IngestListener::port() const { return impl_->server->port(); }
 std::string IngestListener::address() const { return impl_->server->address(); }
-std::size_t IngestListener::sender_count() const { return impl_->senders->Current()->senders().size(); }
+std::size_t IngestListener::sender_count() const {
+  return impl_->senders->Current()->senders().size();
+}
 IngestCounters IngestListener::counters() const { return impl_->service->counters(); }
 
 void IngestListener::Stop() {

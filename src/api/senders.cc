@@ -1,6 +1,8 @@
 #include "danhba/api/senders.h"
 
 #include <fcntl.h>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -15,9 +17,6 @@
 #include <chrono>
 #include <cstring>
 #include <mutex>
-
-#include <fmt/chrono.h>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "danhba/base/log.h"
@@ -42,8 +41,9 @@ std::string Hex(const unsigned char* data, std::size_t size) {
 }
 
 bool IsLowerHex(std::string_view text, std::size_t size) {
-  return text.size() == size &&
-         std::all_of(text.begin(), text.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+  return text.size() == size && std::all_of(text.begin(), text.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
 }
 
 class Fd {
@@ -90,8 +90,8 @@ std::string Sha256Hex(std::string_view data) {
 std::string HmacSha256Hex(std::string_view key, std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-       data.size(), digest.data(), &length);
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest.data(), &length);
   return Hex(digest.data(), length);
 }
 
@@ -102,13 +102,17 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
 
 Status ValidateSenderName(std::string_view name) {
   if (name.empty()) return InvalidInput("a sender name must not be empty");
-  if (name.size() > 64) return InvalidInput(fmt::format("sender name '{}' is longer than 64 characters", name));
-  auto allowed = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'; };
+  if (name.size() > 64)
+    return InvalidInput(fmt::format("sender name '{}' is longer than 64 characters", name));
+  auto allowed = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+  };
   bool first_ok = (name[0] >= 'a' && name[0] <= 'z') || (name[0] >= '0' && name[0] <= '9');
   if (!first_ok || !std::all_of(name.begin(), name.end(), allowed)) {
-    return InvalidInput(fmt::format(
-        "sender name '{}' may hold only lower-case letters, digits, '.', '_' and '-', starting with a letter or digit",
-        name));
+    return InvalidInput(
+        fmt::format("sender name '{}' may hold only lower-case letters, digits, '.', '_' and '-', "
+                    "starting with a letter or digit",
+                    name));
   }
   return Ok();
 }
@@ -119,13 +123,16 @@ Result<std::vector<std::string>> ParseAgencyList(std::string_view text) {
   int index = 0;
   while (true) {
     std::size_t comma = text.find(',', start);
-    std::string_view item = text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    std::string_view item = text.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
     while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
     while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
     ++index;
     if (item.empty()) {
-      return InvalidInput(fmt::format("agency list '{}': item {} is empty (expected codes separated by commas, e.g. stttt,skhcn)",
-                                      text, index));
+      return InvalidInput(
+          fmt::format("agency list '{}': item {} is empty (expected codes separated by commas, "
+                      "e.g. stttt,skhcn)",
+                      text, index));
     }
     if (auto valid = naming::ValidateAgencyCode(item); !valid.ok()) {
       return InvalidInput(fmt::format("agency list '{}': {}", text, valid.error().detail));
@@ -158,7 +165,9 @@ const Sender* SenderList::Authenticate(std::string_view token) const {
 std::string SenderList::ToJson() const {
   json list = json::array();
   for (const Sender& sender : senders_) {
-    json entry = {{"name", sender.name}, {"token_sha256", sender.token_sha256}, {"agencies", sender.agencies}};
+    json entry = {{"name", sender.name},
+                  {"token_sha256", sender.token_sha256},
+                  {"agencies", sender.agencies}};
     if (sender.must_sign()) entry["hmac_secret"] = sender.hmac_secret.Reveal();
     if (!sender.created_at.empty()) entry["created_at"] = sender.created_at;
     list.push_back(std::move(entry));
@@ -168,7 +177,9 @@ std::string SenderList::ToJson() const {
 
 Result<SenderList> SenderList::FromJson(std::string_view text, std::string_view source) {
   json document = json::parse(text, nullptr, false);
-  auto fail = [&](const std::string& what) { return ConfigError(fmt::format("{}: {}", source, what)); };
+  auto fail = [&](const std::string& what) {
+    return ConfigError(fmt::format("{}: {}", source, what));
+  };
   if (document.is_discarded()) return fail("not valid JSON");
   if (!document.is_object()) return fail("expected a JSON object with \"version\" and \"senders\"");
   auto version = document.find("version");
@@ -176,7 +187,8 @@ Result<SenderList> SenderList::FromJson(std::string_view text, std::string_view 
     return fail("\"version\" must be 1");
   }
   auto senders = document.find("senders");
-  if (senders == document.end() || !senders->is_array()) return fail("\"senders\" must be an array");
+  if (senders == document.end() || !senders->is_array())
+    return fail("\"senders\" must be an array");
   std::vector<Sender> out;
   for (std::size_t i = 0; i < senders->size(); ++i) {
     const json& entry = (*senders)[i];
@@ -186,9 +198,11 @@ Result<SenderList> SenderList::FromJson(std::string_view text, std::string_view 
     auto name = entry.find("name");
     if (name == entry.end() || !name->is_string()) return fail(where + ".name: expected a string");
     sender.name = name->get<std::string>();
-    if (auto valid = ValidateSenderName(sender.name); !valid.ok()) return fail(where + ".name: " + valid.error().detail);
+    if (auto valid = ValidateSenderName(sender.name); !valid.ok())
+      return fail(where + ".name: " + valid.error().detail);
     where = fmt::format("sender '{}'", sender.name);
-    if (std::any_of(out.begin(), out.end(), [&](const Sender& s) { return s.name == sender.name; })) {
+    if (std::any_of(out.begin(), out.end(),
+                    [&](const Sender& s) { return s.name == sender.name; })) {
       return fail(where + ": registered twice");
     }
     auto hash = entry.find("token_sha256");
@@ -231,16 +245,19 @@ Result<SenderList> SenderStore::Load() const {
     return ConfigError(fmt::format("cannot read the senders file {}: {}", path_.string(), Errno()));
   }
   if ((info.st_mode & 077) != 0) {
-    return ConfigError(fmt::format(
-        "the senders file {} is readable by group or others (mode {:o}); it holds HMAC secrets: chmod 600 it",
-        path_.string(), info.st_mode & 0777));
+    return ConfigError(
+        fmt::format("the senders file {} is readable by group or others (mode {:o}); it holds HMAC "
+                    "secrets: chmod 600 it",
+                    path_.string(), info.st_mode & 0777));
   }
   std::string text;
   char buffer[8192];
   while (true) {
     ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return ConfigError(fmt::format("cannot read the senders file {}: {}", path_.string(), Errno()));
+    if (n < 0)
+      return ConfigError(
+          fmt::format("cannot read the senders file {}: {}", path_.string(), Errno()));
     if (n == 0) break;
     text.append(buffer, static_cast<std::size_t>(n));
   }
@@ -257,34 +274,41 @@ Status SenderStore::Save(const SenderList& list) const {
   std::string text = list.ToJson();
   {
     Fd fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-    if (fd.get() < 0) return ConfigError(fmt::format("cannot write {}: {}", temporary.string(), Errno()));
+    if (fd.get() < 0)
+      return ConfigError(fmt::format("cannot write {}: {}", temporary.string(), Errno()));
     // O_CREAT's mode does not apply to a file left by an interrupted run.
-    if (::fchmod(fd.get(), 0600) != 0) return ConfigError(fmt::format("cannot chmod {}: {}", temporary.string(), Errno()));
+    if (::fchmod(fd.get(), 0600) != 0)
+      return ConfigError(fmt::format("cannot chmod {}: {}", temporary.string(), Errno()));
     std::size_t done = 0;
     while (done < text.size()) {
       ssize_t n = ::write(fd.get(), text.data() + done, text.size() - done);
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return ConfigError(fmt::format("cannot write {}: {}", temporary.string(), Errno()));
+      if (n < 0)
+        return ConfigError(fmt::format("cannot write {}: {}", temporary.string(), Errno()));
       done += static_cast<std::size_t>(n);
     }
-    if (::fsync(fd.get()) != 0) return ConfigError(fmt::format("cannot fsync {}: {}", temporary.string(), Errno()));
+    if (::fsync(fd.get()) != 0)
+      return ConfigError(fmt::format("cannot fsync {}: {}", temporary.string(), Errno()));
   }
   if (::rename(temporary.c_str(), path_.c_str()) != 0) {
-    return ConfigError(fmt::format("cannot rename {} to {}: {}", temporary.string(), path_.string(), Errno()));
+    return ConfigError(
+        fmt::format("cannot rename {} to {}: {}", temporary.string(), path_.string(), Errno()));
   }
   Fd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir_fd.get() >= 0) ::fsync(dir_fd.get());
   return Ok();
 }
 
-Result<SenderCredentials> SenderStore::Add(std::string_view name, std::vector<std::string> agencies, bool sign) {
+Result<SenderCredentials> SenderStore::Add(std::string_view name, std::vector<std::string> agencies,
+                                           bool sign) {
   DANHBA_RETURN_IF_ERROR(ValidateSenderName(name));
   for (const std::string& code : agencies) DANHBA_RETURN_IF_ERROR(naming::ValidateAgencyCode(code));
   auto loaded = Load();
   if (!loaded.ok()) return loaded.take_error();
   if (loaded->Find(name) != nullptr) {
-    return Conflict(fmt::format("a sender named '{}' is already registered in {}; remove it first to issue a new token",
-                                name, path_.string()));
+    return Conflict(fmt::format(
+        "a sender named '{}' is already registered in {}; remove it first to issue a new token",
+        name, path_.string()));
   }
   auto token = GenerateSecret();
   if (!token.ok()) return token.take_error();
@@ -324,7 +348,9 @@ fs::path SendersFile(const config::Config& config) { return config.SendersFile()
 class SenderRegistry::Impl {
  public:
   Impl(std::optional<SenderStore> store, std::chrono::milliseconds interval, SenderList list)
-      : store_(std::move(store)), interval_(interval), list_(std::make_shared<const SenderList>(std::move(list))) {}
+      : store_(std::move(store)),
+        interval_(interval),
+        list_(std::make_shared<const SenderList>(std::move(list))) {}
 
   // The identity of the file's current version; all zero when it is missing.
   struct Version {
@@ -354,7 +380,8 @@ class SenderRegistry::Impl {
       log::Get("ingest")->error("keeping the previous senders: {}", loaded.error().detail);
     } else {
       list_ = std::make_shared<const SenderList>(std::move(loaded).value());
-      log::Get("ingest")->info("senders file {} reloaded: {} senders", store_->path().string(), list_->senders().size());
+      log::Get("ingest")->info("senders file {} reloaded: {} senders", store_->path().string(),
+                               list_->senders().size());
     }
     version_ = version;
     return list_;
@@ -368,7 +395,8 @@ class SenderRegistry::Impl {
   std::chrono::steady_clock::time_point next_check_{};
 };
 
-Result<std::unique_ptr<SenderRegistry>> SenderRegistry::Open(fs::path path, std::chrono::milliseconds check_interval) {
+Result<std::unique_ptr<SenderRegistry>> SenderRegistry::Open(
+    fs::path path, std::chrono::milliseconds check_interval) {
   SenderStore store(std::move(path));
   auto impl = std::make_unique<Impl>(store, check_interval, SenderList());
   Impl::Version version = impl->Stat();

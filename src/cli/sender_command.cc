@@ -2,11 +2,11 @@
 // events to the ingest API. A new sender's bearer token is printed once and only
 // its SHA-256 is stored, in ingest.senders_file (mode 0600); a running
 // daemon picks changes up within a second (docs/ingest.md).
+#include <fmt/format.h>
+
 #include <iostream>
 #include <memory>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "cli/command_registry.h"
 #include "cli/config_option.h"
@@ -49,14 +49,17 @@ int Add(const SenderArgs& args) {
     return 1;
   }
   std::cerr << fmt::format("sender '{}' registered in {} ({})\n", args.name, store->path().string(),
-                           agencies.empty() ? std::string("all agencies")
-                                            : fmt::format("agencies {}", fmt::join(agencies, ", ")));
+                           agencies.empty()
+                               ? std::string("all agencies")
+                               : fmt::format("agencies {}", fmt::join(agencies, ", ")));
   std::cout << "token: " << added->token << "\n";
   if (added->hmac_secret) std::cout << "hmac_secret: " << added->hmac_secret->Reveal() << "\n";
-  std::cerr << "Give the token to the sender now: only its hash is kept, it cannot be shown again.\n";
+  std::cerr
+      << "Give the token to the sender now: only its hash is kept, it cannot be shown again.\n";
   if (added->hmac_secret) {
-    std::cerr << "Requests must be signed with the HMAC secret (X-Danhba-Timestamp, X-Danhba-Signature; "
-                 "see docs/ingest.md).\n";
+    std::cerr
+        << "Requests must be signed with the HMAC secret (X-Danhba-Timestamp, X-Danhba-Signature; "
+           "see docs/ingest.md).\n";
   }
   return 0;
 }
@@ -78,9 +81,11 @@ int List(const SenderArgs& args) {
   }
   std::cout << fmt::format("{:<24} {:<6} {:<21} {}\n", "NAME", "SIGNS", "CREATED", "AGENCIES");
   for (const api::Sender& sender : loaded->senders()) {
-    std::cout << fmt::format("{:<24} {:<6} {:<21} {}\n", sender.name, sender.must_sign() ? "yes" : "no",
-                             sender.created_at.empty() ? "-" : sender.created_at,
-                             sender.agencies.empty() ? std::string("(all)") : fmt::format("{}", fmt::join(sender.agencies, ",")));
+    std::cout << fmt::format(
+        "{:<24} {:<6} {:<21} {}\n", sender.name, sender.must_sign() ? "yes" : "no",
+        sender.created_at.empty() ? "-" : sender.created_at,
+        sender.agencies.empty() ? std::string("(all)")
+                                : fmt::format("{}", fmt::join(sender.agencies, ",")));
   }
   return 0;
 }
@@ -100,24 +105,30 @@ int Remove(const SenderArgs& args) {
 }
 
 void AddSenderCommand(CLI::App& app, int& exit_code) {
-  auto* command = app.add_subcommand("sender", "Register, list and remove the senders of the ingest API");
+  auto* command =
+      app.add_subcommand("sender", "Register, list and remove the senders of the ingest API");
   command->require_subcommand(1);
   auto args = std::make_shared<SenderArgs>();
 
-  auto* add = command->add_subcommand("add", "Register a sender and print its new bearer token (once)");
-  add->add_option("NAME", args->name, "Sender name: lower-case letters, digits, '.', '_', '-'")->required();
-  add->add_option("--agencies", args->agencies, "Agency codes it may send events about, e.g. stttt,skhcn (default: all)");
+  auto* add =
+      command->add_subcommand("add", "Register a sender and print its new bearer token (once)");
+  add->add_option("NAME", args->name, "Sender name: lower-case letters, digits, '.', '_', '-'")
+      ->required();
+  add->add_option("--agencies", args->agencies,
+                  "Agency codes it may send events about, e.g. stttt,skhcn (default: all)");
   add->add_flag("--sign", args->sign, "Require HMAC-SHA256 request signatures; prints the secret");
   add->add_option("--config", args->config_path, "Configuration file (default: built-in defaults)");
   add->callback([&exit_code, args] { exit_code = Add(*args); });
 
   auto* list = command->add_subcommand("list", "List the registered senders");
-  list->add_option("--config", args->config_path, "Configuration file (default: built-in defaults)");
+  list->add_option("--config", args->config_path,
+                   "Configuration file (default: built-in defaults)");
   list->callback([&exit_code, args] { exit_code = List(*args); });
 
   auto* remove = command->add_subcommand("remove", "Remove a sender; its token stops working");
   remove->add_option("NAME", args->name, "Sender name")->required();
-  remove->add_option("--config", args->config_path, "Configuration file (default: built-in defaults)");
+  remove->add_option("--config", args->config_path,
+                     "Configuration file (default: built-in defaults)");
   remove->callback([&exit_code, args] { exit_code = Remove(*args); });
 }
 

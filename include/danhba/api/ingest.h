@@ -45,11 +45,11 @@ journal::TimePoint StartOfDay(model::Date date);
 // What a signing sender signs: "<timestamp>\n<METHOD>\n<target>\n<body>", where
 // timestamp is the decimal Unix time in seconds sent in X-Danhba-Timestamp and
 // target is the request target as sent ("/api/v1/events").
-std::string SignatureBase(std::string_view timestamp, std::string_view method, std::string_view target,
-                          std::string_view body);
+std::string SignatureBase(std::string_view timestamp, std::string_view method,
+                          std::string_view target, std::string_view body);
 // The X-Danhba-Signature value: "sha256=" + hex(HMAC-SHA256(secret, SignatureBase(...))).
-std::string SignRequest(std::string_view secret, std::string_view timestamp, std::string_view method,
-                        std::string_view target, std::string_view body);
+std::string SignRequest(std::string_view secret, std::string_view timestamp,
+                        std::string_view method, std::string_view target, std::string_view body);
 
 // Token bucket per sender: each authenticated request takes one token.
 struct RateLimit {
@@ -89,15 +89,16 @@ struct IngestServices {
 
 // Counters for /metrics; every field only grows.
 struct IngestCounters {
-  std::uint64_t requests = 0;           // every request handled
-  std::uint64_t events_accepted = 0;    // newly journaled
-  std::uint64_t events_duplicate = 0;   // an id already journaled (by the same sender)
-  std::uint64_t events_invalid = 0;     // failed validation, never journaled (an unusable body counts once)
-  std::uint64_t events_forbidden = 0;   // outside the sender's agencies
-  std::uint64_t events_conflict = 0;    // id already used by another sender
-  std::uint64_t unauthorized = 0;       // 401: no, wrong or badly signed credentials
-  std::uint64_t rate_limited = 0;       // 429
-  std::uint64_t journal_failures = 0;   // 503: the journal refused a write
+  std::uint64_t requests = 0;          // every request handled
+  std::uint64_t events_accepted = 0;   // newly journaled
+  std::uint64_t events_duplicate = 0;  // an id already journaled (by the same sender)
+  std::uint64_t events_invalid =
+      0;  // failed validation, never journaled (an unusable body counts once)
+  std::uint64_t events_forbidden = 0;  // outside the sender's agencies
+  std::uint64_t events_conflict = 0;   // id already used by another sender
+  std::uint64_t unauthorized = 0;      // 401: no, wrong or badly signed credentials
+  std::uint64_t rate_limited = 0;      // 429
+  std::uint64_t journal_failures = 0;  // 503: the journal refused a write
 };
 
 // The options set by configuration: ingest.max_body_bytes, ingest.rate_limit,

@@ -19,7 +19,8 @@ class IngestListener {
   // ingest.listen with the ingest.* limits. `services.journal` is required;
   // `services.senders` is ignored (the listener owns its registry). A taken port
   // is a config error naming ingest.listen.
-  static Result<std::unique_ptr<IngestListener>> Start(const config::Config& config, IngestServices services);
+  static Result<std::unique_ptr<IngestListener>> Start(const config::Config& config,
+                                                       IngestServices services);
 
   ~IngestListener();  // Stop()
   IngestListener(const IngestListener&) = delete;

@@ -78,7 +78,8 @@ class SenderList {
   // The file's JSON form (see the header comment).
   std::string ToJson() const;
   // Parses the file's JSON form; errors name `source` and the sender or key.
-  static Result<SenderList> FromJson(std::string_view json, std::string_view source = "senders file");
+  static Result<SenderList> FromJson(std::string_view json,
+                                     std::string_view source = "senders file");
 
  private:
   std::vector<Sender> senders_;
@@ -101,7 +102,8 @@ class SenderStore {
   // A name already registered is a conflict error; nothing is changed then.
   // Not safe against a concurrent Add/Remove in another process (the file is
   // changed by the operator's CLI, one command at a time).
-  Result<SenderCredentials> Add(std::string_view name, std::vector<std::string> agencies, bool sign);
+  Result<SenderCredentials> Add(std::string_view name, std::vector<std::string> agencies,
+                                bool sign);
 
   // Removes a sender; not-found when there is none of that name.
   Status Remove(std::string_view name);
@@ -125,8 +127,9 @@ std::filesystem::path SendersFile(const config::Config& config);
 class SenderRegistry {
  public:
   // Loads the file now; its errors are returned.
-  static Result<std::unique_ptr<SenderRegistry>> Open(std::filesystem::path path,
-                                                      std::chrono::milliseconds check_interval = std::chrono::milliseconds(1000));
+  static Result<std::unique_ptr<SenderRegistry>> Open(
+      std::filesystem::path path,
+      std::chrono::milliseconds check_interval = std::chrono::milliseconds(1000));
   // A fixed list that never changes (tests, benchmarks).
   static std::unique_ptr<SenderRegistry> Fixed(SenderList list);
 

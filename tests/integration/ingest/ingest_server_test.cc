@@ -2,15 +2,14 @@
 // a real journal in a temporary directory, senders from a real senders file,
 // and a real HTTP client. A 202 must mean the event is on disk: the journal is
 // reopened read-only (as `danhba events` would) and the event looked up there.
-#include <atomic>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <thread>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "danhba/api/ingest.h"
 #include "danhba/api/ingest_listener.h"
@@ -126,7 +125,8 @@ TEST_F(IngestServerTest, BatchOfManyFromSeveralClients) {
         std::string body = "[";
         for (int e = 0; e < kPerBatch; ++e) {
           if (e > 0) body += ",";
-          body += HireJson("c" + std::to_string(c) + "-b" + std::to_string(b) + "-e" + std::to_string(e));
+          body += HireJson("c" + std::to_string(c) + "-b" + std::to_string(b) + "-e" +
+                           std::to_string(e));
         }
         body += "]";
         auto response = client.Send(verb::post, "/api/v1/events", body, Auth(hr_token_));
@@ -145,17 +145,20 @@ TEST_F(IngestServerTest, BatchOfManyFromSeveralClients) {
 
 TEST_F(IngestServerTest, NoTokenIs401OnTheWireAndNothingIsWritten) {
   HttpClient client(server_->port());
-  auto response = client.Send(verb::post, "/api/v1/events", HireJson("hr-1"), {{"Content-Type", "application/json"}});
+  auto response = client.Send(verb::post, "/api/v1/events", HireJson("hr-1"),
+                              {{"Content-Type", "application/json"}});
   ASSERT_TRUE(response);
   EXPECT_EQ(response->result_int(), 401);
-  EXPECT_THAT(std::string((*response)[boost::beast::http::field::www_authenticate]), HasSubstr("Bearer"));
+  EXPECT_THAT(std::string((*response)[boost::beast::http::field::www_authenticate]),
+              HasSubstr("Bearer"));
   EXPECT_EQ(json::parse(response->body())["error"]["code"], "unauthorized");
   EXPECT_FALSE(LookupOnDisk("hr-1").ok());
 }
 
 TEST_F(IngestServerTest, OversizeBodyIs413FromTheServer) {
   HttpClient client(server_->port());
-  auto response = client.Send(verb::post, "/api/v1/events", std::string(kMaxBody + 1, ' '), Auth(hr_token_));
+  auto response =
+      client.Send(verb::post, "/api/v1/events", std::string(kMaxBody + 1, ' '), Auth(hr_token_));
   ASSERT_TRUE(response);
   EXPECT_EQ(response->result_int(), 413);
 }
@@ -163,8 +166,9 @@ TEST_F(IngestServerTest, OversizeBodyIs413FromTheServer) {
 TEST_F(IngestServerTest, SignedRequestOverTheWire) {
   HttpClient client(server_->port());
   std::string body = HireJson("sig-1");
-  std::string stamp = std::to_string(
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  std::string stamp = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                         std::chrono::system_clock::now().time_since_epoch())
+                                         .count());
   HttpClient::Headers headers = Auth(signer_token_);
   headers.emplace_back(std::string(kTimestampHeader), stamp);
   headers.emplace_back(std::string(kSignatureHeader),
@@ -206,8 +210,9 @@ std::uint16_t FreePort() {
 }
 
 Result<config::Config> ConfigFor(const TempDir& dir, std::uint16_t port) {
-  return config::ParseString("data_dir: " + dir.path().string() + "\ningest:\n  listen: 127.0.0.1:" +
-                             std::to_string(port) + "\n  rate_limit: 0\n");
+  return config::ParseString("data_dir: " + dir.path().string() +
+                             "\ningest:\n  listen: 127.0.0.1:" + std::to_string(port) +
+                             "\n  rate_limit: 0\n");
 }
 
 TEST(IngestListener, ServesFromConfiguration) {
@@ -226,8 +231,9 @@ TEST(IngestListener, ServesFromConfiguration) {
   EXPECT_EQ((*listener)->sender_count(), 1u);
 
   HttpClient client((*listener)->port());
-  auto response = client.Send(verb::post, "/api/v1/events", HireJson("hr-1"),
-                              {{"Authorization", "Bearer " + added->token}, {"Content-Type", "application/json"}});
+  auto response = client.Send(
+      verb::post, "/api/v1/events", HireJson("hr-1"),
+      {{"Authorization", "Bearer " + added->token}, {"Content-Type", "application/json"}});
   ASSERT_TRUE(response);
   EXPECT_EQ(response->result_int(), 202) << response->body();
   EXPECT_EQ((*listener)->counters().events_accepted, 1u);

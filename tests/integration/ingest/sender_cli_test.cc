@@ -2,6 +2,8 @@
 // hash on disk (0600), clear one-line errors with exit status 1 that change
 // nothing, list and remove.
 #include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,9 +13,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "danhba/api/senders.h"
 #include "unit/api/test_util.h"

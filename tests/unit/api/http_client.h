@@ -3,17 +3,16 @@
 // Keep-alive: one connection for many exchanges.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 
 namespace danhba::api::testing {
 
@@ -36,8 +35,8 @@ class HttpClient {
 
   // One request and its response; nullopt when the connection fails or the
   // deadline passes.
-  std::optional<Response> Send(boost::beast::http::verb verb, const std::string& target, std::string body = {},
-                               const Headers& headers = {}) {
+  std::optional<Response> Send(boost::beast::http::verb verb, const std::string& target,
+                               std::string body = {}, const Headers& headers = {}) {
     namespace wire = boost::beast::http;
     namespace net = boost::asio;
     wire::request<wire::string_body> request{verb, target, 11};
@@ -46,14 +45,16 @@ class HttpClient {
     request.body() = std::move(body);
     request.prepare_payload();
     boost::beast::error_code write_result = net::error::timed_out;
-    wire::async_write(stream_, request, [&](boost::beast::error_code ec, std::size_t) { write_result = ec; });
+    wire::async_write(stream_, request,
+                      [&](boost::beast::error_code ec, std::size_t) { write_result = ec; });
     Run();
     if (write_result) return std::nullopt;
     wire::response_parser<wire::string_body> parser;
     parser.body_limit(16 << 20);
     if (verb == wire::verb::head) parser.skip(true);
     boost::beast::error_code read_result = net::error::timed_out;
-    wire::async_read(stream_, buffer_, parser, [&](boost::beast::error_code ec, std::size_t) { read_result = ec; });
+    wire::async_read(stream_, buffer_, parser,
+                     [&](boost::beast::error_code ec, std::size_t) { read_result = ec; });
     Run();
     if (read_result) return std::nullopt;
     return parser.release();

@@ -5,6 +5,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "danhba/journal/fault_env.h"
@@ -44,8 +45,9 @@ class IngestTest : public ::testing::Test {
  protected:
   IngestTest() {
     env_.SetNow(now_);
-    senders_ = SenderRegistry::Fixed(SenderList({MakeSender("hr", kHrToken), MakeSender("scoped", kScopedToken, {"stttt"}),
-                                                 MakeSender("signer", kSignerToken, {}, kSignerSecret)}));
+    senders_ = SenderRegistry::Fixed(
+        SenderList({MakeSender("hr", kHrToken), MakeSender("scoped", kScopedToken, {"stttt"}),
+                    MakeSender("signer", kSignerToken, {}, kSignerSecret)}));
     Reopen();
   }
 
@@ -88,11 +90,13 @@ class IngestTest : public ::testing::Test {
   }
 
   http::Request Signed(http::Request request, long long timestamp_offset = 0) {
-    auto seconds = std::chrono::floor<std::chrono::seconds>(now_).time_since_epoch().count() + timestamp_offset;
+    auto seconds = std::chrono::floor<std::chrono::seconds>(now_).time_since_epoch().count() +
+                   timestamp_offset;
     std::string stamp = std::to_string(seconds);
     request.headers.Set("Authorization", std::string("Bearer ") + kSignerToken);
     request.headers.Set(kTimestampHeader, stamp);
-    request.headers.Set(kSignatureHeader, SignRequest(kSignerSecret, stamp, request.method, request.target, request.body));
+    request.headers.Set(kSignatureHeader, SignRequest(kSignerSecret, stamp, request.method,
+                                                      request.target, request.body));
     return request;
   }
 
@@ -142,8 +146,9 @@ TEST_F(IngestTest, FutureEffectiveDateIsScheduledFromMidnightInTheProvince) {
 }
 
 TEST_F(IngestTest, PastOrTodaysEffectiveDateIsQueued) {
-  http::Response response = service_->Handle(Post("[" + HireJson("hr-1", "stttt", "2026-11-28") + "," +
-                                                  HireJson("hr-2", "stttt", "2025-01-01") + "]"));
+  http::Response response =
+      service_->Handle(Post("[" + HireJson("hr-1", "stttt", "2026-11-28") + "," +
+                            HireJson("hr-2", "stttt", "2025-01-01") + "]"));
   ASSERT_EQ(response.status, 202) << response.body;
   for (const auto& result : Body(response)["results"]) EXPECT_EQ(result["status"], "queued");
   EXPECT_FALSE(journal_->Lookup("hr-1")->not_before.has_value());
@@ -165,8 +170,9 @@ TEST_F(IngestTest, InvalidEventGetsItsFieldAndNeverReachesTheJournal) {
 }
 
 TEST_F(IngestTest, MixedBatchTakesTheValidOnes) {
-  std::string bad = R"({"id":"hr-2","type":"transfer","decision":{"number":"1","date":"2026-11-20","issuer":"X"},)"
-                    R"("person":{"id":"CB1"}})";
+  std::string bad =
+      R"({"id":"hr-2","type":"transfer","decision":{"number":"1","date":"2026-11-20","issuer":"X"},)"
+      R"("person":{"id":"CB1"}})";
   http::Response response = service_->Handle(Post("[" + HireJson("hr-1") + "," + bad + "]"));
   ASSERT_EQ(response.status, 202) << response.body;
   json body = Body(response);
@@ -175,7 +181,8 @@ TEST_F(IngestTest, MixedBatchTakesTheValidOnes) {
   EXPECT_EQ(body["results"][0]["status"], "queued");
   EXPECT_EQ(body["results"][1]["id"], "hr-2");
   EXPECT_EQ(body["results"][1]["status"], "rejected");
-  EXPECT_THAT(body["results"][1]["error"]["message"].get<std::string>(), HasSubstr("events[1].to_agency"));
+  EXPECT_THAT(body["results"][1]["error"]["message"].get<std::string>(),
+              HasSubstr("events[1].to_agency"));
   EXPECT_TRUE(journal_->Lookup("hr-1").ok());
   EXPECT_FALSE(journal_->Lookup("hr-2").ok());
 }
@@ -204,7 +211,8 @@ TEST_F(IngestTest, DuplicateIdAnswersItsStatusAndAppliesOnce) {
 }
 
 TEST_F(IngestTest, SameIdTwiceInOneBatchIsJournaledOnce) {
-  http::Response response = service_->Handle(Post("[" + HireJson("hr-1") + "," + HireJson("hr-1") + "]"));
+  http::Response response =
+      service_->Handle(Post("[" + HireJson("hr-1") + "," + HireJson("hr-1") + "]"));
   ASSERT_EQ(response.status, 202);
   EXPECT_EQ(Body(response)["results"][1]["duplicate"], true);
   EXPECT_EQ(Journaled(), 1u);
@@ -249,8 +257,8 @@ TEST_F(IngestTest, OutOfScopeEventIs403PerEvent) {
   EXPECT_THAT(result["error"]["message"].get<std::string>(), HasSubstr("'skhcn'"));
   EXPECT_EQ(Journaled(), 0u);
 
-  http::Response mixed =
-      service_->Handle(Post("[" + HireJson("s-2", "skhcn") + "," + HireJson("s-3", "stttt") + "]", kScopedToken));
+  http::Response mixed = service_->Handle(
+      Post("[" + HireJson("s-2", "skhcn") + "," + HireJson("s-3", "stttt") + "]", kScopedToken));
   ASSERT_EQ(mixed.status, 202) << mixed.body;
   EXPECT_EQ(Body(mixed)["results"][0]["error"]["code"], "forbidden");
   EXPECT_EQ(Body(mixed)["results"][1]["status"], "queued");
@@ -261,7 +269,8 @@ TEST_F(IngestTest, OutOfScopeEventIs403PerEvent) {
 TEST_F(IngestTest, LeaveFromScopedSenderNeedsThePersonsAgency) {
   http::Response unknown = service_->Handle(Post(LeaveJson("s-1", "CB1"), kScopedToken));
   ASSERT_EQ(unknown.status, 403) << unknown.body;
-  EXPECT_THAT(Body(unknown)["results"][0]["error"]["message"].get<std::string>(), HasSubstr("not known"));
+  EXPECT_THAT(Body(unknown)["results"][0]["error"]["message"].get<std::string>(),
+              HasSubstr("not known"));
 
   person_agency_ = [](std::string_view id) -> std::optional<std::string> {
     if (id == "CB1") return "stttt";
@@ -272,7 +281,8 @@ TEST_F(IngestTest, LeaveFromScopedSenderNeedsThePersonsAgency) {
   EXPECT_EQ(service_->Handle(Post(LeaveJson("s-1", "CB1"), kScopedToken)).status, 202);
   http::Response other = service_->Handle(Post(LeaveJson("s-2", "CB2"), kScopedToken));
   EXPECT_EQ(other.status, 403);
-  EXPECT_THAT(Body(other)["results"][0]["error"]["message"].get<std::string>(), HasSubstr("belongs to 'skhcn'"));
+  EXPECT_THAT(Body(other)["results"][0]["error"]["message"].get<std::string>(),
+              HasSubstr("belongs to 'skhcn'"));
   // An unlimited sender needs no lookup.
   EXPECT_EQ(service_->Handle(Post(LeaveJson("h-1", "CB9"))).status, 202);
 }
@@ -409,7 +419,8 @@ TEST_F(IngestTest, StatusOfOwnEventOnly) {
 }
 
 TEST_F(IngestTest, StatusShowsAppliedResultAndRejectionReason) {
-  ASSERT_EQ(service_->Handle(Post("[" + HireJson("hr-1") + "," + HireJson("hr-2") + "]")).status, 202);
+  ASSERT_EQ(service_->Handle(Post("[" + HireJson("hr-1") + "," + HireJson("hr-2") + "]")).status,
+            202);
   ASSERT_TRUE(journal_->MarkApplied("hr-1", "uid=annv mail=annv@dongnai.gov.vn").ok());
   ASSERT_TRUE(journal_->MarkRejected("hr-2", "unknown agency 'stttt'").ok());
   json applied = Body(service_->Handle(Get("hr-1")));
@@ -444,8 +455,9 @@ namespace danhba::api {
 namespace {
 
 TEST(IngestOptionsFromConfig, TakesTheIngestKeys) {
-  auto config = config::ParseString("ingest:\n  max_body_bytes: 64KiB\n  rate_limit: 7\n  rate_burst: 9\n"
-                                    "  signature_window: 1m\n");
+  auto config = config::ParseString(
+      "ingest:\n  max_body_bytes: 64KiB\n  rate_limit: 7\n  rate_burst: 9\n"
+      "  signature_window: 1m\n");
   ASSERT_TRUE(config.ok()) << config.error();
   IngestOptions options = IngestOptionsFromConfig(*config);
   EXPECT_EQ(options.max_body_bytes, 64u * 1024);

@@ -2,13 +2,12 @@
 // clear errors for bad names, agency lists and files.
 #include "danhba/api/senders.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <fstream>
 #include <sstream>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "unit/api/test_util.h"
 
@@ -59,7 +58,8 @@ TEST(Secrets, ConstantTimeEqualsComparesWholeStrings) {
 TEST(SenderNames, ValidAndInvalid) {
   EXPECT_TRUE(ValidateSenderName("hr-snv").ok());
   EXPECT_TRUE(ValidateSenderName("ubnd.portal_2").ok());
-  for (const std::string& bad : std::vector<std::string>{"", "HR", "-hr", "hr snv", "nhân-sự", std::string(65, 'a')}) {
+  for (const std::string& bad :
+       std::vector<std::string>{"", "HR", "-hr", "hr snv", "nhân-sự", std::string(65, 'a')}) {
     auto status = ValidateSenderName(bad);
     ASSERT_FALSE(status.ok()) << bad;
     EXPECT_EQ(status.error().code, ErrorCode::kInvalidInput);
@@ -185,7 +185,8 @@ TEST(SenderStore, ReadableByOthersIsRefused) {
   TempDir dir;
   SenderStore store(dir.path() / "senders.json");
   ASSERT_TRUE(store.Add("hr", {}, true).ok());
-  std::filesystem::permissions(store.path(), std::filesystem::perms::group_read, std::filesystem::perm_options::add);
+  std::filesystem::permissions(store.path(), std::filesystem::perms::group_read,
+                               std::filesystem::perm_options::add);
   auto loaded = store.Load();
   ASSERT_FALSE(loaded.ok());
   EXPECT_EQ(loaded.error().code, ErrorCode::kConfig);
@@ -193,12 +194,15 @@ TEST(SenderStore, ReadableByOthersIsRefused) {
 }
 
 TEST(SenderStore, DamagedFileNamesWhatIsWrong) {
-  EXPECT_THAT(SenderList::FromJson("{", "f.json").error().detail, HasSubstr("f.json: not valid JSON"));
-  EXPECT_THAT(SenderList::FromJson(R"({"version":1,"senders":[{"name":"hr","token_sha256":"xyz"}]})", "f.json")
+  EXPECT_THAT(SenderList::FromJson("{", "f.json").error().detail,
+              HasSubstr("f.json: not valid JSON"));
+  EXPECT_THAT(SenderList::FromJson(
+                  R"({"version":1,"senders":[{"name":"hr","token_sha256":"xyz"}]})", "f.json")
                   .error()
                   .detail,
               HasSubstr("sender 'hr': token_sha256"));
-  EXPECT_THAT(SenderList::FromJson(R"({"version":2,"senders":[]})", "f.json").error().detail, HasSubstr("version"));
+  EXPECT_THAT(SenderList::FromJson(R"({"version":2,"senders":[]})", "f.json").error().detail,
+              HasSubstr("version"));
 }
 
 TEST(SenderRegistry, ReloadsAfterTheFileChanges) {

@@ -33,10 +33,12 @@ class TempDir {
 // A valid hire into `agency`, effective on `effective_date` (empty: at once).
 inline std::string HireJson(const std::string& id, const std::string& agency = "stttt",
                             const std::string& effective_date = {}) {
-  std::string json = R"({"id":")" + id + R"(","type":"hire",)" +
-                     R"("decision":{"number":"123/QĐ-SNV","date":"2026-11-20","issuer":"Sở Nội vụ"},)";
+  std::string json =
+      R"({"id":")" + id + R"(","type":"hire",)" +
+      R"("decision":{"number":"123/QĐ-SNV","date":"2026-11-20","issuer":"Sở Nội vụ"},)";
   if (!effective_date.empty()) json += R"("effective_date":")" + effective_date + R"(",)";
-  json += R"("person":{"id":"CB-)" + id + R"(","full_name":"Nguyễn Văn An","birth_date":"1990-05-01",)" +
+  json += R"("person":{"id":"CB-)" + id +
+          R"(","full_name":"Nguyễn Văn An","birth_date":"1990-05-01",)" +
           R"("title":"Chuyên viên","agency":")" + agency + R"("}})";
   return json;
 }
