@@ -1,6 +1,11 @@
 #include "danhba/ops/import_runner.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -8,12 +13,14 @@
 #include <sstream>
 #include <thread>
 
+#include "danhba/api/senders.h"
 #include "danhba/base/log.h"
 #include "danhba/directory/ldap_directory.h"
 #include "danhba/ldap/client.h"
 #include "danhba/ldap/filter.h"
 #include "danhba/slapd/config.h"
 #include "danhba/slapd/instance.h"
+#include "ops/ingest_client.h"
 
 namespace danhba::ops {
 namespace {
@@ -101,6 +108,37 @@ Result<Connection> Connect(const config::Config& config, std::vector<std::string
 }
 
 }  // namespace
+
+Result<config::Secret> ImportSenderToken(const config::Config& config, std::vector<std::string>& notes) {
+  const fs::path file = ImportTokenFile(config);
+  std::error_code ec;
+  if (fs::exists(file, ec)) return config::ReadSecretFile(file);
+  api::SenderStore store(config.SendersFile());
+  auto added = store.Add(kImportSender, {}, false);
+  if (!added.ok()) {
+    if (added.error().code == ErrorCode::kConflict) {
+      return Conflict("a sender '" + std::string(kImportSender) + "' is registered but its token file " +
+                      file.string() + " is missing: remove it (danhba sender remove " +
+                      std::string(kImportSender) + ") and run the import again");
+    }
+    return added.take_error();
+  }
+  fs::create_directories(file.parent_path(), ec);
+  fs::permissions(file.parent_path(), fs::perms::owner_all, ec);
+  int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return ConfigError(file.string() + ": cannot create: " + std::strerror(errno));
+  const std::string& token = added->token;
+  bool written = ::write(fd, token.data(), token.size()) == static_cast<ssize_t>(token.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!written) return ConfigError(file.string() + ": cannot write the token");
+  notes.push_back("registered the sender '" + std::string(kImportSender) + "' in " + config.SendersFile().string() +
+                  "; its token is in " + file.string());
+  return config::Secret(token);
+}
+
+std::filesystem::path ImportTokenFile(const config::Config& config) {
+  return config.SecretsDir() / (std::string(kImportSender) + ".token");
+}
 
 std::filesystem::path HandoverDir(const config::Config& config) { return config.data_dir / "handover"; }
 std::filesystem::path JournalDir(const config::Config& config) { return config.data_dir / "journal"; }
@@ -251,16 +289,12 @@ Result<ImportResult> RunImport(const config::Config& config, const ImportRequest
     journal::JournalOptions journal_options;
     journal_options.dir = JournalDir(config).string();
     auto opened = journal::Journal::Open(journal_options);
-    if (!opened.ok()) {
-      if (opened.error().code == ErrorCode::kConflict) {
-        return Conflict("the journal " + journal_options.dir +
-                        " is held by a running daemon: put the file into its spool instead (" +
-                        (config.data_dir / "spool" / "incoming").string() + "/" + request.agency +
-                        ".csv|xlsx, written under another name and renamed), or stop the daemon");
-      }
+    if (opened.ok()) {
+      journal = std::move(opened).value();
+    } else if (opened.error().code != ErrorCode::kConflict) {
       return opened.take_error();
     }
-    journal = std::move(opened).value();
+    // Otherwise a running daemon holds the journal: its ingest API takes the events.
   }
 
   auto connection = Connect(config, result.notes);
@@ -278,6 +312,22 @@ Result<ImportResult> RunImport(const config::Config& config, const ImportRequest
   std::vector<std::string> ids;
   for (const auto& event : result.plan.Events()) ids.push_back(event.id);
   if (ids.empty()) return result;
+  if (!journal) {
+    auto token = ImportSenderToken(config, result.notes);
+    if (!token.ok()) return token.take_error();
+    auto deadline = Clock::now() + request.apply_timeout;
+    IngestClient client(config.ingest.listen.host, config.ingest.listen.port, token->Reveal());
+    result.notes.push_back("the daemon holds the journal: events sent to its ingest API at " +
+                           config.ingest.listen.ToString() + " as sender '" + std::string(kImportSender) + "'");
+    auto submitted = client.Submit(result.plan.Events(), deadline);
+    if (!submitted.ok()) return submitted.take_error();
+    auto waited = client.WaitApplied(std::move(submitted).value(), deadline);
+    if (!waited.ok()) return waited.take_error();
+    result.statuses = std::move(waited).value();
+    result.complete = std::all_of(result.statuses.begin(), result.statuses.end(),
+                                  [](const EventStatus& s) { return s.state == "applied"; });
+    return result;
+  }
   auto appended = JournalPlan(*journal, result.plan);
   if (!appended.ok()) return appended.take_error();
   log->info("journaled {} events for agency {}", ids.size(), request.agency);

@@ -74,12 +74,21 @@ struct ImportResult {
   std::vector<std::string> notes;  // for the operator (e.g. the managed slapd used)
 };
 
+// The token import uses with the daemon's ingest API: read from
+// ImportTokenFile, or (the first time) made by registering the sender "import"
+// (all agencies) in config.SendersFile() and kept in that file, mode 0600.
+// A conflict when "import" is registered but the token file is gone.
+Result<config::Secret> ImportSenderToken(const config::Config& config, std::vector<std::string>& notes);
+// <data_dir>/secrets/import.token.
+std::filesystem::path ImportTokenFile(const config::Config& config);
+
 // `danhba import`: reads the file, connects to the directory (starting the
 // managed slapd when the daemon is not running), plans, and unless dry_run,
 // journals the events in <data_dir>/journal and applies them with an
 // in-process sync engine (initial passwords in <data_dir>/handover).
-// A running daemon holds the journal: a conflict error says to use the spool
-// (<data_dir>/spool/incoming) instead; a dry run works beside a running daemon.
+// When a running daemon holds the journal, the events go to its ingest API
+// (ingest.listen) with ImportSenderToken, and their statuses are polled until
+// applied or rejected (or apply_timeout); a dry run needs neither.
 Result<ImportResult> RunImport(const config::Config& config, const ImportRequest& request);
 
 // Where the engine hands over initial passwords: <data_dir>/handover.

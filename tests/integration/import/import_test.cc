@@ -7,7 +7,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <stop_token>
+#include <thread>
 
+#include "danhba/api/ingest_listener.h"
+#include "danhba/config/config.h"
 #include "danhba/directory/ldap_directory.h"
 #include "danhba/ldap/client.h"
 #include "danhba/ops/import_runner.h"
@@ -121,8 +125,10 @@ class ImportTest : public ::testing::Test {
 TEST_F(ImportTest, Tcvn3AndVniListsGiveTheRightNamesInLdap) {
   int n = 0;
   for (auto encoding : {text::Encoding::kTcvn3, text::Encoding::kVni}) {
-    std::string utf8 = "Mã cán bộ,Họ và tên,Chức vụ\n" + Id(++n) + ",Nguyễn Thị Thùy Dương,Chuyên viên\n" +
-                       Id(++n) + ",Lê Đức Thắng,Kế toán trưởng\n" + Id(++n) + ",Trần Văn Lưu,Phó Giám đốc\n";
+    const std::string a = Id(n + 1), b = Id(n + 2), c = Id(n + 3);
+    n += 3;
+    std::string utf8 = "Mã cán bộ,Họ và tên,Chức vụ\n" + a + ",Nguyễn Thị Thùy Dương,Chuyên viên\n" + b +
+                       ",Lê Đức Thắng,Kế toán trưởng\n" + c + ",Trần Văn Lưu,Phó Giám đốc\n";
     auto bytes = text::Encode(utf8, encoding);
     ASSERT_TRUE(bytes.ok()) << bytes.error().detail;
     auto plan = Plan(*bytes);
@@ -259,6 +265,9 @@ TEST_F(ImportTest, SpoolTakesListsToDoneAndBadFilesToFailed) {
   EXPECT_TRUE(fs::exists(root_ / "spool" / "done" / (agency_ + "__dot1.csv.report.json")));
   EXPECT_TRUE(fs::exists(root_ / "spool" / "failed" / "nosuchagency.csv.report.json"));
   EXPECT_TRUE(fs::is_empty(incoming));
+  auto report = nlohmann::json::parse(Slurp(root_ / "spool" / "done" / (agency_ + "__dot1.csv.report.json")));
+  EXPECT_EQ(report["plan"]["counts"]["created"], 1);
+  EXPECT_EQ(report["plan"]["changes"][0]["status"], "queued");
   // The daemon's engine applies what the spool journaled.
   auto round = engine_->RunOnce(std::chrono::time_point_cast<journal::TimePoint::duration>(
       std::chrono::system_clock::now()));
@@ -319,6 +328,69 @@ TEST_F(ImportTest, DanhbaImportBinaryAppliesOnceAndDryRunChangesNothing) {
       {DANHBA_BINARY, "import", "--config", config.string(), "--agency", "nosuch", list.string()});
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_NE(unknown.output.find("agency 'nosuch'"), std::string::npos) << unknown.output;
+}
+
+// While the daemon holds the journal, import goes through its ingest API with
+// a sender it registers itself, and waits until the daemon's engine applied it.
+TEST_F(ImportTest, WithTheDaemonRunningEventsGoThroughItsIngestApi) {
+  const auto& dir = Directory();
+  fs::path data = root_ / "daemon";
+  fs::create_directories(data);
+  fs::path password = root_ / "sync.password";
+  WriteFile(password, dir.sync_password);
+  ::chmod(password.c_str(), 0600);
+  auto parsed = config::ParseString("data_dir: " + data.string() + "\nldap:\n  managed: false\n  url: " + dir.url +
+                                    "\n  base_dn: " + dir.base_dn + "\n  bind_dn: " + dir.sync_dn +
+                                    "\n  password_file: " + password.string() + "\n");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().detail;
+  config::Config config = *parsed;
+  config.ingest.listen = {"127.0.0.1", 0};
+
+  // The daemon: its journal, its engine running, its ingest listener.
+  auto journal = journal::Journal::Open({.dir = JournalDir(config).string()});
+  ASSERT_TRUE(journal.ok());
+  sync::EngineOptions engine_options;
+  engine_options.handover_dir = HandoverDir(config).string();
+  // Connections of its own: a Client is used by one thread at a time.
+  ldap::Client daemon_client(danhba::testing::TestConnectOptions(dir.url),
+                             ldap::Credentials::Simple(dir.sync_dn, dir.sync_password));
+  directory::LdapDirectory daemon_directory(daemon_client, {layout_, "dongnai.gov.vn", true});
+  sync::Engine engine(**journal, daemon_directory, engine_options);
+  std::jthread runner([&engine](std::stop_token stop) { engine.Run(stop); });
+  api::IngestServices services;
+  services.journal = journal->get();
+  services.on_appended = [&engine] { engine.Notify(); };
+  auto listener = api::IngestListener::Start(config, services);
+  ASSERT_TRUE(listener.ok()) << listener.error().detail;
+  config.ingest.listen.port = (*listener)->port();
+
+  fs::path list = root_ / "list.csv";
+  WriteFile(list, "ma_can_bo,ho_ten,chuc_vu\n" + Id(1) + ",Mạc Đĩnh Chi,Chuyên viên\n" + Id(2) +
+                      ",Chu Văn An,Chuyên viên\n");
+  ImportRequest request;
+  request.agency = agency_;
+  request.file = list;
+  request.apply_timeout = std::chrono::seconds(60);
+  auto result = RunImport(config, request);
+  ASSERT_TRUE(result.ok()) << result.error().detail;
+  ASSERT_EQ(result->statuses.size(), 2u);
+  for (const auto& s : result->statuses) EXPECT_EQ(s.state, "applied") << s.event_id << ": " << s.detail;
+  EXPECT_TRUE(result->complete);
+  EXPECT_TRUE(fs::exists(ImportTokenFile(config)));
+  auto chi = Person(Id(1));
+  ASSERT_TRUE(chi);
+  EXPECT_EQ(chi->full_name, "Mạc Đĩnh Chi");
+  EXPECT_NE(result->statuses[0].detail.find("uid=" + chi->uid), std::string::npos) << result->statuses[0].detail;
+  auto info = (*journal)->Lookup(result->statuses[0].event_id);
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->sender, "import");
+
+  // Again, with the token kept from the first time: nothing left to do.
+  auto again = RunImport(config, request);
+  ASSERT_TRUE(again.ok()) << again.error().detail;
+  EXPECT_EQ(again->plan.counts.unchanged, 2u);
+  EXPECT_TRUE(again->statuses.empty());
+  (*listener)->Stop();
 }
 
 }  // namespace
