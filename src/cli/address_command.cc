@@ -84,6 +84,17 @@ class AddressRun {
       Fail(input, decoded.error().detail);
       return;
     }
+    if (!args_.json && !args_.explain) {
+      // The local part alone: the rule's allocation-free path.
+      local_.clear();
+      if (auto status = naming::AppendLocalPart(*decoded, local_); !status.ok()) {
+        Fail(input, status.error().detail);
+        return;
+      }
+      if (!args_.domain.empty()) local_ += "@" + domain_;
+      out_.Line(local_);
+      return;
+    }
     auto result = naming::AddressFor(*decoded, naming::AddressOptions{.explain = args_.explain});
     if (!result.ok()) {
       Fail(input, result.error().detail);
@@ -91,16 +102,10 @@ class AddressRun {
     }
     const auto& name = result->name;
     const std::string& local = result->local_part.value;
-    if (!args_.json) {
-      if (args_.domain.empty()) {
-        out_.Line(local);
-      } else {
-        out_.Line(local + "@" + domain_);
-      }
-      if (args_.explain) {
-        for (const auto& step : name.explanation) out_.Line("  " + step);
-        for (const auto& step : result->local_part.explanation) out_.Line("  " + step);
-      }
+    if (!args_.json) {  // plain, with --explain
+      out_.Line(args_.domain.empty() ? local : local + "@" + domain_);
+      for (const auto& step : name.explanation) out_.Line("  " + step);
+      for (const auto& step : result->local_part.explanation) out_.Line("  " + step);
       return;
     }
     nlohmann::ordered_json j = {
@@ -148,6 +153,7 @@ class AddressRun {
   const AddressArgs& args_;
   std::string domain_;
   Output out_;
+  std::string local_;
   bool failed_ = false;
   std::size_t line_ = 0;
 };

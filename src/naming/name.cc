@@ -71,10 +71,10 @@ std::size_t StripTitles(std::string_view s, std::vector<std::string>& titles) {
   bool chained = false;
   while (p < s.size()) {
     const std::size_t q = segment_end(p);
-    if (q == p) break;
+    const bool period = q < s.size() && s[q] == '.';
+    if (q == p || (!period && !chained)) break;
     folded.clear();
     text::AppendFoldWord(s.substr(p, q - p), folded);
-    const bool period = q < s.size() && s[q] == '.';
     if (!period) {
       if (chained && IsTitle(folded)) {
         titles.emplace_back(s.substr(p, q - p));

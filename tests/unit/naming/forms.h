@@ -57,6 +57,7 @@ inline std::string ToComposite(std::string_view s) {
 }
 
 inline std::string ToUpper(std::string_view s) { return Utf8(U(s).toUpper(icu::Locale("vi"))); }
+inline std::string ToLower(std::string_view s) { return Utf8(U(s).toLower(icu::Locale("vi"))); }
 
 // Leading and trailing space and tab, doubled spaces, a no-break space between
 // the first two words.

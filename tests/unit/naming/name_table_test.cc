@@ -6,6 +6,7 @@
 
 #include "danhba/naming/address.h"
 #include "danhba/naming/name.h"
+#include "danhba/text/legacy.h"
 #include "unit/naming/forms.h"
 
 namespace danhba::naming {
@@ -195,6 +196,29 @@ TEST_P(NameTableTest, EveryFormGivesTheSameAddressAndFullName) {
     std::string appended = "x";
     ASSERT_TRUE(AppendLocalPart(input, appended).ok());
     EXPECT_EQ(appended, std::string("x") + c.local_part);
+  }
+}
+
+// Each name written in each legacy encoding, as old Excel files hold it, read
+// back by the text module, gives the same address. TCVN3 and VNI fonts write
+// capitals as separate fonts or codes; a name the encoding cannot write in
+// proper case is tried in lower case, which gives the same address.
+TEST_P(NameTableTest, EveryLegacyEncodingGivesTheSameAddress) {
+  const NameCase& c = GetParam();
+  using text::Encoding;
+  for (const Encoding encoding :
+       {Encoding::kTcvn3, Encoding::kVni, Encoding::kViscii, Encoding::kCp1258,
+        Encoding::kTcvn3AsCp1252, Encoding::kVniAsCp1252, Encoding::kUtf8AsCp1252}) {
+    SCOPED_TRACE(std::string(text::EncodingName(encoding)));
+    auto bytes = text::Encode(c.name, encoding);
+    if (!bytes.ok()) bytes = text::Encode(testing::ToLower(c.name), encoding);
+    ASSERT_TRUE(bytes.ok()) << bytes.error();
+    auto decoded = text::Decode(*bytes, encoding);
+    ASSERT_TRUE(decoded.ok()) << decoded.error();
+    auto result = AddressFor(*decoded);
+    ASSERT_TRUE(result.ok()) << *decoded << ": " << result.error();
+    EXPECT_EQ(result->local_part.value, c.local_part);
+    EXPECT_EQ(result->name.full_name, c.name);
   }
 }
 
