@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -276,6 +278,50 @@ TEST_F(ImportTest, SpoolTakesListsToDoneAndBadFilesToFailed) {
   ASSERT_TRUE(person);
   EXPECT_EQ(person->full_name, "Hồ Xuân Hương");
   EXPECT_FALSE(Person(Id(2)));
+}
+
+// Phase figures of a large list (not a benchmark: run by hand with
+// --gtest_also_run_disabled_tests, rows from DANHBA_IMPORT_ROWS, default 2000).
+TEST_F(ImportTest, DISABLED_LargeListPhases) {
+  const char* env = std::getenv("DANHBA_IMPORT_ROWS");
+  const int rows = env ? std::atoi(env) : 2000;
+  static constexpr const char* kFamily[] = {"Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ"};
+  static constexpr const char* kMiddle[] = {"Văn", "Thị", "Đức", "Minh", "Ngọc", "Quang", "Thanh", "Hữu"};
+  static constexpr const char* kGiven[] = {"An", "Bình", "Cường", "Dũng", "Hùng", "Lan", "Mai", "Nam", "Phương",
+                                           "Quân", "Sơn", "Thảo", "Tuấn", "Vân", "Yến", "Hà", "Hải", "Long"};
+  std::string csv = "ma_can_bo,ho_ten,chuc_vu,dien_thoai\n";
+  for (int i = 0; i < rows; ++i) {
+    csv += Id(i) + "," + kFamily[i % 8] + " " + kMiddle[(i / 8) % 8] + " " + kGiven[(i / 64) % 18] +
+           ",Chuyên viên,0251 3822 " + std::to_string(100 + i % 900) + "\n";
+  }
+  using Clock = std::chrono::steady_clock;
+  auto seconds = [](Clock::duration d) { return std::chrono::duration<double>(d).count(); };
+  auto t0 = Clock::now();
+  auto file = ReadStaffFile(csv);
+  ASSERT_TRUE(file.ok());
+  auto t1 = Clock::now();
+  auto snapshot = LoadSnapshot(*clients_[0], layout_);
+  ASSERT_TRUE(snapshot.ok());
+  auto t2 = Clock::now();
+  ImportOptions options;
+  options.agency = agency_;
+  options.decision = DefaultDecision(agency_, *model::Date::Parse("2026-11-28"));
+  options.allocator = &*allocator_;
+  auto plan = PlanImport(file->list, file->sha256, *snapshot, options);
+  ASSERT_TRUE(plan.ok());
+  auto t3 = Clock::now();
+  ASSERT_TRUE(JournalPlan(*journal_, *plan).ok());
+  auto t4 = Clock::now();
+  std::vector<std::string> ids;
+  for (const auto& e : plan->Events()) ids.push_back(e.id);
+  auto statuses = ApplyInProcess(*journal_, *engine_, ids, std::chrono::hours(1));
+  auto t5 = Clock::now();
+  std::size_t applied = 0;
+  for (const auto& s : statuses) applied += s.state == "applied";
+  EXPECT_EQ(applied, static_cast<std::size_t>(rows));
+  std::printf("rows %d: read %.2f s, snapshot %.2f s, plan %.2f s, journal %.2f s, apply %.2f s (%.0f rows/s)\n",
+              rows, seconds(t1 - t0), seconds(t2 - t1), seconds(t3 - t2), seconds(t4 - t3), seconds(t5 - t4),
+              rows / seconds(t5 - t4));
 }
 
 // The built binary, as an operator runs it, against the test slapd (unmanaged).
