@@ -23,7 +23,9 @@
 
 #include "cli/command_registry.h"
 #include "cli/config_option.h"
+#include "danhba/api/ingest.h"
 #include "danhba/api/ingest_listener.h"
+#include "danhba/directory/ldap_directory.h"
 #include "danhba/http/router.h"
 #include "danhba/http/server.h"
 #include "danhba/journal/journal.h"
@@ -118,6 +120,11 @@ class Supervisor {
   Clock::time_point next_attempt_ = Clock::now();
   std::chrono::seconds backoff_ = kFirstBackoff;
 };
+
+// Sync workers, each on its own directory connection. Independent hires are
+// applied concurrently; each write waits for its own fsync in slapd, so the
+// rate grows with connections up to about 8 (measured by bench/sync).
+constexpr std::size_t kSyncWorkers = 8;
 
 long long Millis(Clock::duration duration) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(duration).count();
@@ -270,8 +277,12 @@ int Run(const std::string& config_path) {
   }
 
   // The journal and the ingest API (docs/ingest.md): events are accepted and
-  // made durable whether or not the directory answers. The sync engine's
-  // Notify() belongs in ingest_services.on_appended.
+  // made durable whether or not the directory answers. The sync engine starts
+  // once the directory is there; until then appends have no one to wake.
+  auto engine_slot = std::make_shared<std::atomic<sync::Engine*>>(nullptr);
+  auto wake_engine = [engine_slot] {
+    if (sync::Engine* engine = engine_slot->load()) engine->Notify();
+  };
   auto journal = journal::Journal::Open({.dir = sync::JournalDir(config.data_dir.string())});
   if (!journal.ok()) {
     PrintError(journal.error());
@@ -279,6 +290,7 @@ int Run(const std::string& config_path) {
   }
   api::IngestServices ingest_services;
   ingest_services.journal = journal->get();
+  ingest_services.on_appended = wake_engine;
   auto ingest = api::IngestListener::Start(config, std::move(ingest_services));
   if (!ingest.ok()) {
     PrintError(ingest.error());
@@ -287,6 +299,7 @@ int Run(const std::string& config_path) {
 
   std::unique_ptr<slapd::Instance> instance;
   ldap::Credentials credentials;
+  ldap::Credentials sync_credentials;
   std::string bind_dn = config.ldap.bind_dn;
   auto slapd_started = Clock::now();
   if (config.ldap.managed) {
@@ -315,6 +328,8 @@ int Run(const std::string& config_path) {
               Millis(Clock::now() - slapd_started));
     bind_dn = operator_account.dn;
     credentials = ldap::Credentials::Simple(operator_account.dn, operator_account.password);
+    const auto& sync_account = instance->account(slapd::ServiceAccount::kSync);
+    sync_credentials = ldap::Credentials::Simple(sync_account.dn, sync_account.password);
   } else {
     auto password = config::ReadSecretFile(config.ldap.password_file);
     if (!password.ok()) {
@@ -322,6 +337,7 @@ int Run(const std::string& config_path) {
       return 1;
     }
     credentials = ldap::Credentials::Simple(config.ldap.bind_dn, password->Reveal());
+    sync_credentials = credentials;
   }
 
   monitor.SetCredentials(std::move(credentials));
@@ -338,6 +354,27 @@ int Run(const std::string& config_path) {
     log->warn("not ready until the directory answers; /readyz says 503 meanwhile");
   }
   monitor.Start();
+
+  // The sync engine: applies journaled events to the directory, one worker per
+  // connection (docs/lifecycle.md).
+  auto engine_options = sync::OptionsFromConfig(config);
+  if (!engine_options.ok()) {
+    PrintError(engine_options.error());
+    return 1;
+  }
+  // Effective dates begin at 00:00 in the province, as the ingest API schedules them.
+  engine_options->start_of_day = [](const model::Date& date) { return api::StartOfDay(date); };
+  auto directories = directory::MakeLdapDirectories(
+      connect, sync_credentials, sync::DirectoryOptionsFromConfig(config), kSyncWorkers);
+  std::vector<directory::Directory*> workers;
+  for (auto& each : directories) workers.push_back(each.get());
+  sync::Engine engine(**journal, std::move(workers), std::move(engine_options).value());
+  if (auto valid = engine.Validate(); !valid.ok()) {
+    PrintError(valid.error());
+    return 1;
+  }
+  engine_slot->store(&engine);
+  std::jthread engine_thread([&engine](std::stop_token stop) { engine.Run(stop); });
   Notify("READY=1");
 
   std::optional<Supervisor> supervisor;
@@ -349,6 +386,10 @@ int Run(const std::string& config_path) {
   Notify("STOPPING=1");
   (*ingest)->Stop();
   (*server)->Stop();
+  engine_slot->store(nullptr);
+  engine_thread.request_stop();
+  engine.Notify();
+  engine_thread.join();
   monitor.Stop();
   if (instance) {
     if (auto stopped = instance->Stop(); !stopped.ok()) {
