@@ -18,6 +18,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -85,6 +86,21 @@ SplitLdif Split(const fs::path& file) {
     std::string record = text.substr(pos, end - pos);
     pos = end + 2;
     if (record.find_first_not_of("\n ") == std::string::npos) continue;
+    // WriteLdif writes the folded name as a second cn even when it matches the
+    // first (a name without diacritics; cn matching ignores case); slapd
+    // refuses a value given twice.
+    {
+      std::istringstream lines(record);
+      std::set<std::string> seen;
+      std::string line, deduped;
+      while (std::getline(lines, line)) {
+        std::string key = line;
+        for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (seen.insert(key).second) deduped += line + "\n";
+      }
+      record = deduped;
+      while (!record.empty() && record.back() == '\n') record.pop_back();
+    }
     if (record.find(",ou=agencies,") != std::string::npos && record.rfind("dn: ou=", 0) == 0) {
       out.agencies += record + "\n\n";
     } else {
