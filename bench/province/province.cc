@@ -1,6 +1,7 @@
 #include "province.h"
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <map>
 #include <random>
@@ -35,6 +36,8 @@ struct Weighted {
     return values[std::min<std::size_t>(it - cumulative.begin(), values.size() - 1)];
   }
 };
+
+constexpr std::size_t kHiresPerFile = 500;
 
 std::uint64_t Below(std::mt19937_64& rng, std::uint64_t n) { return rng() % n; }
 
@@ -224,6 +227,17 @@ Status WriteIntake(const Province& province, const std::filesystem::path& out) {
   for (const auto& [code, csv] : staff_lists) {
     DANHBA_RETURN_IF_ERROR(WriteText(out / "staff" / (code + ".csv"), csv));
   }
+  // The same hires in files of kHiresPerFile, small enough for one ingest request each.
+  std::filesystem::create_directories(out / "hires", ec);
+  if (ec) return Internal((out / "hires").string() + ": " + ec.message());
+  for (std::size_t start = 0, file = 1; start < hires.size(); start += kHiresPerFile, ++file) {
+    Json chunk = Json::array();
+    for (std::size_t i = start; i < std::min(hires.size(), start + kHiresPerFile); ++i) {
+      chunk.push_back(hires[i]);
+    }
+    DANHBA_RETURN_IF_ERROR(
+        WriteText(out / "hires" / (Pad(file, 4) + ".json"), chunk.dump() + "\n"));
+  }
   return WriteText(out / "hires.json", hires.dump() + "\n");
 }
 
@@ -253,8 +267,14 @@ Status WriteLdif(const Province& province, const std::string& base_dn, const std
     const auto& name = named->name;
     ldif << "dn: uid=" << uid << ",ou=people," << base_dn << "\n"
          << "objectClass: inetOrgPerson\nobjectClass: danhbaPerson\n"
-         << "uid: " << uid << "\ncn: " << person.full_name << "\ncn: "
-         << text::FoldForSearch(person.full_name) << "\nsn: " << name.family_name
+         << "uid: " << uid << "\ncn: " << person.full_name << "\n";
+    // The folded name as a second cn, as danhba stores it, unless it differs only in case.
+    std::string folded = text::FoldForSearch(person.full_name);
+    std::string lower = person.full_name;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (folded != lower) ldif << "cn: " << folded << "\n";
+    ldif << "sn: " << name.family_name
          << "\ngivenName: " << name.given_name << "\ndisplayName: " << person.full_name
          << "\nmail: " << uid << "@" << domain << "\ntitle: " << person.title
          << "\ntelephoneNumber: " << person.phone << "\nou: " << person.agency

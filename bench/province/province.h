@@ -48,6 +48,7 @@ Result<Province> Generate(const Options& options);
 //   agencies.json      agency.create events (and agency.merge for historic agencies)
 //   staff/<code>.csv   one staff list per agency, Vietnamese headers, dd/mm/yyyy dates
 //   hires.json         one hire event per person
+//   hires/NNNN.json    the same, 500 a file (one ingest request each)
 // Existing files are replaced.
 Status WriteIntake(const Province& province, const std::filesystem::path& out);
 

@@ -29,7 +29,10 @@
 #include "danhba/http/router.h"
 #include "danhba/http/server.h"
 #include "danhba/journal/journal.h"
+#include "danhba/ldap/client.h"
 #include "danhba/ldap/connection.h"
+#include "danhba/ops/import_runner.h"
+#include "danhba/ops/spool.h"
 #include "danhba/slapd/instance.h"
 #include "danhba/sync/engine.h"
 
@@ -375,6 +378,46 @@ int Run(const std::string& config_path) {
   }
   engine_slot->store(&engine);
   std::jthread engine_thread([&engine](std::stop_token stop) { engine.Run(stop); });
+
+  // The spool directory (docs/import.md): dropped event files and staff lists
+  // are journaled like ingested events, on a thread and a connection of their own.
+  auto naming_policy = ops::NamingPolicyOf(config);
+  auto allocator = naming_policy.ok() ? naming::Allocator::Create(*naming_policy)
+                                      : Result<naming::Allocator>(naming_policy.error());
+  if (!allocator.ok()) {
+    PrintError(allocator.error());
+    return 1;
+  }
+  ldap::Client spool_client(connect, sync_credentials);
+  const auto layout = directory::Layout::ForBase(config.ldap.base_dn);
+  ops::SpoolServices spool_services;
+  spool_services.journal = journal->get();
+  spool_services.snapshot = [&spool_client, &layout] { return ops::LoadSnapshot(spool_client, layout); };
+  spool_services.on_appended = wake_engine;
+  spool_services.today = [] {
+    auto now = std::chrono::system_clock::now() + api::kProvinceUtcOffset;
+    return model::Date::FromSysDays(std::chrono::floor<std::chrono::days>(now));
+  };
+  ops::Spool spool({.dir = config.SpoolDir(), .allocator = &*allocator}, std::move(spool_services));
+  if (auto prepared = spool.Prepare(); !prepared.ok()) {
+    PrintError(ConfigError("spool.dir " + config.SpoolDir().string() + ": " + prepared.error().detail));
+    return 1;
+  }
+  log->info("taking in files dropped in {}", (config.SpoolDir() / "incoming").string());
+  std::jthread spool_thread([&spool, interval = config.spool.scan_interval](std::stop_token stop) {
+    auto spool_log = log::Get("spool");
+    std::mutex mutex;
+    std::condition_variable_any wake;
+    while (!stop.stop_requested()) {
+      // Each processed file is logged by the spool itself.
+      auto scanned = spool.ScanOnce();
+      if (!scanned.ok()) {
+        spool_log->warn("{} (the file stays in incoming/ for the next scan)", scanned.error().detail);
+      }
+      std::unique_lock lock(mutex);
+      wake.wait_for(lock, stop, interval, [] { return false; });
+    }
+  });
   Notify("READY=1");
 
   std::optional<Supervisor> supervisor;
@@ -386,6 +429,8 @@ int Run(const std::string& config_path) {
   Notify("STOPPING=1");
   (*ingest)->Stop();
   (*server)->Stop();
+  spool_thread.request_stop();
+  spool_thread.join();
   engine_slot->store(nullptr);
   engine_thread.request_stop();
   engine.Notify();

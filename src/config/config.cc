@@ -33,7 +33,8 @@ constexpr std::array kKnownKeys = {
     "ingest.threads", "ingest.max_connections", "ingest.max_body_bytes", "ingest.max_header_bytes",
     "ingest.request_timeout", "ingest.idle_timeout", "ingest.senders_file", "ingest.rate_limit",
     "ingest.rate_burst", "ingest.signature_window", "naming", "naming.collision",
-    "naming.start_number", "naming.max_length", "naming.reserved"};
+    "naming.start_number", "naming.max_length", "naming.reserved", "spool", "spool.dir",
+    "spool.scan_interval"};
 
 std::size_t EditDistance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -184,6 +185,7 @@ class Parser {
       if (key == "public_api") return Http(value, path, config.public_api);
       if (key == "ingest") return Http(value, path, config.ingest, &config.ingest_auth);
       if (key == "naming") return Naming(value, path, config.naming);
+      if (key == "spool") return Spool(value, path, config.spool);
       return Unknown(value, path);
     });
     if (!ok) return *error_;
@@ -416,6 +418,14 @@ class Parser {
       if (key == "max_header_bytes") return Size(v, sub, http.max_header_bytes);
       if (key == "request_timeout") return Duration(v, sub, http.request_timeout);
       if (key == "idle_timeout") return Duration(v, sub, http.idle_timeout);
+      return Unknown(v, sub);
+    });
+  }
+
+  bool Spool(const YAML::Node& value, const std::string& path, SpoolConfig& spool) {
+    return Section(value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
+      if (key == "dir") return Path(v, sub, spool.dir);
+      if (key == "scan_interval") return Duration(v, sub, spool.scan_interval);
       return Unknown(v, sub);
     });
   }

@@ -686,8 +686,11 @@ class Engine::Impl::Worker {
     SYNC_ASSIGN(found, dir_.FindPerson(p.id));
     if (!found) return Rejected("unknown person id " + p.id);
     PersonRecord r = *found;
+    // The decision goes on the entry last, after the move: an entry that holds it
+    // has been through this leave, even if a later re-hire brought it back to
+    // ou=people (a replay after a crash must not move it out again).
+    if (r.HasDecision(decision_dn)) return Applied(PersonResult(r.uid, r.mail));
     bool former = InSubtree(r.dn, layout_.former_dn);
-    if (r.HasDecision(decision_dn) && former) return Applied(PersonResult(r.uid, r.mail));
     if (r.status == directory::kStatusLeft && !r.HasDecision(decision_dn)) {
       return Rejected("person id " + p.id + " (" + r.mail + ") has already left");
     }

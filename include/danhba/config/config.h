@@ -125,6 +125,14 @@ struct NamingConfig {
   std::vector<std::string> reserved;
 };
 
+// The spool directory: files dropped in <dir>/incoming are taken in by the
+// daemon (docs/import.md).
+struct SpoolConfig {
+  std::filesystem::path dir;  // empty: <data_dir>/spool
+  // How often the daemon looks for new files.
+  std::chrono::milliseconds scan_interval{2000};
+};
+
 // The collision policies an operator can choose.
 inline constexpr std::string_view kCollisionPolicies[] = {"numeric", "birth_year", "agency"};
 
@@ -137,6 +145,7 @@ struct Config {
   HttpConfig ingest{.listen = {"127.0.0.1", 8081}};
   IngestAuthConfig ingest_auth;
   NamingConfig naming;
+  SpoolConfig spool;
   LogConfig log;
   // The file this configuration came from; empty for defaults or a string.
   std::filesystem::path source;
@@ -144,6 +153,8 @@ struct Config {
   // <data_dir>/secrets, <data_dir>/slapd.
   std::filesystem::path SecretsDir() const { return data_dir / "secrets"; }
   std::filesystem::path SlapdDir() const { return data_dir / "slapd"; }
+  // spool.dir, or <data_dir>/spool.
+  std::filesystem::path SpoolDir() const { return spool.dir.empty() ? data_dir / "spool" : spool.dir; }
   // ingest_auth.senders_file, or <data_dir>/senders.json.
   std::filesystem::path SendersFile() const {
     return ingest_auth.senders_file.empty() ? data_dir / "senders.json" : ingest_auth.senders_file;

@@ -286,6 +286,8 @@ TEST(ConfigExample, ExampleFileGivesTheDefaults) {
   EXPECT_EQ(config->naming.start_number, defaults.naming.start_number);
   EXPECT_EQ(config->naming.max_length, defaults.naming.max_length);
   EXPECT_EQ(config->naming.reserved, defaults.naming.reserved);
+  EXPECT_EQ(config->spool.dir, defaults.spool.dir);
+  EXPECT_EQ(config->spool.scan_interval, defaults.spool.scan_interval);
 }
 
 TEST_F(ConfigFileTest, SecretFileIsReadWithoutNewline) {
@@ -330,6 +332,24 @@ TEST(ConfigIngestAuth, BadValuesAndPlaces) {
   EXPECT_THAT(ErrorOf("ingest:\n  rate_burst: 0\n"), HasSubstr("ingest.rate_burst"));
   // Only the ingest listener has senders.
   EXPECT_THAT(ErrorOf("public_api:\n  senders_file: x.json\n"), HasSubstr("public_api.senders_file"));
+}
+
+TEST(ConfigSpool, DefaultsAndKeys) {
+  Config defaults = Defaults("/srv/danhba");
+  EXPECT_EQ(defaults.SpoolDir(), fs::path("/srv/danhba/var/spool"));
+  EXPECT_EQ(defaults.spool.scan_interval, std::chrono::seconds(2));
+
+  auto config = ParseString("spool:\n  dir: drop\n  scan_interval: 500ms\n", "danhba.yaml",
+                            "/etc/danhba");
+  ASSERT_TRUE(config.ok()) << config.error();
+  EXPECT_EQ(config->SpoolDir(), fs::path("/etc/danhba/drop"));
+  EXPECT_EQ(config->spool.scan_interval, std::chrono::milliseconds(500));
+}
+
+TEST(ConfigSpool, BadValuesNameKeyAndLine) {
+  EXPECT_EQ(ErrorOf("spool:\n  scan_interval: 0s\n"),
+            "danhba.yaml:2: spool.scan_interval: must be greater than zero");
+  EXPECT_THAT(ErrorOf("spool:\n  dri: x\n"), HasSubstr("danhba.yaml:2: spool.dri: unknown key"));
 }
 
 }  // namespace

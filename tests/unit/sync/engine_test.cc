@@ -386,6 +386,31 @@ TEST_F(EngineTest, LeaveReplayAfterTheMoveFinishesIt) {
   EXPECT_FALSE(tree_.passwords.count("annv"));
 }
 
+// A leave and a re-hire applied in one round, then a crash before their results
+// reached the journal: both are replayed, and the person stays in service.
+TEST_F(EngineTest, LeaveAndRehireReplayedTogetherKeepThePersonInService) {
+  Append(Hire("h1", "CB1", "Nguyễn Văn An"));
+  Engine(*journal_, fake_, Options()).RunOnce(now_);
+  const std::vector<std::string> later = {Leave("l1", "CB1"),
+                                          Hire("h2", "CB1", "Nguyễn Văn An", "skhcn")};
+  for (const auto& event : later) Append(event);
+  Engine(*journal_, fake_, Options()).RunOnce(now_);
+  ASSERT_EQ(PersonById("CB1")->status, "active");
+
+  // The journal as it was before the lost results: both events still queued.
+  journal_.reset();
+  journal_ = journal::Journal::Open({.dir = (dir_ / "journal-before-crash").string()}).value();
+  for (const auto& event : later) Append(event);
+  Engine(*journal_, fake_, Options()).RunOnce(now_);
+  EXPECT_EQ(Info("l1").state, EventState::kApplied) << Info("l1").detail;
+  EXPECT_EQ(Info("h2").state, EventState::kApplied) << Info("h2").detail;
+  const auto* p = PersonById("CB1");
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->status, "active");
+  EXPECT_EQ(p->dn, fake_.layout().PersonDn("annv"));
+  EXPECT_EQ(p->agency_code, "skhcn");
+}
+
 TEST_F(EngineTest, AgencyLifecycle) {
   Append(AgencyEvent("a1", "agency.create",
                      R"({"code":"sgtvt","name":"Sở Giao thông Vận tải","parent":null})"));
