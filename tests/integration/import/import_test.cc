@@ -53,7 +53,7 @@ class ImportTest : public ::testing::Test {
           danhba::testing::TestConnectOptions(Directory().url),
           ldap::Credentials::Simple(Directory().sync_dn, Directory().sync_password)));
       directories_.push_back(std::make_unique<directory::LdapDirectory>(
-          *clients_.back(), directory::LdapDirectoryOptions{layout_, "dongnai.gov.vn", true}));
+          *clients_.back(), directory::LdapDirectoryOptions{layout_, "dongnai.gov.vn"}));
     }
     directory::AgencyRecord agency;
     agency.dn = layout_.AgencyDn(agency_);
