@@ -52,11 +52,19 @@ load_sample() {
   sample=$(mktemp -d)
   "$build_dir/bench/province/danhba-province" --shared "$shared_dir" \
     --people "${DANHBA_SAMPLE_PEOPLE:-2000}" --out "$sample" >/dev/null
+  # The daemon reads a newly added sender within a second: retry for a while.
+  post() {
+    local attempt
+    for attempt in $(seq 20); do
+      curl -sf -o /dev/null -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+        --data-binary "@$1" "$ingest_url/api/v1/events" && return 0
+      sleep 0.5
+    done
+    return 1
+  }
   local file
   for file in "$sample/agencies.json" "$sample"/hires/*.json; do
-    curl -sf -o /dev/null -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
-      --data-binary "@$file" "$ingest_url/api/v1/events" ||
-      { echo "run.sh: posting $(basename "$file") failed" >&2; rm -rf "$sample"; return 0; }
+    post "$file" || { echo "run.sh: posting $(basename "$file") failed" >&2; rm -rf "$sample"; return 0; }
   done
   rm -rf "$sample"
   touch "$marker"
