@@ -20,6 +20,7 @@ using internal::ControlsPtr;
 using internal::LdapPtr;
 using internal::MemPtr;
 using internal::MessagePtr;
+using internal::ToLdapScope;
 using internal::ValuesPtr;
 
 namespace {
@@ -36,18 +37,6 @@ berval View(std::string_view s) {
   bv.bv_len = s.size();
   bv.bv_val = const_cast<char*>(s.data());  // libldap only reads request values
   return bv;
-}
-
-int ToLdapScope(Scope scope) {
-  switch (scope) {
-    case Scope::kBase:
-      return LDAP_SCOPE_BASE;
-    case Scope::kOneLevel:
-      return LDAP_SCOPE_ONELEVEL;
-    case Scope::kSubtree:
-      return LDAP_SCOPE_SUBTREE;
-  }
-  return LDAP_SCOPE_SUBTREE;
 }
 
 // LDAPMod arrays pointing into storage this object owns; valid while it lives.

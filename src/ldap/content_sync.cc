@@ -10,6 +10,7 @@
 namespace danhba::ldap {
 
 using internal::BerBufferPtr;
+using internal::ToLdapScope;
 using internal::BervalPtr;
 using internal::ControlsPtr;
 using internal::MemPtr;
@@ -26,18 +27,6 @@ std::string UuidString(const berval& raw) {
     out += hex;
   }
   return out;
-}
-
-int ToLdapScope(Scope scope) {
-  switch (scope) {
-    case Scope::kBase:
-      return LDAP_SCOPE_BASE;
-    case Scope::kOneLevel:
-      return LDAP_SCOPE_ONELEVEL;
-    case Scope::kSubtree:
-      return LDAP_SCOPE_SUBTREE;
-  }
-  return LDAP_SCOPE_SUBTREE;
 }
 
 struct UuidArrayFree {

@@ -12,6 +12,7 @@
 
 #include "danhba/base/result.h"
 #include "danhba/ldap/entry.h"
+#include "danhba/ldap/operations.h"
 
 namespace danhba::ldap::internal {
 
@@ -62,6 +63,19 @@ using ControlPtr = std::unique_ptr<LDAPControl, ControlFree>;
 using ControlsPtr = std::unique_ptr<LDAPControl*, ControlsFree>;
 using DnPtr = std::unique_ptr<LDAPRDN, DnFree>;
 using ObjectClassPtr = std::unique_ptr<LDAPObjectClass, ObjectClassFree>;
+
+// libldap's scope constant for a search scope.
+inline int ToLdapScope(Scope scope) {
+  switch (scope) {
+    case Scope::kBase:
+      return LDAP_SCOPE_BASE;
+    case Scope::kOneLevel:
+      return LDAP_SCOPE_ONELEVEL;
+    case Scope::kSubtree:
+      return LDAP_SCOPE_SUBTREE;
+  }
+  return LDAP_SCOPE_SUBTREE;
+}
 
 }  // namespace danhba::ldap::internal
 
