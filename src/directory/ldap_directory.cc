@@ -32,6 +32,7 @@ const std::vector<std::string>& PersonAttributes() {
                                                       "danhbaAgencyDN",
                                                       "danhbaBirthDate",
                                                       "danhbaDecisionDN",
+                                                      "danhbaEventId",
                                                       "userPassword"};
   return attributes;
 }
@@ -139,6 +140,16 @@ std::string Layout::DecisionDn(std::string_view event_id) const {
   return "danhbaEventId=" + ldap::EscapeDnValue(event_id) + "," + decisions_dn;
 }
 
+std::string Layout::DecisionEventId(std::string_view dn) const {
+  auto parsed = ldap::Dn::Parse(dn);
+  auto parent = ldap::Dn::Parse(decisions_dn);
+  if (!parsed.ok() || !parent.ok() || parsed->size() != parent->size() + 1 ||
+      !parsed->IsDescendantOf(*parent)) {
+    return "";
+  }
+  return parsed->RdnValue("danhbaEventId");
+}
+
 bool PersonRecord::HasDecision(std::string_view decision_dn) const {
   return std::any_of(decision_dns.begin(), decision_dns.end(), [&](const std::string& value) {
     return EqualsIgnoreCase(value, decision_dn);
@@ -196,6 +207,7 @@ Entry PersonEntry(const PersonRecord& p) {
   if (!p.agency_dn.empty()) e.Add("danhbaAgencyDN", p.agency_dn);
   if (p.birth_date) e.Add("danhbaBirthDate", ToGeneralizedTime(*p.birth_date));
   if (!p.decision_dns.empty()) e.Set("danhbaDecisionDN", p.decision_dns);
+  if (!p.created_by_event.empty()) e.Add("danhbaEventId", p.created_by_event);
   return e;
 }
 
@@ -232,6 +244,7 @@ PersonRecord PersonFromEntry(const Entry& e) {
   p.agency_dn = e.First("danhbaAgencyDN").value_or("");
   p.birth_date = ParseGeneralizedDate(e.First("danhbaBirthDate"));
   p.decision_dns = e.Get("danhbaDecisionDN");
+  p.created_by_event = e.First("danhbaEventId").value_or("");
   p.has_password = e.Has("userPassword");
   return p;
 }
@@ -271,9 +284,24 @@ std::vector<std::unique_ptr<LdapDirectory>> MakeLdapDirectories(
 }
 
 Status LdapDirectory::EnsureDecision(const DecisionRecord& decision) {
-  Status added = ops_.Add(DecisionEntry(options_.layout, decision));
-  if (!added.ok() && ldap::HasResultCode(added.error(), ldap::kAlreadyExists)) return Ok();
-  return added;
+  Entry entry = DecisionEntry(options_.layout, decision);
+  Status added = ops_.Add(entry);
+  if (added.ok() || !ldap::HasResultCode(added.error(), ldap::kAlreadyExists)) return added;
+  if (decision.subject_dns.empty()) return Ok();
+  auto read = ops_.Read(entry.dn, {"danhbaSubjectDN"});
+  if (!read.ok()) return read.take_error();
+  if (!*read) return added;  // deleted in between: say so rather than guess
+  Values missing;
+  for (const std::string& subject : decision.subject_dns) {
+    if (!(*read)->HasValue("danhbaSubjectDN", subject)) missing.push_back(subject);
+  }
+  if (missing.empty()) return Ok();
+  Status modified = ops_.Modify(entry.dn, {Modification::Add("danhbaSubjectDN", missing)});
+  // Another worker added the same value first: done all the same.
+  if (!modified.ok() && ldap::HasResultCode(modified.error(), ldap::kTypeOrValueExists)) {
+    return Ok();
+  }
+  return modified;
 }
 
 Result<std::optional<PersonRecord>> LdapDirectory::FindPerson(std::string_view person_id) {
@@ -342,10 +370,7 @@ Status LdapDirectory::CreatePeople(const std::vector<NewPerson>& people) {
   bool added_all = false;
   if (options_.use_transactions) {
     std::vector<ldap::Change> changes;
-    changes.reserve(people.size() * 2);
-    for (const auto& p : people) {
-      changes.push_back(ldap::AddRequest{DecisionEntry(options_.layout, p.decision)});
-    }
+    changes.reserve(people.size());
     for (const auto& p : people) changes.push_back(ldap::AddRequest{NewPersonEntry(p)});
     Status applied = NameConflictOrInvalid(ops_.Apply(changes));
     if (applied.ok()) {
@@ -359,15 +384,14 @@ Status LdapDirectory::CreatePeople(const std::vector<NewPerson>& people) {
     // One at a time: this also settles a transaction whose commit was applied
     // but whose answer was lost, and an add that finds its own earlier entry.
     for (const auto& p : people) {
-      DANHBA_RETURN_IF_ERROR(EnsureDecision(p.decision));
       Status added = NameConflictOrInvalid(ops_.Add(NewPersonEntry(p)));
       if (!added.ok()) {
         if (!IsConflict(added)) return added;
         auto read = ops_.Read(p.person.dn, PersonAttributes());
         if (!read.ok()) return read.take_error();
-        bool ours =
-            *read && (*read)->HasValue("danhbaPersonId", p.person.person_id) &&
-            PersonFromEntry(**read).HasDecision(options_.layout.DecisionDn(p.decision.event_id));
+        bool ours = *read && (*read)->HasValue("danhbaPersonId", p.person.person_id) &&
+                    !p.person.created_by_event.empty() &&
+                    PersonFromEntry(**read).created_by_event == p.person.created_by_event;
         if (!ours) return added;
       }
     }

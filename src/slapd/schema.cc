@@ -71,7 +71,7 @@ const std::vector<Definition>& ObjectClasses() {
       {1, "danhbaPerson", "a civil servant: added to an inetOrgPerson",
        {"SUP top AUXILIARY", "MUST danhbaPersonId",
         "MAY ( danhbaStatus $ danhbaAgencyDN $ danhbaDecisionDN $ danhbaBirthDate $ "
-        "danhbaMailAlias )"}},
+        "danhbaMailAlias $ danhbaEventId )"}},
       {2, "danhbaAgency", "a state agency: added to an organizationalUnit",
        {"SUP top AUXILIARY", "MUST danhbaAgencyCode",
         "MAY ( displayName $ mail $ danhbaMailAlias $ danhbaParentDN $ danhbaHeadDN $ "

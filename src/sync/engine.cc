@@ -478,7 +478,6 @@ class Engine::Impl::Worker {
         continue;
       }
       directory::NewPerson np;
-      np.decision = DecisionOf(ev, {layout_.PersonDn(candidate->local_part)});
       PersonRecord& r = np.person;
       r.uid = candidate->local_part;
       r.dn = layout_.PersonDn(r.uid);
@@ -491,6 +490,7 @@ class Engine::Impl::Worker {
       r.agency_dn = agency->dn;
       r.birth_date = p.birth_date;
       r.decision_dns = {DecisionDn(ev)};
+      r.created_by_event = ev.id;
       auto password = GeneratePassword();
       if (!password.ok()) return password.take_error();
       np.initial_password = std::move(password).value();
@@ -498,7 +498,37 @@ class Engine::Impl::Worker {
     }
   }
 
+  // Hires of a batch under the same decision share one decision entry, named
+  // after the first of them, with every person as a subject: one write for
+  // the batch instead of one per hire (a staff list is one decision).
+  std::vector<directory::DecisionRecord> ShareDecisions(std::vector<PreparedHire>& hires) {
+    std::vector<directory::DecisionRecord> decisions;
+    for (auto& h : hires) {
+      const model::Event& ev = h.item->event;
+      auto same = std::find_if(decisions.begin(), decisions.end(), [&](const auto& d) {
+        return d.decision == ev.decision && d.effective_date == ev.effective_date;
+      });
+      if (same == decisions.end()) same = decisions.insert(decisions.end(), DecisionOf(ev, {}));
+      PersonRecord& r = h.person.person;
+      same->subject_dns.push_back(r.dn);
+      r.decision_dns = {layout_.DecisionDn(same->event_id)};
+    }
+    return decisions;
+  }
+
+  // The decision entry of a hire that made `r` (shared with its batch when
+  // r's decision DN names another event), with r as a subject.
+  directory::DecisionRecord HireDecision(const model::Event& ev, const PersonRecord& r) {
+    directory::DecisionRecord d = DecisionOf(ev, {r.dn});
+    if (r.decision_dns.size() == 1) {
+      std::string named_after = layout_.DecisionEventId(r.decision_dns.front());
+      if (!named_after.empty()) d.event_id = std::move(named_after);
+    }
+    return d;
+  }
+
   std::vector<StepResult> FlushHires(std::vector<PreparedHire>& hires) {
+    const std::vector<directory::DecisionRecord> decisions = ShareDecisions(hires);
     std::vector<directory::NewPerson> people;
     people.reserve(hires.size());
     for (const auto& h : hires) people.push_back(h.person);
@@ -524,12 +554,20 @@ class Engine::Impl::Worker {
     }
     std::vector<HandoverLine> lines;
     for (const auto& h : hires) e_.NoteTaken(h.person.person.uid);
+    auto fail_all = [&](const Error& error) {
+      results.assign(hires.size(), FromError(error));
+      return results;
+    };
     for (const auto& h : hires) {
-      Status fault = Fault(h.item->event, Step::kPersonAdded);
-      if (!fault.ok()) {
-        results.assign(hires.size(), FromError(fault.error()));
-        return results;
-      }
+      if (Status fault = Fault(h.item->event, Step::kPersonAdded); !fault.ok())
+        return fail_all(fault.error());
+    }
+    for (const auto& d : decisions) {
+      if (Status written = dir_.EnsureDecision(d); !written.ok()) return fail_all(written.error());
+    }
+    for (const auto& h : hires) {
+      if (Status fault = Fault(h.item->event, Step::kDecisionWritten); !fault.ok())
+        return fail_all(fault.error());
       const PersonRecord& r = h.person.person;
       lines.push_back({*h.item->event.person->agency, r.uid, r.mail, r.full_name,
                        h.person.initial_password, h.item->event.id});
@@ -571,7 +609,13 @@ class Engine::Impl::Worker {
     SYNC_ASSIGN(found, dir_.FindPerson(p.id));
     if (found) {
       PersonRecord r = *found;
-      if (r.HasDecision(decision_dn)) return FinishHandover(ev, r);  // this event made it
+      if (r.created_by_event == ev.id) {
+        // This hire made the entry; its decision entry may not be written yet.
+        SYNC_TRY(dir_.EnsureDecision(HireDecision(ev, r)));
+        SYNC_TRY(Fault(ev, Step::kDecisionWritten));
+        return FinishHandover(ev, r);
+      }
+      if (r.HasDecision(decision_dn)) return FinishHandover(ev, r);  // this re-hire made it
       bool former = InSubtree(r.dn, layout_.former_dn);
       if (!former && r.status == directory::kStatusActive) {
         return Rejected("person id " + p.id + " already has the mailbox " + r.mail + " (R3)");
@@ -597,6 +641,8 @@ class Engine::Impl::Worker {
       e_.NoteTaken(prepared->person.uid);
       SYNC_TRY(Fault(ev, Step::kPersonAdded));
       const PersonRecord& r = prepared->person;
+      SYNC_TRY(dir_.EnsureDecision(DecisionOf(ev, {r.dn})));
+      SYNC_TRY(Fault(ev, Step::kDecisionWritten));
       SYNC_TRY(e_.handover_.Write(
           {{*p.agency, r.uid, r.mail, r.full_name, prepared->initial_password, ev.id}}));
       SYNC_TRY(Fault(ev, Step::kHandoverWritten));

@@ -5,7 +5,9 @@
 //   ou=people,<base>     uid=<local part>: inetOrgPerson + danhbaPerson, people in service
 //   ou=former,<base>     the same entries after the person left (R9, R22)
 //   ou=agencies,<base>   ou=<code>: organizationalUnit + danhbaAgency
-//   ou=decisions,<base>  danhbaEventId=<event id>: danhbaDecision, one per applied event
+//   ou=decisions,<base>  danhbaEventId=<event id>: danhbaDecision, one per applied event;
+//                        hires applied together under the same decision share the
+//                        entry of the first of them (one write instead of one each)
 //
 // Every operation may be repeated after a crash at any point and gives the same
 // tree: adds that find their own entry are done, changes are replaces of whole
@@ -44,6 +46,8 @@ struct Layout {
   std::string AgencyDn(std::string_view code) const;
   // danhbaEventId=<event id>,decisions_dn.
   std::string DecisionDn(std::string_view event_id) const;
+  // The event id that names a decision entry's DN; empty when `dn` is not one.
+  std::string DecisionEventId(std::string_view dn) const;
 };
 
 // danhbaStatus values.
@@ -53,6 +57,8 @@ inline constexpr std::string_view kStatusMerged = "merged";
 inline constexpr std::string_view kStatusDissolved = "dissolved";
 
 // One applied decision (R22): the entry danhbaEventId=<event_id>,ou=decisions.
+// For hires applied together, event_id is the first hire's and subject_dns
+// lists every person the decision made.
 struct DecisionRecord {
   std::string event_id;
   model::EventType type = model::EventType::kHire;
@@ -80,6 +86,9 @@ struct PersonRecord {
   std::string agency_dn;                  // danhbaAgencyDN
   std::optional<model::Date> birth_date;  // danhbaBirthDate (private)
   std::vector<std::string> decision_dns;  // danhbaDecisionDN
+  // danhbaEventId: the hire that created the entry (how a repeated hire knows
+  // it made the entry, even when the decision entry is shared).
+  std::string created_by_event;
   // Reads: whether the entry has a userPassword. Never the value.
   bool has_password = false;
 
@@ -102,12 +111,10 @@ struct AgencyRecord {
   bool HasDecision(std::string_view decision_dn) const;
 };
 
-// A hire's writes, done together: the decision entry and the person entry with
-// an initial password, sent in the add (stored hashed by the server and marked
-// pwdReset, so the person must change it at first login, R13).
+// A hire's entry with an initial password, sent in the add (stored hashed by the
+// server and marked pwdReset, so the person must change it at first login, R13).
 struct NewPerson {
-  DecisionRecord decision;
-  PersonRecord person;  // dn, uid, mail set; has_password ignored
+  PersonRecord person;  // dn, uid, mail, created_by_event set; has_password ignored
   std::string initial_password;
 };
 
@@ -119,7 +126,8 @@ class Directory {
   // The mail domain, e.g. "dongnai.gov.vn".
   virtual const std::string& domain() const = 0;
 
-  // Adds the decision entry; one that exists already is left as it is (ok).
+  // Adds the decision entry. When it exists already (a repeated step, or hires
+  // of one decision resumed one by one), adds the subject DNs it lacks.
   virtual Status EnsureDecision(const DecisionRecord& decision) = 0;
 
   // The person with this danhbaPersonId, in people or former; nullopt if none.
@@ -133,10 +141,12 @@ class Directory {
   // local_part@domain as a mail or a mail alias (people, former staff, agencies).
   virtual Result<bool> AddressTaken(std::string_view local_part) = 0;
 
-  // Adds every decision and person entry, all or nothing (one transaction where
-  // the server has them). kConflict when an address is taken (also one taken
-  // between AddressTaken and this call): nothing was added. A person entry that
-  // exists already with the same person id and decision counts as added.
+  // Adds the person entries, in order, in one transaction where the server has
+  // them (then all or nothing), else one by one, stopping at the first error.
+  // kConflict when an address is taken (also one taken between AddressTaken and
+  // this call). A person entry that exists already with the same person id and
+  // created_by_event counts as added. The caller writes the decision entries
+  // afterwards (EnsureDecision), so that they name only entries that exist.
   virtual Status CreatePeople(const std::vector<NewPerson>& people) = 0;
 
   // Rewrites the attributes in which `after` differs from `before` (both of the

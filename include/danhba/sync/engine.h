@@ -53,7 +53,7 @@ using TimePoint = journal::TimePoint;
 // Steps of an event, for tests that stop the engine between two of them
 // (the fault hook below) to prove that replay mends it.
 enum class Step {
-  kDecisionWritten,  // the decision entry exists (non-hire events)
+  kDecisionWritten,  // the decision entry exists
   kPersonAdded,      // hire: the person entry exists (password set)
   kPasswordSet,      // re-hire or replay: a new password was set
   kHandoverWritten,  // the password line is in the handover file

@@ -36,10 +36,6 @@ class LdapDirectoryTest : public danhba::testing::LdapTest {
 
   NewPerson Hire(const std::string& uid, const std::string& id, const std::string& event) {
     NewPerson np;
-    np.decision.event_id = event;
-    np.decision.decision = {
-        "12/QĐ-SNV", model::Date::FromYmd(2026, 11, 20).value(), "Sở Nội vụ", {}};
-    np.decision.subject_dns = {layout_.PersonDn(uid)};
     PersonRecord& p = np.person;
     p.uid = uid;
     p.dn = layout_.PersonDn(uid);
@@ -50,6 +46,7 @@ class LdapDirectoryTest : public danhba::testing::LdapTest {
     p.given_name = "An";
     p.agency_code = "stttt";
     p.decision_dns = {layout_.DecisionDn(event)};
+    p.created_by_event = event;
     np.initial_password = "Xk4mP9qLw2Zr7tNb";
     return np;
   }
@@ -70,6 +67,7 @@ TEST_F(LdapDirectoryTest, CreatePeopleIsIdempotentAndAnotherPersonConflicts) {
   EXPECT_EQ((*found)->uid, "annvdir");
   EXPECT_TRUE((*found)->has_password);
   EXPECT_TRUE((*found)->HasDecision(layout_.DecisionDn("d-1")));
+  EXPECT_EQ((*found)->created_by_event, "d-1");
   auto taken = directory_->AddressTaken("annvdir");
   ASSERT_TRUE(taken.ok());
   EXPECT_TRUE(*taken);
@@ -79,6 +77,10 @@ TEST_F(LdapDirectoryTest, CreatePeopleIsIdempotentAndAnotherPersonConflicts) {
   ASSERT_FALSE(other.ok());
   EXPECT_EQ(other.error().code, ErrorCode::kConflict);
   EXPECT_FALSE(*directory_->FindPerson("CBD2"));
+  // The same person made by another hire is not a replay of this one.
+  Status other_hire = directory_->CreatePeople({Hire("annvdir", "CBD1", "d-1b")});
+  ASSERT_FALSE(other_hire.ok());
+  EXPECT_EQ(other_hire.error().code, ErrorCode::kConflict);
 
   auto bound = ldap::Connection::Open(TestConnectOptions(Directory().url),
                                       ldap::Credentials::Simple(np.person.dn, np.initial_password));
@@ -125,6 +127,24 @@ TEST_F(LdapDirectoryTest, DecisionEntryHoldsTheDecision) {
   EXPECT_EQ((*entry)->First("danhbaDecisionType"), "leave");
   EXPECT_EQ((*entry)->First("danhbaEffectiveDate"), "20261201000000Z");
   EXPECT_EQ((*entry)->First("description"), "Nghỉ hưu");
+  EXPECT_EQ((*entry)->Get("danhbaSubjectDN"), ldap::Values{layout_.PersonDn("x", true)});
+
+  // Hires of one decision resumed one by one: each adds itself as a subject.
+  DecisionRecord more = d;
+  more.subject_dns = {layout_.PersonDn("y", true), layout_.PersonDn("x", true)};
+  ASSERT_TRUE(directory_->EnsureDecision(more).ok());
+  ASSERT_TRUE(directory_->EnsureDecision(more).ok());
+  auto merged = root_connection().Read(layout_.DecisionDn("d-4"));
+  ASSERT_TRUE(merged.ok() && *merged);
+  EXPECT_EQ((*merged)->Get("danhbaSubjectDN"),
+            (ldap::Values{layout_.PersonDn("x", true), layout_.PersonDn("y", true)}));
+}
+
+TEST_F(LdapDirectoryTest, DecisionEventIdReadsTheEventThatNamesTheEntry) {
+  EXPECT_EQ(layout_.DecisionEventId(layout_.DecisionDn("hr-2026/7,a")), "hr-2026/7,a");
+  EXPECT_EQ(layout_.DecisionEventId(layout_.PersonDn("annv")), "");
+  EXPECT_EQ(layout_.DecisionEventId("danhbaEventId=x,ou=elsewhere,dc=vn"), "");
+  EXPECT_EQ(layout_.DecisionEventId("not a dn"), "");
 }
 
 }  // namespace

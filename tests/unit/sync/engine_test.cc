@@ -334,7 +334,7 @@ TEST_F(EngineTest, LeaveMovesToFormerAndRehireGetsTheSameAddress) {
 }
 
 TEST_F(EngineTest, ACrashAfterAnyStepIsMendedByReplay) {
-  const Step steps[] = {Step::kPersonAdded, Step::kHandoverWritten};
+  const Step steps[] = {Step::kPersonAdded, Step::kDecisionWritten, Step::kHandoverWritten};
   int n = 0;
   for (Step step : steps) {
     std::string id = "h" + std::to_string(n);
@@ -366,6 +366,58 @@ TEST_F(EngineTest, ACrashAfterAnyStepIsMendedByReplay) {
                         "," + id),
               std::string::npos)
         << text;
+  }
+}
+
+TEST_F(EngineTest, HiresUnderOneDecisionShareItsEntry) {
+  for (int i = 0; i < 5; ++i)
+    Append(Hire("s" + std::to_string(i), "CS" + std::to_string(i), "Lê Thị Hoa"));
+  std::string other = Hire("s5", "CS5", "Lê Văn Nam");
+  other.replace(other.find("1/QĐ-SNV"), std::string_view("1/QĐ-SNV").size(), "2/QĐ-SNV");
+  Append(other);
+  Engine engine(*journal_, fake_, Options());
+  engine.RunOnce(now_);
+  EXPECT_EQ(journal_->Count().applied, 6u);
+  ASSERT_EQ(tree_.decisions.size(), 2u);
+  const auto& shared = tree_.decisions.at("s0");
+  ASSERT_EQ(shared.subject_dns.size(), 5u);
+  for (int i = 0; i < 5; ++i) {
+    const auto* p = PersonById("CS" + std::to_string(i));
+    ASSERT_NE(p, nullptr);
+    EXPECT_EQ(p->decision_dns, std::vector<std::string>{fake_.layout().DecisionDn("s0")});
+    EXPECT_EQ(p->created_by_event, "s" + std::to_string(i));
+    EXPECT_EQ(shared.subject_dns[i], p->dn);
+  }
+  EXPECT_EQ(tree_.decisions.at("s5").decision.number, "2/QĐ-SNV");
+  EXPECT_EQ(tree_.decisions.at("s5").subject_dns, std::vector<std::string>{PersonById("CS5")->dn});
+}
+
+TEST_F(EngineTest, ACrashBeforeTheSharedDecisionIsWrittenIsMendedByReplay) {
+  for (int i = 0; i < 4; ++i)
+    Append(Hire("c" + std::to_string(i), "CC" + std::to_string(i), "Võ Văn Tâm"));
+  EngineOptions options = Options();
+  options.fault = [](std::string_view event, Step at) -> Status {
+    if (event == "c2" && at == Step::kPersonAdded) return Transient("crash after the adds");
+    return Ok();
+  };
+  {
+    Engine crashing(*journal_, fake_, options);
+    EXPECT_TRUE(crashing.RunOnce(now_).transient_failure);
+  }
+  EXPECT_EQ(tree_.people.size(), 4u);
+  EXPECT_TRUE(tree_.decisions.empty());
+  Engine engine(*journal_, fake_, Options());
+  engine.RunOnce(now_);
+  EXPECT_EQ(journal_->Count().applied, 4u);
+  ASSERT_EQ(tree_.decisions.size(), 1u);
+  EXPECT_EQ(tree_.decisions.at("c0").subject_dns.size(), 4u);
+  EXPECT_EQ(tree_.people.size(), 4u);
+  std::string text = ReadFile(dir_ / "handover" / "stttt.csv");
+  for (int i = 0; i < 4; ++i) {
+    const auto* p = PersonById("CC" + std::to_string(i));
+    ASSERT_NE(p, nullptr);
+    EXPECT_EQ(p->decision_dns, std::vector<std::string>{fake_.layout().DecisionDn("c0")});
+    EXPECT_EQ(CountLines(text, ",c" + std::to_string(i)), 1u) << text;
   }
 }
 

@@ -39,7 +39,14 @@ class FakeDirectory final : public directory::Directory {
   Status EnsureDecision(const directory::DecisionRecord& d) override {
     std::lock_guard lock(tree_.mutex);
     DANHBA_RETURN_IF_ERROR(Hook("decision " + d.event_id));
-    tree_.decisions.emplace(d.event_id, d);
+    auto [it, added] = tree_.decisions.emplace(d.event_id, d);
+    if (!added) {
+      for (const std::string& subject : d.subject_dns) {
+        auto& subjects = it->second.subject_dns;
+        if (std::find(subjects.begin(), subjects.end(), subject) == subjects.end())
+          subjects.push_back(subject);
+      }
+    }
     return Ok();
   }
 
@@ -86,12 +93,12 @@ class FakeDirectory final : public directory::Directory {
     for (const auto& np : people) {
       if (TakenLocked(np.person.uid)) {
         auto it = tree_.people.find(np.person.uid);
-        bool ours = it != tree_.people.end() && it->second.person_id == np.person.person_id;
+        bool ours = it != tree_.people.end() && it->second.person_id == np.person.person_id &&
+                    it->second.created_by_event == np.person.created_by_event;
         if (!ours) return Conflict("add " + np.person.dn + ": already exists");
       }
     }
     for (const auto& np : people) {
-      tree_.decisions.emplace(np.decision.event_id, np.decision);
       tree_.people[np.person.uid] = np.person;
       tree_.log.push_back("add " + np.person.uid);
       if (!np.initial_password.empty()) {
