@@ -1,6 +1,7 @@
 #include "danhba/directory/ldap_directory.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <utility>
 
@@ -111,6 +112,12 @@ Status NameConflictOrInvalid(Status status) {
 // instead of an add and a password modify. slapo-ppolicy stores it hashed
 // (olcPPolicyHashCleartext), and pwdReset makes the server force a change at
 // first login (R13), as it does after a password administrator's reset.
+std::string AsciiLower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
 Entry NewPersonEntry(const NewPerson& p) {
   Entry e = PersonEntry(p.person);
   if (!p.initial_password.empty()) {
@@ -324,6 +331,27 @@ Result<std::optional<PersonRecord>> LdapDirectory::FindPerson(std::string_view p
   return std::optional<PersonRecord>(PersonFromEntry(found->front()));
 }
 
+Result<std::vector<PersonRecord>> LdapDirectory::FindPeople(
+    const std::vector<std::string>& person_ids) {
+  if (person_ids.empty()) return std::vector<PersonRecord>();
+  std::vector<ldap::Filter> ids;
+  ids.reserve(person_ids.size());
+  for (const std::string& id : person_ids) ids.push_back(ldap::Filter::Eq("danhbaPersonId", id));
+  ldap::SearchRequest request;
+  request.base = options_.layout.base_dn;
+  request.scope = ldap::Scope::kSubtree;
+  request.filter = ldap::Filter::And({ldap::Filter::Eq("objectClass", "danhbaPerson"),
+                                      ldap::Filter::Or(std::move(ids))})
+                       .ToString();
+  request.attributes = PersonAttributes();
+  auto found = ops_.SearchAll(request);
+  if (!found.ok()) return found.take_error();
+  std::vector<PersonRecord> people;
+  people.reserve(found->size());
+  for (const Entry& e : *found) people.push_back(PersonFromEntry(e));
+  return people;
+}
+
 Result<std::optional<AgencyRecord>> LdapDirectory::FindAgency(std::string_view code) {
   auto read = ops_.Read(options_.layout.AgencyDn(code), AgencyAttributes());
   if (!read.ok()) return read.take_error();
@@ -363,6 +391,46 @@ Result<bool> LdapDirectory::AddressTaken(std::string_view local_part) {
   auto found = ops_.SearchAll(request);
   if (!found.ok()) return found.take_error();
   return !found->empty();
+}
+
+Result<std::set<std::string>> LdapDirectory::TakenAddresses(
+    const std::vector<std::string>& local_parts) {
+  std::set<std::string> taken;
+  if (local_parts.empty()) return taken;
+  const std::string at_domain = "@" + options_.domain;
+  std::vector<ldap::Filter> uses;
+  uses.reserve(local_parts.size() * 3);
+  for (const std::string& local : local_parts) {
+    uses.push_back(ldap::Filter::Eq("uid", local));
+    uses.push_back(ldap::Filter::Eq("mail", local + at_domain));
+    uses.push_back(ldap::Filter::Eq("danhbaMailAlias", local + at_domain));
+  }
+  ldap::SearchRequest request;
+  request.base = options_.layout.base_dn;
+  request.scope = ldap::Scope::kSubtree;
+  request.filter = ldap::Filter::Or(std::move(uses)).ToString();
+  request.attributes = {"uid", "mail", "danhbaMailAlias"};
+  auto found = ops_.SearchAll(request);
+  if (!found.ok()) return found.take_error();
+  // Matching is case-insensitive in the directory; local parts are lower case.
+  std::set<std::string> in_use;
+  for (const Entry& e : *found) {
+    for (const std::string& uid : e.Get("uid")) in_use.insert(AsciiLower(uid));
+    for (const char* attribute : {"mail", "danhbaMailAlias"}) {
+      for (const std::string& address : e.Get(attribute)) {
+        std::string lower = AsciiLower(address);
+        if (lower.size() > at_domain.size() &&
+            lower.compare(lower.size() - at_domain.size(), at_domain.size(),
+                          AsciiLower(at_domain)) == 0) {
+          in_use.insert(lower.substr(0, lower.size() - at_domain.size()));
+        }
+      }
+    }
+  }
+  for (const std::string& local : local_parts) {
+    if (in_use.count(AsciiLower(local))) taken.insert(local);
+  }
+  return taken;
 }
 
 Status LdapDirectory::CreatePeople(const std::vector<NewPerson>& people) {

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "danhba/base/log.h"
@@ -349,10 +350,12 @@ class Engine::Impl::Worker {
       batch_addresses.clear();
     };
 
+    std::size_t prefetched_until = 0;
     for (std::size_t i = 0; i < items.size() && !stopped; ++i) {
       const Item& item = *items[i];
       if (item.event.type == EventType::kHire && e_.options_.batch_size > 1 &&
           !batch_people.count(item.event.person->id)) {
+        if (i >= prefetched_until) prefetched_until = Prefetch(items, i);
         std::optional<PreparedHire> ready;
         std::optional<StepResult> done = PrepareHire(item, batch_addresses, ready);
         if (ready) {
@@ -416,13 +419,66 @@ class Engine::Impl::Worker {
 
   // The agency a person event points at, which must be active.
   Result<AgencyRecord> ActiveAgency(const std::string& code) {
+    // Agency events are applied alone, never during a worker's run of person
+    // events, so an agency read once holds for the run.
+    if (auto known = agencies_.find(code); known != agencies_.end()) return known->second;
     auto found = dir_.FindAgency(code);
     if (!found.ok()) return found.take_error();
     if (!*found) return NotFound("unknown agency '" + code + "'");
     if ((*found)->status != directory::kStatusActive) {
       return NotFound("agency '" + code + "' is " + (*found)->status);
     }
-    return **found;
+    return agencies_.emplace(code, **found).first->second;
+  }
+
+  // The addresses a person may get, in the operator's policy order.
+  Result<naming::CandidateSequence> CandidatesOf(const model::PersonFields& p,
+                                                 const naming::PersonName& name) {
+    auto local = naming::MakeLocalPart(name, e_.allocator_->policy().max_length);
+    if (!local.ok()) return InvalidInput("person " + p.id + ": " + local.error().detail);
+    naming::AllocationRequest request;
+    request.base = local->value;
+    if (p.birth_date) request.birth_year = p.birth_date->year();
+    request.agency_code = *p.agency;
+    auto sequence = e_.allocator_->Candidates(request);
+    if (!sequence.ok()) return InvalidInput("person " + p.id + ": " + sequence.error().detail);
+    return sequence;
+  }
+
+  // Looks up, with one search each, which of the next hires (from items[from],
+  // up to batch_size of them) have no entry yet and which of their first
+  // addresses are free, so that a staff list costs two searches a batch
+  // rather than two a person. Each answer is used once: a later event of the
+  // same person, or the same address, asks the directory again. Nothing is
+  // remembered when a search fails (each hire then asks for itself). Returns
+  // the index after the last item looked at.
+  std::size_t Prefetch(const std::vector<const Item*>& items, std::size_t from) {
+    std::vector<std::string> ids;
+    std::vector<std::string> addresses;
+    std::size_t i = from;
+    for (; i < items.size() && ids.size() < e_.options_.batch_size; ++i) {
+      const model::Event& ev = items[i]->event;
+      if (ev.type != EventType::kHire) continue;
+      ids.push_back(ev.person->id);
+      auto name = NameOf(*ev.person);
+      if (!name.ok()) continue;
+      auto sequence = CandidatesOf(*ev.person, *name);
+      if (!sequence.ok()) continue;
+      auto first = sequence->Next();
+      if (first.ok()) addresses.push_back(first->local_part);
+    }
+    absent_people_.clear();
+    free_addresses_.clear();
+    auto found = dir_.FindPeople(ids);
+    if (!found.ok()) return i;
+    auto taken = dir_.TakenAddresses(addresses);
+    if (!taken.ok()) return i;
+    absent_people_.insert(ids.begin(), ids.end());
+    for (const PersonRecord& r : *found) absent_people_.erase(r.person_id);
+    for (std::string& address : addresses) {
+      if (!taken->count(address)) free_addresses_.insert(std::move(address));
+    }
+    return i;
   }
 
   // Hire, first part: what a fresh hire needs before its add; or the result
@@ -430,9 +486,11 @@ class Engine::Impl::Worker {
   std::optional<StepResult> PrepareHire(const Item& item, const std::set<std::string>& taken_here,
                                         std::optional<PreparedHire>& ready) {
     const model::Event& ev = item.event;
-    auto found = dir_.FindPerson(ev.person->id);
-    if (!found.ok()) return FromError(found.error());
-    if (*found) return std::nullopt;  // resume or re-hire: the single path
+    if (!absent_people_.erase(ev.person->id)) {
+      auto found = dir_.FindPerson(ev.person->id);
+      if (!found.ok()) return FromError(found.error());
+      if (*found) return std::nullopt;  // resume or re-hire: the single path
+    }
     auto prepared = Allocate(ev, taken_here);
     if (!prepared.ok()) {
       if (prepared.error().code == ErrorCode::kNotFound ||
@@ -455,14 +513,8 @@ class Engine::Impl::Worker {
     if (!agency.ok()) return agency.take_error();
     auto name = NameOf(p);
     if (!name.ok()) return InvalidInput("person " + p.id + ": " + name.error().detail);
-    auto local = naming::MakeLocalPart(*name, e_.allocator_->policy().max_length);
-    if (!local.ok()) return InvalidInput("person " + p.id + ": " + local.error().detail);
-    naming::AllocationRequest request;
-    request.base = local->value;
-    if (p.birth_date) request.birth_year = p.birth_date->year();
-    request.agency_code = *p.agency;
-    auto sequence = e_.allocator_->Candidates(request);
-    if (!sequence.ok()) return InvalidInput("person " + p.id + ": " + sequence.error().detail);
+    auto sequence = CandidatesOf(p, *name);
+    if (!sequence.ok()) return sequence.take_error();
     std::size_t seen = 0;
     while (true) {
       auto candidate = sequence->Next();
@@ -471,11 +523,13 @@ class Engine::Impl::Worker {
       }
       if (seen++ < skip) continue;
       if (taken_here.count(candidate->local_part) || e_.KnownTaken(candidate->local_part)) continue;
-      auto taken = dir_.AddressTaken(candidate->local_part);
-      if (!taken.ok()) return taken.take_error();
-      if (*taken) {
-        e_.NoteTaken(candidate->local_part);
-        continue;
+      if (!free_addresses_.erase(candidate->local_part)) {
+        auto taken = dir_.AddressTaken(candidate->local_part);
+        if (!taken.ok()) return taken.take_error();
+        if (*taken) {
+          e_.NoteTaken(candidate->local_part);
+          continue;
+        }
       }
       directory::NewPerson np;
       PersonRecord& r = np.person;
@@ -951,6 +1005,10 @@ class Engine::Impl::Worker {
 
   Impl& e_;
   Directory& dir_;
+  // What Prefetch found, each used once; agencies read during this run.
+  std::unordered_set<std::string> absent_people_;
+  std::unordered_set<std::string> free_addresses_;
+  std::unordered_map<std::string, AgencyRecord> agencies_;
   const directory::Layout& layout_;
 };
 

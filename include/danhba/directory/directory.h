@@ -20,6 +20,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -132,6 +133,10 @@ class Directory {
 
   // The person with this danhbaPersonId, in people or former; nullopt if none.
   virtual Result<std::optional<PersonRecord>> FindPerson(std::string_view person_id) = 0;
+  // FindPerson for many person ids with one search: every entry found, in no
+  // particular order (FindPerson is the one that reports duplicates).
+  virtual Result<std::vector<PersonRecord>> FindPeople(
+      const std::vector<std::string>& person_ids) = 0;
   // The agency ou=<code>, whatever its status; nullopt if none.
   virtual Result<std::optional<AgencyRecord>> FindAgency(std::string_view code) = 0;
   // The person entries (active, under people_dn) whose danhbaAgencyDN is `agency_dn`.
@@ -140,6 +145,9 @@ class Directory {
   // Whether `local_part` is in use anywhere in the tree: a uid, or
   // local_part@domain as a mail or a mail alias (people, former staff, agencies).
   virtual Result<bool> AddressTaken(std::string_view local_part) = 0;
+  // AddressTaken for many local parts with one search: those in use.
+  virtual Result<std::set<std::string>> TakenAddresses(
+      const std::vector<std::string>& local_parts) = 0;
 
   // Adds the person entries, in order, in one transaction where the server has
   // them (then all or nothing), else one by one, stopping at the first error.

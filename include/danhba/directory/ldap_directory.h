@@ -44,9 +44,12 @@ class LdapDirectory final : public Directory {
 
   Status EnsureDecision(const DecisionRecord& decision) override;
   Result<std::optional<PersonRecord>> FindPerson(std::string_view person_id) override;
+  Result<std::vector<PersonRecord>> FindPeople(const std::vector<std::string>& person_ids) override;
   Result<std::optional<AgencyRecord>> FindAgency(std::string_view code) override;
   Result<std::vector<PersonRecord>> PeopleOfAgency(std::string_view agency_dn) override;
   Result<bool> AddressTaken(std::string_view local_part) override;
+  Result<std::set<std::string>> TakenAddresses(
+      const std::vector<std::string>& local_parts) override;
   Status CreatePeople(const std::vector<NewPerson>& people) override;
   Status UpdatePerson(const PersonRecord& before, const PersonRecord& after) override;
   Result<std::string> MovePerson(std::string_view uid, bool to_former) override;

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "danhba/ldap/client.h"
 #include "danhba/ldap/error.h"
 #include "support/ldap_fixture.h"
@@ -88,6 +90,30 @@ TEST_F(LdapDirectoryTest, CreatePeopleIsIdempotentAndAnotherPersonConflicts) {
   auto reset = root_connection().Read(np.person.dn, {"pwdReset"});
   ASSERT_TRUE(reset.ok() && *reset);
   EXPECT_EQ((*reset)->First("pwdReset"), "TRUE");
+}
+
+TEST_F(LdapDirectoryTest, ManyPeopleAndAddressesAreLookedUpAtOnce) {
+  ASSERT_TRUE(directory_->CreatePeople({Hire("hoanm", "CBM1", "m-1")}).ok());
+  ASSERT_TRUE(directory_->CreatePeople({Hire("lanttm", "CBM2", "m-2")}).ok());
+  auto people = directory_->FindPeople({"CBM1", "CBM2", "CBM-none", "*)(danhbaPersonId=*"});
+  ASSERT_TRUE(people.ok()) << people.error();
+  std::set<std::string> ids;
+  for (const auto& p : *people) ids.insert(p.person_id);
+  EXPECT_EQ(ids, (std::set<std::string>{"CBM1", "CBM2"}));
+  auto none = directory_->FindPeople({});
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+
+  // In use as a uid, as an agency's address, or as an agency's alias.
+  ldap::Entry agency;
+  agency.dn = "ou=sxdm," + layout_.agencies_dn;
+  agency.Set("objectClass", {"top", "organizationalUnit", "danhbaAgency"});
+  agency.Add("ou", "sxdm").Add("danhbaAgencyCode", "sxdm").Add("mail", "sxdm@dongnai.gov.vn");
+  agency.Add("danhbaMailAlias", "Sxdcu@DongNai.gov.vn");
+  ASSERT_TRUE(root_connection().Add(agency).ok());
+  auto taken = directory_->TakenAddresses({"hoanm", "sxdm", "sxdcu", "lanttm1", "sxdm@other", "*"});
+  ASSERT_TRUE(taken.ok()) << taken.error();
+  EXPECT_EQ(*taken, (std::set<std::string>{"hoanm", "sxdm", "sxdcu"}));
 }
 
 TEST_F(LdapDirectoryTest, MoveAndUpdateCanBeRepeated) {

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -390,6 +391,32 @@ TEST_F(EngineTest, HiresUnderOneDecisionShareItsEntry) {
   }
   EXPECT_EQ(tree_.decisions.at("s5").decision.number, "2/QĐ-SNV");
   EXPECT_EQ(tree_.decisions.at("s5").subject_dns, std::vector<std::string>{PersonById("CS5")->dn});
+}
+
+TEST_F(EngineTest, AStaffListIsLookedUpABatchAtATime) {
+  // Namesakes too: the second An asks for annv1 by itself.
+  for (int i = 0; i < 40; ++i) {
+    Append(Hire("b" + std::to_string(i), "CL" + std::to_string(i),
+                i < 2 ? "Nguyễn Văn An" : "Trần Thị Bình " + std::string(1, char('A' + i % 26))));
+  }
+  std::map<std::string, int> ops;
+  tree_.fail = [&](const std::string& op) -> Status {
+    ops[op.substr(0, op.find(' '))]++;
+    return Ok();
+  };
+  EngineOptions options = Options();
+  options.batch_size = 16;
+  Engine engine(*journal_, fake_, options);
+  engine.RunOnce(now_);
+  EXPECT_EQ(journal_->Count().applied, 40u);
+  EXPECT_EQ(PersonById("CL0")->uid, "annv");
+  EXPECT_EQ(PersonById("CL1")->uid, "annv1");
+  EXPECT_EQ(ops["find-many"], 3);  // 16 + 16 + 8 hires
+  EXPECT_EQ(ops["taken-many"], 3);
+  EXPECT_EQ(ops["find"], 0);
+  EXPECT_EQ(ops["agency"], 1);  // read once for the run
+  EXPECT_EQ(ops["create"], 3);
+  EXPECT_EQ(ops["decision"], 3);
 }
 
 TEST_F(EngineTest, ACrashBeforeTheSharedDecisionIsWrittenIsMendedByReplay) {

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,19 @@ class FakeDirectory final : public directory::Directory {
     return std::optional<directory::PersonRecord>();
   }
 
+  Result<std::vector<directory::PersonRecord>> FindPeople(
+      const std::vector<std::string>& ids) override {
+    std::lock_guard lock(tree_.mutex);
+    DANHBA_RETURN_IF_ERROR(Hook("find-many " + std::to_string(ids.size())));
+    std::vector<directory::PersonRecord> found;
+    for (const auto& [uid, p] : tree_.people) {
+      if (std::find(ids.begin(), ids.end(), p.person_id) == ids.end()) continue;
+      found.push_back(p);
+      found.back().has_password = tree_.passwords.count(uid) > 0;
+    }
+    return found;
+  }
+
   Result<std::optional<directory::AgencyRecord>> FindAgency(std::string_view code) override {
     std::lock_guard lock(tree_.mutex);
     DANHBA_RETURN_IF_ERROR(Hook("agency " + std::string(code)));
@@ -85,6 +99,16 @@ class FakeDirectory final : public directory::Directory {
     std::lock_guard lock(tree_.mutex);
     DANHBA_RETURN_IF_ERROR(Hook("taken " + std::string(local)));
     return TakenLocked(local);
+  }
+
+  Result<std::set<std::string>> TakenAddresses(const std::vector<std::string>& locals) override {
+    std::lock_guard lock(tree_.mutex);
+    DANHBA_RETURN_IF_ERROR(Hook("taken-many " + std::to_string(locals.size())));
+    std::set<std::string> taken;
+    for (const auto& local : locals) {
+      if (TakenLocked(local)) taken.insert(local);
+    }
+    return taken;
   }
 
   Status CreatePeople(const std::vector<directory::NewPerson>& people) override {
