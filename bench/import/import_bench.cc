@@ -1,8 +1,10 @@
 // Loading a province's staff into a fresh, durable directory, side by side in one run:
 //
-//   ldapadd        `ldapadd` of the equivalent LDIF (bench/province WriteLdif),
-//                  bound as the operator: the reference (slapd-notes: 233 s for
-//                  50,000 entries on this kind of machine, ≈ 220 s measured again)
+//   ldapadd        `ldapadd` of the equivalent LDIF (bench/province WriteLdif:
+//                  the entries danhba writes, with their folded names, initial
+//                  passwords and a decision entry per 64 people), bound as the
+//                  operator: the reference (slapd-notes: 233 s for 50,000
+//                  entries on this kind of machine, ≈ 220 s measured again)
 //   danhba import  `danhba import` of the same people as one staff list (CSV):
 //                  journal, sync engine, decision entries, initial passwords
 //   ingest         a real `danhba run` (managed, durable slapd): hire events
@@ -17,21 +19,19 @@
 //   import_bench [--rows 5000] [--events 2000] [--batch 50] [--rate 0] [--seed 70] [--dir DIR]
 //                [--only ldapadd,import,ingest]
 #include <CLI/CLI.hpp>
-
 #include <algorithm>
-#include <cctype>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <map>
-#include <optional>
 #include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "daemon.h"
 #include "danhba/ldap/client.h"
@@ -106,7 +106,7 @@ SplitLdif Split(const fs::path& file) {
       out.agencies += record + "\n\n";
     } else {
       out.people += record + "\n\n";
-      ++out.people_count;
+      if (record.rfind("dn: uid=", 0) == 0) ++out.people_count;
     }
   }
   return out;
@@ -129,10 +129,12 @@ std::unique_ptr<slapd::Instance> FreshSlapd(const fs::path& dir) {
 
 void LdapAdd(const slapd::Instance& instance, const fs::path& ldif) {
   const auto& op = instance.account(slapd::ServiceAccount::kOperator);
-  auto ran = Must(e2e::RunToCompletion({"/usr/bin/ldapadd", "-x", "-H", instance.url(), "-D", op.dn, "-w",
-                                        op.password, "-f", ldif.string()}),
+  auto ran = Must(e2e::RunToCompletion({"/usr/bin/ldapadd", "-x", "-H", instance.url(), "-D", op.dn,
+                                        "-w", op.password, "-f", ldif.string()}),
                   "ldapadd");
-  if (ran.exit_code != 0) Fail("ldapadd -f " + ldif.string() + " exited with " + std::to_string(ran.exit_code) + ": " + ran.err);
+  if (ran.exit_code != 0)
+    Fail("ldapadd -f " + ldif.string() + " exited with " + std::to_string(ran.exit_code) + ": " +
+         ran.err);
 }
 
 std::size_t CountPeople(const std::string& url, const std::string& dn, const std::string& password,
@@ -147,10 +149,11 @@ std::size_t CountPeople(const std::string& url, const std::string& dn, const std
   request.attributes = {"1.1"};
   request.page_size = 1000;
   std::size_t count = 0;
-  Must(client.Search(request, [&](ldap::Entry&&) {
-         ++count;
-         return Status(Ok());
-       }),
+  Must(client.Search(request,
+                     [&](ldap::Entry&&) {
+                       ++count;
+                       return Status(Ok());
+                     }),
        "counting people");
   return count;
 }
@@ -185,9 +188,10 @@ Generated Generate(const fs::path& dir, std::size_t rows, std::uint64_t seed) {
   // One staff list: every person in the same agency, as the reference load has them.
   province::Province one = g.province;
   for (auto& person : one.people) person.agency = g.agency;
-  one.agencies.erase(std::remove_if(one.agencies.begin(), one.agencies.end(),
-                                    [](const province::AgencyRow& a) { return !a.merged_into.empty(); }),
-                     one.agencies.end());
+  one.agencies.erase(
+      std::remove_if(one.agencies.begin(), one.agencies.end(),
+                     [](const province::AgencyRow& a) { return !a.merged_into.empty(); }),
+      one.agencies.end());
   Must(province::WriteIntake(one, dir / "intake"), "writing the staff list");
   Must(province::WriteLdif(one, "dc=dongnai,dc=gov,dc=vn", "dongnai.gov.vn", dir / "province.ldif"),
        "writing the LDIF");
@@ -209,7 +213,8 @@ LoadFigure RunLdapAdd(const fs::path& dir, const Generated& g) {
   LoadFigure figure{Seconds(Clock::now() - start), 0};
   const auto& op = slapd->account(slapd::ServiceAccount::kOperator);
   figure.entries = CountPeople(slapd->url(), op.dn, op.password, slapd->base_dn());
-  if (figure.entries != g.people) Fail("ldapadd loaded " + std::to_string(figure.entries) + " of " + std::to_string(g.people));
+  if (figure.entries != g.people)
+    Fail("ldapadd loaded " + std::to_string(figure.entries) + " of " + std::to_string(g.people));
   return figure;
 }
 
@@ -227,17 +232,20 @@ LoadFigure RunImport(const fs::path& dir, const Generated& g, int workers) {
   daemon_options.log_level = "warn";
   auto daemon = Must(e2e::Daemon::Create(daemon_options), "config");
   auto start = Clock::now();
-  auto ran = Must(e2e::RunToCompletion({DANHBA_BINARY, "import", "--config", daemon->config_file().string(),
-                                        "--agency", g.agency, "--workers", std::to_string(workers), "--timeout",
-                                        "7200", g.staff_csv.string()}),
-                  "danhba import");
+  auto ran = Must(
+      e2e::RunToCompletion({DANHBA_BINARY, "import", "--config", daemon->config_file().string(),
+                            "--agency", g.agency, "--workers", std::to_string(workers), "--timeout",
+                            "7200", g.staff_csv.string()}),
+      "danhba import");
   LoadFigure figure{Seconds(Clock::now() - start), 0};
   if (ran.exit_code != 0) {
     std::string tail = ran.out.size() > 3000 ? ran.out.substr(ran.out.size() - 3000) : ran.out;
     Fail("danhba import exited with " + std::to_string(ran.exit_code) + ": " + ran.err + tail);
   }
   figure.entries = CountPeople(slapd->url(), op.dn, op.password, slapd->base_dn());
-  if (figure.entries != g.people) Fail("danhba import made " + std::to_string(figure.entries) + " of " + std::to_string(g.people));
+  if (figure.entries != g.people)
+    Fail("danhba import made " + std::to_string(figure.entries) + " of " +
+         std::to_string(g.people));
   return figure;
 }
 
@@ -257,8 +265,8 @@ double Percentile(std::vector<double> values, double p) {
 }
 
 // nullopt (with the reason printed) when this danhba does not serve the ingest API.
-std::optional<IngestFigure> RunIngest(const fs::path& dir, std::size_t events, std::uint64_t seed, std::size_t batch,
-                                      double rate) {
+std::optional<IngestFigure> RunIngest(const fs::path& dir, std::size_t events, std::uint64_t seed,
+                                      std::size_t batch, double rate) {
   province::Options options;
   options.shared_dir = DANHBA_SHARED_DIR;
   options.people = events;
@@ -277,7 +285,8 @@ std::optional<IngestFigure> RunIngest(const fs::path& dir, std::size_t events, s
   auto daemon = Must(e2e::Daemon::Create(daemon_options), "config");
   constexpr int kSenders = 2;
   std::vector<std::string> tokens;
-  for (int s = 0; s < kSenders; ++s) tokens.push_back(Must(daemon->AddSender("bench-" + std::to_string(s)), "sender add"));
+  for (int s = 0; s < kSenders; ++s)
+    tokens.push_back(Must(daemon->AddSender("bench-" + std::to_string(s)), "sender add"));
   Must(daemon->Start(), "danhba run");
   if (auto ready = daemon->WaitReady(seconds(120)); !ready.ok()) {
     std::printf("  ingest: not measured: %s\n", ready.error().detail.c_str());
@@ -286,12 +295,15 @@ std::optional<IngestFigure> RunIngest(const fs::path& dir, std::size_t events, s
   {
     e2e::EventSender sender("127.0.0.1", daemon->ingest_port(), tokens[0]);
     std::string body = "[";
-    for (std::size_t i = 0; i < scenario.agency_events.size(); ++i) body += (i ? "," : "") + scenario.agency_events[i];
+    for (std::size_t i = 0; i < scenario.agency_events.size(); ++i)
+      body += (i ? "," : "") + scenario.agency_events[i];
     body += "]";
-    Must(sender.SendBatch(body, scenario.agency_events.size(), Clock::now() + seconds(60)), "posting agencies");
+    Must(sender.SendBatch(body, scenario.agency_events.size(), Clock::now() + seconds(60)),
+         "posting agencies");
     auto deadline = Clock::now() + seconds(120);
     while (true) {
-      auto tally = Must(e2e::TallyJournal(daemon->journal_dir(), scenario.agency_event_ids), "journal");
+      auto tally =
+          Must(e2e::TallyJournal(daemon->journal_dir(), scenario.agency_event_ids), "journal");
       if (tally.pending == 0 && tally.unknown == 0) {
         if (tally.rejected > 0) Fail("agency events rejected: " + tally.problems.front());
         break;
@@ -304,12 +316,15 @@ std::optional<IngestFigure> RunIngest(const fs::path& dir, std::size_t events, s
   // The hires, each with the time its 202 came back.
   std::vector<e2e::ScenarioEvent> hires;
   for (const auto& p : province.people) {
-    nlohmann::ordered_json person{{"id", p.id}, {"full_name", p.full_name}, {"birth_date", p.birth_date},
-                                  {"title", p.title}, {"phone", p.phone}, {"agency", p.agency}};
+    nlohmann::ordered_json person{
+        {"id", p.id},       {"full_name", p.full_name}, {"birth_date", p.birth_date},
+        {"title", p.title}, {"phone", p.phone},         {"agency", p.agency}};
     std::string id = "bench-hire-" + p.id;
-    nlohmann::ordered_json event{{"id", id}, {"type", "hire"},
-                                 {"decision", {{"number", "TD-" + p.id}, {"date", "2026-01-15"}, {"issuer", "Sở Nội vụ"}}},
-                                 {"person", person}};
+    nlohmann::ordered_json event{
+        {"id", id},
+        {"type", "hire"},
+        {"decision", {{"number", "TD-" + p.id}, {"date", "2026-01-15"}, {"issuer", "Sở Nội vụ"}}},
+        {"person", person}};
     hires.push_back({id, "hire", p.id, event.dump()});
   }
   std::vector<Clock::time_point> acked(hires.size());
@@ -377,17 +392,20 @@ std::optional<IngestFigure> RunIngest(const fs::path& dir, std::size_t events, s
   std::vector<e2e::SenderStats> stats(kSenders);
   for (int s = 0; s < kSenders; ++s) {
     posters.emplace_back([&, s] {
-      e2e::EventSender sender("127.0.0.1", daemon->ingest_port(), tokens[static_cast<std::size_t>(s)]);
+      e2e::EventSender sender("127.0.0.1", daemon->ingest_port(),
+                              tokens[static_cast<std::size_t>(s)]);
       // Sender s posts batches s, s + kSenders, ...
       for (std::size_t begin = static_cast<std::size_t>(s) * batch; begin < hires.size() && !failed;
            begin += kSenders * batch) {
         std::size_t end = std::min(hires.size(), begin + batch);
         if (rate > 0) {
           // Paced: batch k leaves at k * batch / rate seconds, whatever the replies.
-          std::this_thread::sleep_until(start + std::chrono::duration_cast<Clock::duration>(
-                                                    std::chrono::duration<double>(static_cast<double>(begin) / rate)));
+          std::this_thread::sleep_until(
+              start + std::chrono::duration_cast<Clock::duration>(
+                          std::chrono::duration<double>(static_cast<double>(begin) / rate)));
         }
-        auto sent = sender.SendBatch(e2e::BatchJson(hires, begin, end), end - begin, Clock::now() + seconds(120));
+        auto sent = sender.SendBatch(e2e::BatchJson(hires, begin, end), end - begin,
+                                     Clock::now() + seconds(120));
         auto now = Clock::now();
         if (!sent.ok()) {
           std::lock_guard lock(failure_mutex);
@@ -442,12 +460,15 @@ int main(int argc, char** argv) {
   app.add_option("--rows", rows, "People in the staff list and the LDIF")->capture_default_str();
   app.add_option("--events", events, "Hire events posted to the ingest API")->capture_default_str();
   app.add_option("--batch", batch, "Events per POST")->capture_default_str();
-  app.add_option("--rate", rate, "Ingest: post at this many events/s in all (0: as fast as acknowledged)")
+  app.add_option("--rate", rate,
+                 "Ingest: post at this many events/s in all (0: as fast as acknowledged)")
       ->capture_default_str();
   app.add_option("--workers", workers, "danhba import --workers")->capture_default_str();
   app.add_option("--seed", seed)->capture_default_str();
-  app.add_option("--dir", dir_option, "Working directory (default: a new one under $TMPDIR, removed after)");
-  app.add_option("--only", only, "Comma-separated parts to run: ldapadd, import, ingest")->capture_default_str();
+  app.add_option("--dir", dir_option,
+                 "Working directory (default: a new one under $TMPDIR, removed after)");
+  app.add_option("--only", only, "Comma-separated parts to run: ldapadd, import, ingest")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   auto wants = [&](const std::string& part) { return only.find(part) != std::string::npos; };
 
@@ -460,8 +481,9 @@ int main(int argc, char** argv) {
     dir = dir_option;
     fs::create_directories(dir);
   }
-  std::printf("import_bench: %zu rows, %zu ingest events, seed %llu, %u cores, in %s\n", rows, events,
-              static_cast<unsigned long long>(seed), std::thread::hardware_concurrency(), dir.c_str());
+  std::printf("import_bench: %zu rows, %zu ingest events, seed %llu, %u cores, in %s\n", rows,
+              events, static_cast<unsigned long long>(seed), std::thread::hardware_concurrency(),
+              dir.c_str());
   std::fflush(stdout);
 
   std::optional<LoadFigure> ldapadd, import;
@@ -481,27 +503,39 @@ int main(int argc, char** argv) {
   if (wants("ingest")) ingest = RunIngest(dir, events, seed, batch, rate);
 
   if (ldapadd || import) {
-    std::printf("\nLoading %zu people (one agency's staff list) into a fresh durable slapd (fsync per write)\n", rows);
-    std::printf("| %-44s | %9s | %10s | %-28s |\n", "load", "seconds", "entries/s", "50,000 rows (linear)");
+    std::printf(
+        "\nLoading %zu people (one agency's staff list) into a fresh durable slapd (fsync per "
+        "write)\n",
+        rows);
+    std::printf("| %-44s | %9s | %10s | %-28s |\n", "load", "seconds", "entries/s",
+                "50,000 rows (linear)");
     std::printf("|%s|%s|%s|%s|\n", std::string(46, '-').c_str(), std::string(11, '-').c_str(),
                 std::string(12, '-').c_str(), std::string(30, '-').c_str());
     auto row = [&](const char* name, const LoadFigure& f) {
       double per_second = static_cast<double>(f.entries) / f.seconds;
-      std::printf("| %-44s | %9.1f | %10.0f | %22.0f s    |\n", name, f.seconds, per_second, 50000.0 / per_second);
+      std::printf("| %-44s | %9.1f | %10.0f | %22.0f s    |\n", name, f.seconds, per_second,
+                  50000.0 / per_second);
     };
-    std::printf("| %-44s | %9s | %10s | %-28s |\n", "reference: ldapadd, 50,000 entries (notes)", "233 / ≈220", "≈215-227",
-                "233 s (slapd-notes), ≈220 s");
+    std::printf("| %-44s | %9s | %10s | %-28s |\n", "reference: ldapadd, 50,000 entries (notes)",
+                "233 / ≈220", "≈215-227", "233 s (slapd-notes), ≈220 s");
     if (ldapadd) row("ldapadd of the equivalent LDIF (this run)", *ldapadd);
     if (import) row("danhba import (journal + engine, this run)", *import);
-    if (ldapadd && import) std::printf("danhba import / ldapadd: %.2f\n", import->seconds / ldapadd->seconds);
+    if (ldapadd && import)
+      std::printf("danhba import / ldapadd: %.2f\n", import->seconds / ldapadd->seconds);
   }
   if (ingest) {
-    std::printf("\nIngest API: %zu hire events, %zu per POST, 2 senders, %s, danhba run with a managed durable slapd\n",
-                ingest->events, batch, rate > 0 ? ("paced at " + std::to_string(static_cast<int>(rate)) + " events/s").c_str() : "as fast as acknowledged");
+    std::printf(
+        "\nIngest API: %zu hire events, %zu per POST, 2 senders, %s, danhba run with a managed "
+        "durable slapd\n",
+        ingest->events, batch,
+        rate > 0 ? ("paced at " + std::to_string(static_cast<int>(rate)) + " events/s").c_str()
+                 : "as fast as acknowledged");
     std::printf("| %-44s | %12s |\n", "figure", "value");
     std::printf("|%s|%s|\n", std::string(46, '-').c_str(), std::string(14, '-').c_str());
-    std::printf("| %-44s | %12.0f |\n", "sustained ingest rate (202s), events/s", ingest->events / ingest->post_seconds);
-    std::printf("| %-44s | %12.0f |\n", "applied and visible in LDAP, events/s", ingest->events / ingest->apply_seconds);
+    std::printf("| %-44s | %12.0f |\n", "sustained ingest rate (202s), events/s",
+                ingest->events / ingest->post_seconds);
+    std::printf("| %-44s | %12.0f |\n", "applied and visible in LDAP, events/s",
+                ingest->events / ingest->apply_seconds);
     std::printf("| %-44s | %12.1f |\n", "202 -> visible in LDAP, p50 ms", ingest->p50_ms);
     std::printf("| %-44s | %12.1f |\n", "202 -> visible in LDAP, p99 ms", ingest->p99_ms);
     std::printf("| %-44s | %12.1f |\n", "202 -> visible in LDAP, max ms", ingest->max_ms);

@@ -4,11 +4,10 @@
 #include <cctype>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <set>
 #include <sstream>
-
-#include <nlohmann/json.hpp>
 
 #include "danhba/model/staff_list.h"
 #include "danhba/naming/address.h"
@@ -83,9 +82,11 @@ std::string Successor(const std::string& note) {
 }
 
 const std::vector<std::pair<std::string, double>> kTitles = {
-    {"Chuyên viên", 60}, {"Chuyên viên chính", 12}, {"Phó Trưởng phòng", 9},
-    {"Trưởng phòng", 5}, {"Kế toán", 4},           {"Văn thư", 4},
-    {"Cán sự", 4},       {"Phó Giám đốc", 1.5},    {"Thanh tra viên", 1.5}};
+    {"Chuyên viên", 60},     {"Chuyên viên chính", 12},
+    {"Phó Trưởng phòng", 9}, {"Trưởng phòng", 5},
+    {"Kế toán", 4},          {"Văn thư", 4},
+    {"Cán sự", 4},           {"Phó Giám đốc", 1.5},
+    {"Thanh tra viên", 1.5}};
 
 int AgencyWeight(const std::string& kind) {
   if (kind == "department" || kind == "office") return 12;
@@ -209,20 +210,20 @@ Status WriteIntake(const Province& province, const std::filesystem::path& out) {
     std::string& csv = staff_lists[person.agency];
     if (csv.empty()) csv = "Mã cán bộ,Họ và tên,Ngày sinh,Chức vụ,Điện thoại\n";
     // dd/mm/yyyy, as Vietnamese staff lists write dates.
-    std::string dmy = person.birth_date.substr(8, 2) + "/" + person.birth_date.substr(5, 2) +
-                      "/" + person.birth_date.substr(0, 4);
+    std::string dmy = person.birth_date.substr(8, 2) + "/" + person.birth_date.substr(5, 2) + "/" +
+                      person.birth_date.substr(0, 4);
     csv += person.id + "," + person.full_name + "," + dmy + "," + person.title + "," +
            person.phone + "\n";
-    hires.push_back(Json{
-        {"id", "sample-hire-" + person.id},
-        {"type", "hire"},
-        {"decision", Decision("TD-" + person.id + "/QĐ-SNV", "2025-06-30", "Sở Nội vụ")},
-        {"person", Json{{"id", person.id},
-                        {"full_name", person.full_name},
-                        {"birth_date", person.birth_date},
-                        {"title", person.title},
-                        {"phone", person.phone},
-                        {"agency", person.agency}}}});
+    hires.push_back(
+        Json{{"id", "sample-hire-" + person.id},
+             {"type", "hire"},
+             {"decision", Decision("TD-" + person.id + "/QĐ-SNV", "2025-06-30", "Sở Nội vụ")},
+             {"person", Json{{"id", person.id},
+                             {"full_name", person.full_name},
+                             {"birth_date", person.birth_date},
+                             {"title", person.title},
+                             {"phone", person.phone},
+                             {"agency", person.agency}}}});
   }
   for (const auto& [code, csv] : staff_lists) {
     DANHBA_RETURN_IF_ERROR(WriteText(out / "staff" / (code + ".csv"), csv));
@@ -252,10 +253,32 @@ Status WriteLdif(const Province& province, const std::string& base_dn, const std
     ldif << "dn: ou=" << agency.code << ",ou=agencies," << base_dn << "\n"
          << "objectClass: organizationalUnit\nobjectClass: danhbaAgency\n"
          << "ou: " << agency.code << "\ndanhbaAgencyCode: " << agency.code << "\n"
-         << "displayName: " << agency.name << "\nmail: " << agency.code << "@" << domain
-         << "\n\n";
+         << "displayName: " << agency.name << "\nmail: " << agency.code << "@" << domain << "\n\n";
   }
+  // Written as danhba writes a staff list: the decision entry after each batch
+  // of 64 people (engine batch_size), every person with its initial password.
+  constexpr std::size_t kBatch = 64;
+  std::mt19937_64 random(0x64616e6862615eULL);
+  const std::string alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+  std::vector<std::string> subjects;
+  std::string decision_dn;
+  auto write_decision = [&] {
+    if (subjects.empty()) return;
+    const std::string event_id = decision_dn.substr(18, decision_dn.find(',') - 18);
+    ldif << decision_dn << "\nobjectClass: top\nobjectClass: danhbaDecision\n"
+         << "danhbaEventId: " << event_id << "\ncn: 1/QĐ-SNV\ndanhbaDecisionNumber: 1/QĐ-SNV\n"
+         << "danhbaDecisionDate: 20261120000000Z\ndanhbaDecisionIssuer: Sở Nội vụ\n"
+         << "danhbaDecisionType: hire\n";
+    for (const auto& subject : subjects) ldif << "danhbaSubjectDN: " << subject << "\n";
+    ldif << "\n";
+    subjects.clear();
+  };
+  std::size_t n = 0;
   for (const auto& person : province.people) {
+    if (n++ % kBatch == 0) {
+      write_decision();
+      decision_dn = "dn: danhbaEventId=import-" + person.id + ",ou=decisions," + base_dn;
+    }
     auto named = naming::AddressFor(person.full_name);
     if (!named) return InvalidInput(person.id + ": " + named.error().detail);
     auto allocation = allocator->Allocate(
@@ -274,15 +297,32 @@ Status WriteLdif(const Province& province, const std::string& base_dn, const std
     std::transform(lower.begin(), lower.end(), lower.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (folded != lower) ldif << "cn: " << folded << "\n";
-    ldif << "sn: " << name.family_name
-         << "\ngivenName: " << name.given_name << "\ndisplayName: " << person.full_name
-         << "\nmail: " << uid << "@" << domain << "\ntitle: " << person.title
-         << "\ntelephoneNumber: " << person.phone << "\nou: " << person.agency
-         << "\ndanhbaPersonId: " << person.id << "\ndanhbaStatus: active"
+    auto with_fold = [&](const char* attribute, const std::string& value) {
+      ldif << attribute << ": " << value << "\n";
+      std::string folded_value = text::FoldForSearch(value);
+      std::string lower_value = value;
+      std::transform(lower_value.begin(), lower_value.end(), lower_value.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      if (!folded_value.empty() && folded_value != lower_value)
+        ldif << attribute << ": " << folded_value << "\n";
+    };
+    with_fold("sn", name.family_name);
+    with_fold("givenName", name.given_name);
+    std::string password(16, ' ');
+    for (char& c : password) c = alphabet[random() % alphabet.size()];
+    ldif << "userPassword: " << password << "\npwdReset: TRUE\n"
+         << "danhbaDecisionDN: " << decision_dn.substr(4) << "\ndanhbaEventId: import-" << person.id
+         << "\n";
+    subjects.push_back("uid=" + uid + ",ou=people," + base_dn);
+    ldif << "displayName: " << person.full_name << "\nmail: " << uid << "@" << domain
+         << "\ntitle: " << person.title << "\ntelephoneNumber: " << person.phone
+         << "\nou: " << person.agency << "\ndanhbaPersonId: " << person.id
+         << "\ndanhbaStatus: active"
          << "\ndanhbaAgencyDN: ou=" << person.agency << ",ou=agencies," << base_dn
          << "\ndanhbaBirthDate: " << person.birth_date.substr(0, 4)
          << person.birth_date.substr(5, 2) << person.birth_date.substr(8, 2) << "000000Z\n\n";
   }
+  write_decision();
   return WriteText(file, ldif.str());
 }
 
