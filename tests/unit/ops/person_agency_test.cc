@@ -2,14 +2,13 @@
 // hires and transfers; a directory that does not answer is an error, never a guess.
 #include "danhba/ops/person_agency.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
 #include <random>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "../sync/fake_directory.h"
 #include "danhba/model/event.h"
@@ -21,7 +20,8 @@ namespace fs = std::filesystem;
 using sync::testing::FakeDirectory;
 using sync::testing::FakeTree;
 
-constexpr const char* kDecision = R"("decision":{"number":"1/QĐ","date":"2026-11-20","issuer":"Sở Nội vụ"})";
+constexpr const char* kDecision =
+    R"("decision":{"number":"1/QĐ","date":"2026-11-20","issuer":"Sở Nội vụ"})";
 
 std::string Stored(const std::string& json) {
   auto event = model::ParseEvent(json);
@@ -30,15 +30,14 @@ std::string Stored(const std::string& json) {
 }
 
 std::string Hire(const std::string& id, const std::string& person, const std::string& agency) {
-  return Stored(R"({"id":")" + id + R"(","type":"hire",)" + kDecision +
-                R"(,"person":{"id":")" + person +
-                R"(","full_name":"Nguyễn Văn An","birth_date":"1990-05-01","agency":")" + agency +
-                R"("}})");
+  return Stored(R"({"id":")" + id + R"(","type":"hire",)" + kDecision + R"(,"person":{"id":")" +
+                person + R"(","full_name":"Nguyễn Văn An","birth_date":"1990-05-01","agency":")" +
+                agency + R"("}})");
 }
 
 std::string Transfer(const std::string& id, const std::string& person, const std::string& to) {
-  return Stored(R"({"id":")" + id + R"(","type":"transfer",)" + kDecision +
-                R"(,"person":{"id":")" + person + R"("},"to_agency":")" + to + R"("})");
+  return Stored(R"({"id":")" + id + R"(","type":"transfer",)" + kDecision + R"(,"person":{"id":")" +
+                person + R"("},"to_agency":")" + to + R"("})");
 }
 
 class PersonAgencyTest : public ::testing::Test {
@@ -75,7 +74,8 @@ class PersonAgencyTest : public ::testing::Test {
   }
 
   void Journal(const std::string& id, const std::string& payload) {
-    auto appended = journal_->Append({.id = id, .sender = "hr", .payload = payload, .not_before = {}});
+    auto appended =
+        journal_->Append({.id = id, .sender = "hr", .payload = payload, .not_before = {}});
     ASSERT_TRUE(appended.ok()) << appended.error().detail;
   }
 
