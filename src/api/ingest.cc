@@ -25,6 +25,8 @@ using journal::TimePoint;
 constexpr std::string_view kEventsPath = "/api/v1/events";
 constexpr std::string_view kEventPrefix = "/api/v1/events/";
 constexpr std::string_view kBearerChallenge = "Bearer realm=\"danhba-ingest\"";
+// The directory monitor looks every 2 s, and a restarted slapd answers within seconds.
+constexpr int kScopeRetryAfterSeconds = 10;
 
 std::string FormatTime(TimePoint time) {
   return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", std::chrono::floor<std::chrono::seconds>(time));
@@ -136,10 +138,10 @@ std::string SignRequest(std::string_view secret, std::string_view timestamp,
   return "sha256=" + HmacSha256Hex(secret, SignatureBase(timestamp, method, target, body));
 }
 
-std::optional<std::string> OutOfScope(
-    const Sender& sender, const model::Event& event,
-    const std::function<std::optional<std::string>(std::string_view)>& person_agency) {
-  if (sender.agencies.empty()) return std::nullopt;
+Result<std::optional<std::string>> OutOfScope(const Sender& sender, const model::Event& event,
+                                              const PersonAgencyFn& person_agency) {
+  using Reason = std::optional<std::string>;
+  if (sender.agencies.empty()) return Reason();
   std::vector<std::string> named;
   if (event.person) Append(named, event.person->agency);
   Append(named, event.to_agency);
@@ -150,8 +152,9 @@ std::optional<std::string> OutOfScope(
   }
   for (const std::string& code : named) {
     if (!sender.MaySendFor(code)) {
-      return fmt::format("sender '{}' may send events only about agencies {}; this one names '{}'",
-                         sender.name, fmt::join(sender.agencies, ", "), code);
+      return Reason(
+          fmt::format("sender '{}' may send events only about agencies {}; this one names '{}'",
+                      sender.name, fmt::join(sender.agencies, ", "), code));
     }
   }
   bool needs_current = event.type == model::EventType::kUpdate ||
@@ -159,20 +162,24 @@ std::optional<std::string> OutOfScope(
                        event.type == model::EventType::kTransfer;
   if (needs_current && event.person) {
     std::optional<std::string> current;
-    if (person_agency) current = person_agency(event.person->id);
+    if (person_agency) {
+      auto found = person_agency(event.person->id);
+      if (!found.ok()) return found.take_error();
+      current = std::move(found).value();
+    }
     if (!current) {
-      return fmt::format(
+      return Reason(fmt::format(
           "sender '{}' may send events only about agencies {}, and the agency of person '{}' is "
-          "not known",
-          sender.name, fmt::join(sender.agencies, ", "), event.person->id);
+          "not known (not in the directory, nor hired by an event still waiting)",
+          sender.name, fmt::join(sender.agencies, ", "), event.person->id));
     }
     if (!sender.MaySendFor(*current)) {
-      return fmt::format(
+      return Reason(fmt::format(
           "sender '{}' may send events only about agencies {}; person '{}' belongs to '{}'",
-          sender.name, fmt::join(sender.agencies, ", "), event.person->id, *current);
+          sender.name, fmt::join(sender.agencies, ", "), event.person->id, *current));
     }
   }
-  return std::nullopt;
+  return Reason();
 }
 
 IngestOptions IngestOptionsFromConfig(const config::Config& config) {
@@ -235,6 +242,7 @@ class IngestService::Impl {
     out.events_invalid = invalid_.load();
     out.events_forbidden = forbidden_.load();
     out.events_conflict = conflict_.load();
+    out.events_unavailable = unavailable_.load();
     out.unauthorized = unauthorized_.load();
     out.rate_limited = rate_limited_.load();
     out.journal_failures = journal_failures_.load();
@@ -393,7 +401,7 @@ class IngestService::Impl {
     std::vector<json> results(batch->events.size());
     std::vector<journal::NewEvent> to_append;
     std::vector<std::size_t> appended_index;
-    std::size_t invalid = 0, forbidden = 0;
+    std::size_t invalid = 0, forbidden = 0, unavailable = 0;
     for (std::size_t i = 0; i < batch->events.size(); ++i) {
       model::ParsedEvent& parsed = batch->events[i];
       if (!parsed.event.ok()) {
@@ -410,9 +418,23 @@ class IngestService::Impl {
                         fmt::format("{}: longer than {} bytes", where, journal::kMaxIdBytes));
         continue;
       }
-      if (auto reason = OutOfScope(sender, event, services_.person_agency)) {
+      auto scope = OutOfScope(sender, event, services_.person_agency);
+      if (!scope.ok()) {
+        // Neither accepted nor refused: the sender is to send it again.
+        ++unavailable;
+        log_->warn("sender '{}', event '{}': cannot check the person's agency: {}", sender.name,
+                   event.id, scope.error().detail);
+        results[i] = RefusedJson(event.id, "unavailable",
+                                 fmt::format("the person's current agency cannot be checked now "
+                                             "(the directory does not answer); not recorded, "
+                                             "send this event again later: {}",
+                                             scope.error().detail));
+        results[i]["status"] = "unavailable";
+        continue;
+      }
+      if (*scope) {
         ++forbidden;
-        results[i] = RefusedJson(event.id, "forbidden", *reason);
+        results[i] = RefusedJson(event.id, "forbidden", **scope);
         continue;
       }
       journal::NewEvent entry{
@@ -426,6 +448,7 @@ class IngestService::Impl {
     }
     invalid_.fetch_add(invalid, std::memory_order_relaxed);
     forbidden_.fetch_add(forbidden, std::memory_order_relaxed);
+    unavailable_.fetch_add(unavailable, std::memory_order_relaxed);
 
     std::size_t accepted = 0, duplicates = 0, conflicts = 0;
     if (!to_append.empty()) {
@@ -474,13 +497,16 @@ class IngestService::Impl {
     if (accepted > 0 && services_.on_appended) services_.on_appended();
     if (accepted + duplicates > 0 || invalid + forbidden + conflicts > 0) {
       log_->debug(
-          "sender '{}': {} accepted, {} duplicate, {} invalid, {} forbidden, {} conflicting",
-          sender.name, accepted, duplicates, invalid, forbidden, conflicts);
+          "sender '{}': {} accepted, {} duplicate, {} invalid, {} forbidden, {} conflicting, {} "
+          "unavailable",
+          sender.name, accepted, duplicates, invalid, forbidden, conflicts, unavailable);
     }
 
     int status = 202;
     if (accepted + duplicates == 0) {
-      if (forbidden > 0 && invalid == 0 && conflicts == 0) {
+      if (unavailable > 0) {
+        status = 503;  // something may succeed when sent again
+      } else if (forbidden > 0 && invalid == 0 && conflicts == 0) {
         status = 403;
       } else if (conflicts > 0 && invalid == 0 && forbidden == 0) {
         status = 409;
@@ -491,7 +517,16 @@ class IngestService::Impl {
     json body = {{"accepted", accepted + duplicates},
                  {"rejected", invalid + forbidden + conflicts},
                  {"results", std::move(results)}};
-    return http::Response::Json(status, body.dump());
+    if (unavailable > 0) body["unavailable"] = unavailable;
+    if (status == 503) {
+      body["error"] = {{"code", "unavailable"},
+                       {"message",
+                        "the directory does not answer, so the sender's scope cannot be checked; "
+                        "nothing was accepted; retry later"}};
+    }
+    http::Response response = http::Response::Json(status, body.dump());
+    if (unavailable > 0) response.headers.Set("Retry-After", std::to_string(kScopeRetryAfterSeconds));
+    return response;
   }
 
   http::Response GetEvent(std::string_view id, const Sender& sender) {
@@ -524,7 +559,7 @@ class IngestService::Impl {
   std::deque<std::pair<std::string, TimePoint>> seen_order_;
 
   std::atomic<std::uint64_t> requests_{0}, accepted_{0}, duplicate_{0}, invalid_{0}, forbidden_{0},
-      conflict_{0}, unauthorized_{0}, rate_limited_{0}, journal_failures_{0};
+      conflict_{0}, unauthorized_{0}, rate_limited_{0}, journal_failures_{0}, unavailable_{0};
 };
 
 IngestService::IngestService(IngestOptions options, IngestServices services)

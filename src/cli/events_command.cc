@@ -1,10 +1,12 @@
-// `danhba events list|show ID|retry ID [--config FILE]`: the journal of events
-// and its dead letters (rejected events).
+// `danhba events list|show ID|retry ID|compact [--config FILE]`: the journal of
+// events and its dead letters (rejected events).
 //
 // list and show open the journal read-only, so they work beside a running
 // daemon. retry re-queues a rejected event: directly when no daemon holds the
 // journal, else through a request file in <data_dir>/retry-requests that the
 // daemon's sync engine picks up (at once when woken, within a minute at most).
+// compact drops old payloads now (journal.compact_after); only without a
+// running daemon, which compacts on its own every journal.compact_interval.
 #include <chrono>
 #include <iomanip>
 #include <iostream>
@@ -37,11 +39,24 @@ std::string FormatTime(journal::TimePoint t) {
   return out.str();
 }
 
+// "30d", "1h", "15m", "30s" or "500ms": the largest unit that divides it.
+std::string FormatDuration(std::chrono::milliseconds duration) {
+  static constexpr std::pair<const char*, long long> kUnits[] = {
+      {"d", 86'400'000}, {"h", 3'600'000}, {"m", 60'000}, {"s", 1000}};
+  for (const auto& [name, factor] : kUnits) {
+    if (duration.count() > 0 && duration.count() % factor == 0) {
+      return std::to_string(duration.count() / factor) + name;
+    }
+  }
+  return std::to_string(duration.count()) + "ms";
+}
+
 Result<std::unique_ptr<journal::Journal>> OpenJournal(const config::Config& config,
                                                       bool read_only) {
   journal::JournalOptions options;
   options.dir = sync::JournalDir(config.data_dir.string());
   options.read_only = read_only;
+  options.compact_after = std::chrono::ceil<std::chrono::seconds>(config.journal.compact_after);
   if (read_only && !std::filesystem::exists(options.dir)) {
     return NotFound("no journal in " + options.dir +
                     " (has `danhba run` ever run with this data_dir?)");
@@ -120,6 +135,36 @@ int Retry(const EventsArgs& args) {
   return 0;
 }
 
+int Compact(const EventsArgs& args) {
+  auto loaded = LoadConfig(args.config_path);
+  if (!loaded.ok()) return PrintError(loaded.error()), 1;
+  const std::string dir = sync::JournalDir(loaded->data_dir.string());
+  if (!std::filesystem::exists(dir)) {
+    PrintError(NotFound("no journal in " + dir + " (has `danhba run` ever run with this data_dir?)"));
+    return 1;
+  }
+  auto journal = OpenJournal(*loaded, false);
+  if (!journal.ok()) {
+    if (journal.error().code == ErrorCode::kConflict) {
+      // Two writers would corrupt it, and the daemon compacts on its own.
+      PrintError(Conflict("the journal in " + dir + " is held by a running `danhba run`, which " +
+                          "compacts it itself every " +
+                          FormatDuration(loaded->journal.compact_interval) +
+                          " (journal.compact_interval); stop the daemon to compact now"));
+      return 1;
+    }
+    return PrintError(journal.error()), 1;
+  }
+  auto compacted = (*journal)->Compact();
+  if (!compacted.ok()) return PrintError(compacted.error()), 1;
+  std::cout << "journal " << dir << " compacted: " << compacted->events_compacted
+            << " event payloads older than " << FormatDuration(loaded->journal.compact_after)
+            << " dropped (ids and final status kept), " << compacted->segments_removed
+            << " segments replaced, " << compacted->bytes_before << " -> "
+            << compacted->bytes_after << " bytes\n";
+  return 0;
+}
+
 void AddEventsCommand(CLI::App& app, int& exit_code) {
   auto* command = app.add_subcommand("events", "The event journal and its dead letters");
   command->require_subcommand(1);
@@ -141,6 +186,13 @@ void AddEventsCommand(CLI::App& app, int& exit_code) {
   retry->add_option("--config", args->config_path, "Configuration file (danhba.yaml)");
   retry->add_option("ID", args->id, "Event id")->required();
   retry->callback([args, &exit_code] { exit_code = Retry(*args); });
+
+  auto* compact = command->add_subcommand(
+      "compact",
+      "Drop the payloads of applied and rejected events older than journal.compact_after now "
+      "(not while `danhba run` holds the journal; it compacts on its own)");
+  compact->add_option("--config", args->config_path, "Configuration file (danhba.yaml)");
+  compact->callback([args, &exit_code] { exit_code = Compact(*args); });
 }
 
 const bool kRegistered = RegisterCommand("events", &AddEventsCommand);

@@ -3,6 +3,9 @@
 // It restarts that slapd if it exits on its own.
 // It serves /healthz and /readyz on public_api.listen, tells systemd when it is
 // ready and when it stops, and stops cleanly on SIGTERM or SIGINT (exit 0).
+// It compacts the journal every journal.compact_interval, and answers the ingest
+// API's question "which agency is this person in now?" for scoped senders from
+// the directory (the only LDAP reads made on HTTP threads; ops/person_agency.h).
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -32,6 +35,7 @@
 #include "danhba/ldap/client.h"
 #include "danhba/ldap/connection.h"
 #include "danhba/ops/import_runner.h"
+#include "danhba/ops/person_agency.h"
 #include "danhba/ops/spool.h"
 #include "danhba/slapd/instance.h"
 #include "danhba/sync/engine.h"
@@ -131,6 +135,51 @@ constexpr std::size_t kSyncWorkers = 8;
 
 long long Millis(Clock::duration duration) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(duration).count();
+}
+
+// The first compaction waits this long after start (or compact_interval, if
+// shorter), so that it does not hold writers off while the daemon catches up.
+constexpr std::chrono::seconds kFirstCompactionDelay{10};
+
+// The person lookups of the ingest API (scoped senders) run on the HTTP
+// threads: they must answer quickly when the directory is slow or down, and
+// the sender retries anyway.
+constexpr ldap::RetryPolicy kLookupRetry{.max_attempts = 2,
+                                         .initial_backoff = std::chrono::milliseconds(100),
+                                         .max_backoff = std::chrono::milliseconds(100),
+                                         .multiplier = 1.0,
+                                         .max_total = std::chrono::seconds(1)};
+constexpr std::chrono::milliseconds kLookupTimeout{5000};
+
+// Compacts the journal (journal.compact_after) shortly after start and then
+// every `interval`, until `stop` is requested; one log line per run.
+void CompactJournalUntilStopped(journal::Journal& journal, std::chrono::milliseconds interval,
+                                std::stop_token stop) {
+  auto log = log::Get("journal");
+  std::mutex mutex;
+  std::condition_variable_any wake;
+  auto wait = std::min<std::chrono::milliseconds>(interval, kFirstCompactionDelay);
+  while (true) {
+    {
+      std::unique_lock lock(mutex);
+      // Wakes at once when the daemon stops.
+      wake.wait_for(lock, stop, wait, [] { return false; });
+    }
+    if (stop.stop_requested()) return;
+    wait = interval;
+    auto began = Clock::now();
+    auto compacted = journal.Compact();
+    if (!compacted.ok()) {
+      log->warn("compacting the journal failed (next try in {} ms): {}", interval.count(),
+                compacted.error().detail);
+      continue;
+    }
+    log->info(
+        "journal compacted in {} ms: {} event payloads dropped, {} segments replaced, {} -> {} "
+        "bytes",
+        Millis(Clock::now() - began), compacted->events_compacted, compacted->segments_removed,
+        compacted->bytes_before, compacted->bytes_after);
+  }
 }
 
 // Whether the directory answers: a read of the base entry, on a thread of its
@@ -286,14 +335,41 @@ int Run(const std::string& config_path) {
   auto wake_engine = [engine_slot] {
     if (sync::Engine* engine = engine_slot->load()) engine->Notify();
   };
-  auto journal = journal::Journal::Open({.dir = sync::JournalDir(config.data_dir.string())});
+  auto journal = journal::Journal::Open(
+      {.dir = sync::JournalDir(config.data_dir.string()),
+       .compact_after = std::chrono::ceil<std::chrono::seconds>(config.journal.compact_after)});
   if (!journal.ok()) {
     PrintError(journal.error());
     return 1;
   }
+  // Scoped senders' update, leave and transfer need the person's agency now
+  // (docs/ingest.md "Agencies"): from the directory, over connections of the
+  // lookup's own (one per concurrent ingest thread, see ops/person_agency.h),
+  // bound as the sync account once it is known; while the directory is not
+  // ready, such events are answered `unavailable` at once.
+  std::mutex lookup_mutex;
+  std::optional<ldap::Credentials> lookup_credentials;  // guarded by lookup_mutex
+  ldap::ConnectOptions lookup_connect = connect;
+  lookup_connect.operation_timeout = std::min(connect.operation_timeout, kLookupTimeout);
+  ops::PersonAgencyLookup person_agency({
+      .make_directory = [&]() -> std::unique_ptr<directory::Directory> {
+        std::optional<ldap::Credentials> credentials;
+        {
+          std::lock_guard lock(lookup_mutex);
+          credentials = lookup_credentials;
+        }
+        if (!credentials) return nullptr;
+        auto made = directory::MakeLdapDirectories(
+            lookup_connect, *credentials, sync::DirectoryOptionsFromConfig(config), 1, kLookupRetry);
+        return std::move(made.front());
+      },
+      .journal = journal->get(),
+      .directory_ready = [&monitor] { return monitor.ready(); },
+  });
   api::IngestServices ingest_services;
   ingest_services.journal = journal->get();
   ingest_services.on_appended = wake_engine;
+  ingest_services.person_agency = person_agency.AsHook();
   auto ingest = api::IngestListener::Start(config, std::move(ingest_services));
   if (!ingest.ok()) {
     PrintError(ingest.error());
@@ -343,6 +419,10 @@ int Run(const std::string& config_path) {
     sync_credentials = credentials;
   }
 
+  {
+    std::lock_guard lock(lookup_mutex);
+    lookup_credentials = sync_credentials;
+  }
   monitor.SetCredentials(std::move(credentials));
   auto status = monitor.CheckNow();
   if (status.ok()) {
@@ -418,6 +498,11 @@ int Run(const std::string& config_path) {
       wake.wait_for(lock, stop, interval, [] { return false; });
     }
   });
+  // Journal compaction (docs/journal-format.md "When it runs"), on a thread of its own.
+  std::jthread compact_thread(
+      [&journal = **journal, interval = config.journal.compact_interval](std::stop_token stop) {
+        CompactJournalUntilStopped(journal, interval, stop);
+      });
   Notify("READY=1");
 
   std::optional<Supervisor> supervisor;
@@ -430,7 +515,9 @@ int Run(const std::string& config_path) {
   (*ingest)->Stop();
   (*server)->Stop();
   spool_thread.request_stop();
+  compact_thread.request_stop();
   spool_thread.join();
+  compact_thread.join();
   engine_slot->store(nullptr);
   engine_thread.request_stop();
   engine.Notify();

@@ -34,7 +34,7 @@ constexpr std::array kKnownKeys = {
     "ingest.request_timeout", "ingest.idle_timeout", "ingest.senders_file", "ingest.rate_limit",
     "ingest.rate_burst", "ingest.signature_window", "naming", "naming.collision",
     "naming.start_number", "naming.max_length", "naming.reserved", "spool", "spool.dir",
-    "spool.scan_interval"};
+    "spool.scan_interval", "journal", "journal.compact_after", "journal.compact_interval"};
 
 std::size_t EditDistance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -122,10 +122,10 @@ std::optional<std::uint64_t> ParseUnsigned(std::string_view text) {
   return value;
 }
 
-// "250ms", "5s", "2m", "1h".
+// "250ms", "5s", "2m", "1h", "30d".
 std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text) {
   static constexpr std::pair<std::string_view, std::int64_t> kUnits[] = {
-      {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}};
+      {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}};
   std::size_t digits = 0;
   while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
   if (digits == 0) return std::nullopt;
@@ -186,6 +186,7 @@ class Parser {
       if (key == "ingest") return Http(value, path, config.ingest, &config.ingest_auth);
       if (key == "naming") return Naming(value, path, config.naming);
       if (key == "spool") return Spool(value, path, config.spool);
+      if (key == "journal") return Journal(value, path, config.journal);
       return Unknown(value, path);
     });
     if (!ok) return *error_;
@@ -426,6 +427,14 @@ class Parser {
     return Section(value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
       if (key == "dir") return Path(v, sub, spool.dir);
       if (key == "scan_interval") return Duration(v, sub, spool.scan_interval);
+      return Unknown(v, sub);
+    });
+  }
+
+  bool Journal(const YAML::Node& value, const std::string& path, JournalConfig& journal) {
+    return Section(value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
+      if (key == "compact_after") return Duration(v, sub, journal.compact_after);
+      if (key == "compact_interval") return Duration(v, sub, journal.compact_interval);
       return Unknown(v, sub);
     });
   }

@@ -73,6 +73,14 @@ struct IngestOptions {
   std::function<journal::TimePoint()> clock;
 };
 
+// The code of the agency the person with this private id belongs to now;
+// nullopt when the person is unknown; an error when it cannot be told now (the
+// directory is unreachable): the event is then neither accepted nor refused but
+// answered `unavailable`, to be sent again later. Called from the HTTP threads
+// concurrently.
+using PersonAgencyFn =
+    std::function<Result<std::optional<std::string>>(std::string_view person_id)>;
+
 // What the handlers use. The pointed-to objects must outlive the service.
 struct IngestServices {
   journal::Journal* journal = nullptr;  // required
@@ -80,11 +88,11 @@ struct IngestServices {
   // Called after events were newly journaled (e.g. the sync engine's Notify()).
   // Not called when every event of a request was a duplicate or refused.
   std::function<void()> on_appended;
-  // The code of the agency the person with this private id belongs to now, or
-  // nullopt when unknown. Used only for senders limited to some agencies, to
-  // check events that name no agency (update, leave) and the origin of a
-  // transfer; without it such events from limited senders are refused (403).
-  std::function<std::optional<std::string>(std::string_view person_id)> person_agency;
+  // The agency the person with this private id belongs to now (see
+  // PersonAgencyFn). Used only for senders limited to some agencies, to check
+  // events that name no agency (update, leave) and the origin of a transfer;
+  // without it such events from limited senders are refused (403).
+  PersonAgencyFn person_agency;
 };
 
 // Counters for /metrics; every field only grows.
@@ -96,6 +104,7 @@ struct IngestCounters {
       0;  // failed validation, never journaled (an unusable body counts once)
   std::uint64_t events_forbidden = 0;  // outside the sender's agencies
   std::uint64_t events_conflict = 0;   // id already used by another sender
+  std::uint64_t events_unavailable = 0;  // scope not checkable now (directory down)
   std::uint64_t unauthorized = 0;      // 401: no, wrong or badly signed credentials
   std::uint64_t rate_limited = 0;      // 429
   std::uint64_t journal_failures = 0;  // 503: the journal refused a write
@@ -109,10 +118,10 @@ IngestOptions IngestOptionsFromConfig(const config::Config& config);
 // "Agencies"). Every agency code the event names (person.agency, to_agency,
 // agency.code, agency.parent, into) must be one of the sender's; for update,
 // leave and transfer the person's current agency (from `person_agency`) must
-// be too. A sender with no agency list may send anything.
-std::optional<std::string> OutOfScope(
-    const Sender& sender, const model::Event& event,
-    const std::function<std::optional<std::string>(std::string_view)>& person_agency);
+// be too. A sender with no agency list may send anything. The error of
+// `person_agency` when the person's agency cannot be told now.
+Result<std::optional<std::string>> OutOfScope(const Sender& sender, const model::Event& event,
+                                              const PersonAgencyFn& person_agency);
 
 class IngestService {
  public:

@@ -133,6 +133,15 @@ struct SpoolConfig {
   std::chrono::milliseconds scan_interval{2000};
 };
 
+// The event journal under <data_dir>/journal (docs/journal-format.md).
+struct JournalConfig {
+  // Compaction drops the payload of applied and rejected events whose last
+  // change is older than this, keeping their ids (idempotency) and final status.
+  std::chrono::milliseconds compact_after{std::chrono::hours(24 * 30)};
+  // How often `danhba run` compacts (and once shortly after it starts).
+  std::chrono::milliseconds compact_interval{std::chrono::hours(1)};
+};
+
 // The collision policies an operator can choose.
 inline constexpr std::string_view kCollisionPolicies[] = {"numeric", "birth_year", "agency"};
 
@@ -146,6 +155,7 @@ struct Config {
   IngestAuthConfig ingest_auth;
   NamingConfig naming;
   SpoolConfig spool;
+  JournalConfig journal;
   LogConfig log;
   // The file this configuration came from; empty for defaults or a string.
   std::filesystem::path source;

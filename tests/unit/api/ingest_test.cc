@@ -108,7 +108,7 @@ class IngestTest : public ::testing::Test {
   journal::FaultEnv env_;
   TimePoint now_ = At("2026-11-28");
   IngestOptions options_;
-  std::function<std::optional<std::string>(std::string_view)> person_agency_;
+  PersonAgencyFn person_agency_;
   std::unique_ptr<SenderRegistry> senders_;
   std::unique_ptr<journal::Journal> journal_;
   std::unique_ptr<IngestService> service_;
@@ -272,10 +272,10 @@ TEST_F(IngestTest, LeaveFromScopedSenderNeedsThePersonsAgency) {
   EXPECT_THAT(Body(unknown)["results"][0]["error"]["message"].get<std::string>(),
               HasSubstr("not known"));
 
-  person_agency_ = [](std::string_view id) -> std::optional<std::string> {
-    if (id == "CB1") return "stttt";
-    if (id == "CB2") return "skhcn";
-    return std::nullopt;
+  person_agency_ = [](std::string_view id) -> Result<std::optional<std::string>> {
+    if (id == "CB1") return std::optional<std::string>("stttt");
+    if (id == "CB2") return std::optional<std::string>("skhcn");
+    return std::optional<std::string>();
   };
   MakeService();
   EXPECT_EQ(service_->Handle(Post(LeaveJson("s-1", "CB1"), kScopedToken)).status, 202);
@@ -294,9 +294,51 @@ TEST(OutOfScope, EveryNamedAgencyCounts) {
       R"("agency":{"code":"stttt","name":"Sở Thông tin và Truyền thông","parent":"ubnd"}})");
   ASSERT_TRUE(create.ok()) << create.error();
   auto reason = OutOfScope(sender, *create, nullptr);
-  ASSERT_TRUE(reason.has_value());
-  EXPECT_THAT(*reason, HasSubstr("'ubnd'"));
-  EXPECT_FALSE(OutOfScope(MakeSender("all", "t"), *create, nullptr).has_value());
+  ASSERT_TRUE(reason.ok());
+  ASSERT_TRUE(reason->has_value());
+  EXPECT_THAT(**reason, HasSubstr("'ubnd'"));
+  auto unlimited = OutOfScope(MakeSender("all", "t"), *create, nullptr);
+  ASSERT_TRUE(unlimited.ok());
+  EXPECT_FALSE(unlimited->has_value());
+}
+
+// The directory is down: the event is neither journaled nor refused for good,
+// and the sender is told to send it again.
+TEST_F(IngestTest, ScopeThatCannotBeCheckedNowIsUnavailable) {
+  bool directory_up = false;
+  person_agency_ = [&directory_up](std::string_view) -> Result<std::optional<std::string>> {
+    if (!directory_up) return Transient("ldap://127.0.0.1:1: cannot connect");
+    return std::optional<std::string>("stttt");
+  };
+  MakeService();
+  http::Response down = service_->Handle(Post(LeaveJson("s-1", "CB1"), kScopedToken));
+  ASSERT_EQ(down.status, 503) << down.body;
+  EXPECT_EQ(down.headers.Get("Retry-After").value_or(""), "10");
+  json body = Body(down);
+  EXPECT_EQ(body["error"]["code"], "unavailable");
+  EXPECT_EQ(body["accepted"], 0);
+  EXPECT_EQ(body["unavailable"], 1);
+  EXPECT_EQ(body["results"][0]["status"], "unavailable");
+  EXPECT_EQ(body["results"][0]["error"]["code"], "unavailable");
+  EXPECT_THAT(body["results"][0]["error"]["message"].get<std::string>(),
+              HasSubstr("send this event again later"));
+  EXPECT_EQ(Journaled(), 0u);
+  EXPECT_EQ(service_->counters().events_unavailable, 1u);
+
+  // With a hire that needs no lookup in the same body, that one is taken (202)
+  // and the other still marked unavailable.
+  http::Response mixed = service_->Handle(
+      Post("[" + HireJson("s-2", "stttt") + "," + LeaveJson("s-3", "CB1") + "]", kScopedToken));
+  ASSERT_EQ(mixed.status, 202) << mixed.body;
+  EXPECT_EQ(Body(mixed)["results"][0]["status"], "queued");
+  EXPECT_EQ(Body(mixed)["results"][1]["status"], "unavailable");
+  EXPECT_TRUE(mixed.headers.Get("Retry-After").has_value());
+  EXPECT_FALSE(journal_->Lookup("s-3").ok());
+
+  directory_up = true;
+  http::Response again = service_->Handle(Post(LeaveJson("s-1", "CB1"), kScopedToken));
+  ASSERT_EQ(again.status, 202) << again.body;
+  EXPECT_EQ(Body(again)["results"][0]["status"], "queued");
 }
 
 TEST_F(IngestTest, SignedRequestIsAccepted) {

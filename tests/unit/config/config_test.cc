@@ -288,6 +288,8 @@ TEST(ConfigExample, ExampleFileGivesTheDefaults) {
   EXPECT_EQ(config->naming.reserved, defaults.naming.reserved);
   EXPECT_EQ(config->spool.dir, defaults.spool.dir);
   EXPECT_EQ(config->spool.scan_interval, defaults.spool.scan_interval);
+  EXPECT_EQ(config->journal.compact_after, defaults.journal.compact_after);
+  EXPECT_EQ(config->journal.compact_interval, defaults.journal.compact_interval);
 }
 
 TEST_F(ConfigFileTest, SecretFileIsReadWithoutNewline) {
@@ -350,6 +352,35 @@ TEST(ConfigSpool, BadValuesNameKeyAndLine) {
   EXPECT_EQ(ErrorOf("spool:\n  scan_interval: 0s\n"),
             "danhba.yaml:2: spool.scan_interval: must be greater than zero");
   EXPECT_THAT(ErrorOf("spool:\n  dri: x\n"), HasSubstr("danhba.yaml:2: spool.dri: unknown key"));
+}
+
+TEST(ConfigJournal, DefaultsAndKeys) {
+  Config defaults = Defaults("/srv/danhba");
+  EXPECT_EQ(defaults.journal.compact_after, std::chrono::hours(24 * 30));
+  EXPECT_EQ(defaults.journal.compact_interval, std::chrono::hours(1));
+
+  auto config = ParseString("journal:\n  compact_after: 7d\n  compact_interval: 15m\n",
+                            "danhba.yaml", "/etc/danhba");
+  ASSERT_TRUE(config.ok()) << config.error();
+  EXPECT_EQ(config->journal.compact_after, std::chrono::hours(24 * 7));
+  EXPECT_EQ(config->journal.compact_interval, std::chrono::minutes(15));
+
+  config = ParseString("journal:\n  compact_after: 1s\n", "danhba.yaml", "/etc/danhba");
+  ASSERT_TRUE(config.ok()) << config.error();
+  EXPECT_EQ(config->journal.compact_after, std::chrono::seconds(1));
+  EXPECT_EQ(config->journal.compact_interval, defaults.journal.compact_interval);
+}
+
+TEST(ConfigJournal, BadValuesNameKeyAndLine) {
+  EXPECT_EQ(ErrorOf("journal:\n  compact_after: 0d\n"),
+            "danhba.yaml:2: journal.compact_after: must be greater than zero");
+  EXPECT_EQ(ErrorOf("domain: dongnai.gov.vn\njournal:\n  compact_interval: often\n"),
+            "danhba.yaml:3: journal.compact_interval: expected a duration such as 500ms, 30s or "
+            "2m, got 'often'");
+  EXPECT_THAT(ErrorOf("journal:\n  compact_afte: 1h\n"),
+              HasSubstr("danhba.yaml:2: journal.compact_afte: unknown key (did you mean "
+                        "journal.compact_after?)"));
+  EXPECT_THAT(ErrorOf("journal: 1h\n"), HasSubstr("danhba.yaml:1: journal:"));
 }
 
 }  // namespace

@@ -63,9 +63,14 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(DaemonOptions options) {
   return daemon;
 }
 
-Result<std::string> Daemon::AddSender(const std::string& name) {
-  auto ran = RunToCompletion(
-      {options_.binary.string(), "sender", "add", name, "--config", config_file_.string()});
+Result<std::string> Daemon::AddSender(const std::string& name, const std::string& agencies) {
+  std::vector<std::string> argv = {options_.binary.string(), "sender", "add", name, "--config",
+                                   config_file_.string()};
+  if (!agencies.empty()) {
+    argv.push_back("--agencies");
+    argv.push_back(agencies);
+  }
+  auto ran = RunToCompletion(argv);
   if (!ran.ok()) return ran.take_error();
   if (ran->exit_code != 0) {
     return Internal("danhba sender add " + name + " exited with " + std::to_string(ran->exit_code) + ": " +

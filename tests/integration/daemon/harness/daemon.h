@@ -34,8 +34,9 @@ class Daemon {
   // Writes <dir>/danhba.yaml with free ports. Does not start anything.
   static Result<std::unique_ptr<Daemon>> Create(DaemonOptions options);
 
-  // `danhba sender add NAME --config ...`: returns the bearer token it prints.
-  Result<std::string> AddSender(const std::string& name);
+  // `danhba sender add NAME [--agencies CODES] --config ...`: returns the bearer
+  // token it prints. `agencies` ("stttt,skhcn") limits the sender; empty: none.
+  Result<std::string> AddSender(const std::string& name, const std::string& agencies = {});
 
   // `danhba run --config ...` in the background (output appended to daemon.log).
   Status Start();
