@@ -24,6 +24,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -122,6 +123,8 @@ std::unique_ptr<slapd::Instance> FreshSlapd(const fs::path& dir) {
   slapd::InstanceOptions options;
   options.directory = dir;
   options.durable = true;
+  // IMPORT_BENCH_SLAPD_LOG=stats: every operation in <dir>/slapd.log (slows slapd).
+  if (const char* level = std::getenv("IMPORT_BENCH_SLAPD_LOG")) options.log_level = level;
   auto instance = Must(slapd::Instance::Create(options), "slapd in " + dir.string());
   Must(instance->Start(), "starting slapd in " + dir.string());
   return instance;

@@ -433,38 +433,39 @@ Result<std::set<std::string>> LdapDirectory::TakenAddresses(
   return taken;
 }
 
-Status LdapDirectory::CreatePeople(const std::vector<NewPerson>& people) {
-  if (people.empty()) return Ok();
-  bool added_all = false;
-  if (options_.use_transactions) {
+std::vector<Status> LdapDirectory::CreatePeople(const std::vector<NewPerson>& people) {
+  if (options_.use_transactions && !people.empty()) {
     std::vector<ldap::Change> changes;
     changes.reserve(people.size());
     for (const auto& p : people) changes.push_back(ldap::AddRequest{NewPersonEntry(p)});
     Status applied = NameConflictOrInvalid(ops_.Apply(changes));
-    if (applied.ok()) {
-      added_all = true;
-    } else if (!IsConflict(applied) || people.size() > 1) {
-      // A batch with a taken address fails whole; the caller retries each alone.
-      return applied;
+    // A taken address fails the transaction whole: one by one tells which.
+    if (!IsConflict(applied)) return std::vector<Status>(people.size(), applied);
+  }
+  // One at a time: this also settles a transaction whose commit was applied
+  // but whose answer was lost, and an add that finds its own earlier entry.
+  std::vector<Status> results;
+  results.reserve(people.size());
+  for (const auto& p : people) {
+    Status added = AddPerson(p);
+    results.push_back(added);
+    if (!added.ok() && added.error().transient()) {
+      results.resize(people.size(), added);
+      break;
     }
   }
-  if (!added_all) {
-    // One at a time: this also settles a transaction whose commit was applied
-    // but whose answer was lost, and an add that finds its own earlier entry.
-    for (const auto& p : people) {
-      Status added = NameConflictOrInvalid(ops_.Add(NewPersonEntry(p)));
-      if (!added.ok()) {
-        if (!IsConflict(added)) return added;
-        auto read = ops_.Read(p.person.dn, PersonAttributes());
-        if (!read.ok()) return read.take_error();
-        bool ours = *read && (*read)->HasValue("danhbaPersonId", p.person.person_id) &&
-                    !p.person.created_by_event.empty() &&
-                    PersonFromEntry(**read).created_by_event == p.person.created_by_event;
-        if (!ours) return added;
-      }
-    }
-  }
-  return Ok();
+  return results;
+}
+
+Status LdapDirectory::AddPerson(const NewPerson& p) {
+  Status added = NameConflictOrInvalid(ops_.Add(NewPersonEntry(p)));
+  if (added.ok() || !IsConflict(added)) return added;
+  auto read = ops_.Read(p.person.dn, PersonAttributes());
+  if (!read.ok()) return read.take_error();
+  bool ours = *read && (*read)->HasValue("danhbaPersonId", p.person.person_id) &&
+              !p.person.created_by_event.empty() &&
+              PersonFromEntry(**read).created_by_event == p.person.created_by_event;
+  return ours ? Ok() : added;
 }
 
 Status LdapDirectory::UpdatePerson(const PersonRecord& before, const PersonRecord& after) {

@@ -299,6 +299,17 @@ class Engine::Impl {
     std::lock_guard lock(taken_mutex_);
     if (taken_.size() < kMaxTakenCache) taken_.insert(local_part);
   }
+  // An address a worker is about to add: namesakes hired at the same moment by
+  // two workers get different candidates instead of one failing its add (the
+  // directory stays the arbiter against other writers). False if claimed.
+  bool Claim(const std::string& local_part) {
+    std::lock_guard lock(taken_mutex_);
+    return claimed_.insert(local_part).second;
+  }
+  void Release(const std::string& local_part) {
+    std::lock_guard lock(taken_mutex_);
+    claimed_.erase(local_part);
+  }
 
  private:
   class Worker;
@@ -315,6 +326,7 @@ class Engine::Impl {
   static constexpr std::size_t kMaxTakenCache = 1 << 20;
   std::mutex taken_mutex_;
   std::unordered_set<std::string> taken_;
+  std::unordered_set<std::string> claimed_;  // being added by a worker (Claim)
 
   mutable std::mutex wake_mutex_;
   std::condition_variable wake_;
@@ -378,6 +390,7 @@ class Engine::Impl::Worker {
       if (results[i]->kind == Kind::kTransient) stopped = true;
     }
     if (!stopped) flush();
+    for (const auto& p : prepared) e_.Release(p.person.person.uid);  // never tried
     return results;
   }
 
@@ -531,6 +544,7 @@ class Engine::Impl::Worker {
           continue;
         }
       }
+      if (!e_.Claim(candidate->local_part)) continue;  // the caller releases it after the add
       directory::NewPerson np;
       PersonRecord& r = np.person;
       r.uid = candidate->local_part;
@@ -553,19 +567,21 @@ class Engine::Impl::Worker {
   }
 
   // Hires of a batch under the same decision share one decision entry, named
-  // after the first of them, with every person as a subject: one write for
-  // the batch instead of one per hire (a staff list is one decision).
-  std::vector<directory::DecisionRecord> ShareDecisions(std::vector<PreparedHire>& hires) {
+  // after the first of them: one write for the batch instead of one per hire
+  // (a staff list is one decision). Sets each person's decision DN; returns
+  // the entries (subjects still empty) and each hire's index into them.
+  std::vector<directory::DecisionRecord> ShareDecisions(std::vector<PreparedHire>& hires,
+                                                        std::vector<std::size_t>& group) {
     std::vector<directory::DecisionRecord> decisions;
+    group.clear();
     for (auto& h : hires) {
       const model::Event& ev = h.item->event;
       auto same = std::find_if(decisions.begin(), decisions.end(), [&](const auto& d) {
         return d.decision == ev.decision && d.effective_date == ev.effective_date;
       });
       if (same == decisions.end()) same = decisions.insert(decisions.end(), DecisionOf(ev, {}));
-      PersonRecord& r = h.person.person;
-      same->subject_dns.push_back(r.dn);
-      r.decision_dns = {layout_.DecisionDn(same->event_id)};
+      group.push_back(static_cast<std::size_t>(same - decisions.begin()));
+      h.person.person.decision_dns = {layout_.DecisionDn(same->event_id)};
     }
     return decisions;
   }
@@ -581,65 +597,87 @@ class Engine::Impl::Worker {
     return d;
   }
 
+  // Adds a batch of fresh hires: the person entries, then the shared decision
+  // entries naming those added, then the handover lines. A hire whose address
+  // was taken meanwhile (by another writer) is applied alone afterwards, with
+  // the next candidate.
   std::vector<StepResult> FlushHires(std::vector<PreparedHire>& hires) {
-    const std::vector<directory::DecisionRecord> decisions = ShareDecisions(hires);
+    std::vector<std::size_t> group;
+    std::vector<directory::DecisionRecord> decisions = ShareDecisions(hires, group);
     std::vector<directory::NewPerson> people;
     people.reserve(hires.size());
     for (const auto& h : hires) people.push_back(h.person);
-    Status created = dir_.CreatePeople(people);
-    std::vector<StepResult> results;
-    if (!created.ok()) {
-      StepResult failed = FromError(created.error());
-      if (failed.kind == Kind::kTransient) {
-        results.assign(hires.size(), failed);
-        return results;
+    const std::vector<Status> created = dir_.CreatePeople(people);
+    for (const auto& h : hires) e_.Release(h.person.person.uid);
+
+    std::vector<std::optional<StepResult>> results(hires.size());
+    std::vector<std::size_t> added;
+    std::vector<std::size_t> alone;
+    for (std::size_t i = 0; i < hires.size(); ++i) {
+      if (created[i].ok()) {
+        e_.NoteTaken(hires[i].person.person.uid);
+        added.push_back(i);
+        decisions[group[i]].subject_dns.push_back(hires[i].person.person.dn);
+      } else if (created[i].error().code == ErrorCode::kConflict) {
+        alone.push_back(i);
+      } else {
+        results[i] = FromError(created[i].error());
       }
-      // A taken address (or an earlier attempt's entry) somewhere in the batch:
-      // each hire alone, which also settles what a lost commit did.
-      for (const auto& h : hires) {
-        results.push_back(Hire(h.item->event));
-        if (results.back().kind == Kind::kTransient) {
-          // Later hires of the batch were not attempted; they wait too.
-          while (results.size() < hires.size()) results.push_back(results.back());
-          break;
-        }
-      }
-      return results;
     }
-    std::vector<HandoverLine> lines;
-    for (const auto& h : hires) e_.NoteTaken(h.person.person.uid);
-    auto fail_all = [&](const Error& error) {
-      results.assign(hires.size(), FromError(error));
-      return results;
+    FinishAdded(hires, added, decisions, results);
+    bool waiting = std::any_of(results.begin(), results.end(),
+                               [](const auto& r) { return r && r->kind == Kind::kTransient; });
+    for (std::size_t i : alone) {
+      if (waiting) {
+        results[i] = StepResult{Kind::kTransient, "waits for the directory"};
+        continue;
+      }
+      results[i] = Hire(hires[i].item->event);
+      waiting = results[i]->kind == Kind::kTransient;
+    }
+    std::vector<StepResult> out;
+    out.reserve(results.size());
+    for (auto& r : results) out.push_back(std::move(*r));
+    return out;
+  }
+
+  // The steps after the adds for the hires at `added`: decision entries, then
+  // one handover write for all of them.
+  void FinishAdded(const std::vector<PreparedHire>& hires, const std::vector<std::size_t>& added,
+                   const std::vector<directory::DecisionRecord>& decisions,
+                   std::vector<std::optional<StepResult>>& results) {
+    auto fail_added = [&](const Error& error) {
+      for (std::size_t i : added) results[i] = FromError(error);
     };
-    for (const auto& h : hires) {
-      if (Status fault = Fault(h.item->event, Step::kPersonAdded); !fault.ok())
-        return fail_all(fault.error());
+    if (added.empty()) return;
+    for (std::size_t i : added) {
+      if (Status fault = Fault(hires[i].item->event, Step::kPersonAdded); !fault.ok())
+        return fail_added(fault.error());
     }
     for (const auto& d : decisions) {
-      if (Status written = dir_.EnsureDecision(d); !written.ok()) return fail_all(written.error());
+      if (d.subject_dns.empty()) continue;
+      if (Status written = dir_.EnsureDecision(d); !written.ok())
+        return fail_added(written.error());
     }
-    for (const auto& h : hires) {
+    std::vector<HandoverLine> lines;
+    for (std::size_t i : added) {
+      const PreparedHire& h = hires[i];
       if (Status fault = Fault(h.item->event, Step::kDecisionWritten); !fault.ok())
-        return fail_all(fault.error());
+        return fail_added(fault.error());
       const PersonRecord& r = h.person.person;
       lines.push_back({*h.item->event.person->agency, r.uid, r.mail, r.full_name,
                        h.person.initial_password, h.item->event.id});
     }
-    Status written = e_.handover_.Write(lines);
-    if (!written.ok()) {
-      results.assign(hires.size(), StepResult{Kind::kTransient, written.error().detail});
-      return results;
+    if (Status written = e_.handover_.Write(lines); !written.ok()) {
+      for (std::size_t i : added) results[i] = StepResult{Kind::kTransient, written.error().detail};
+      return;
     }
-    for (const auto& h : hires) {
+    for (std::size_t i : added) {
+      const PreparedHire& h = hires[i];
       Status fault = Fault(h.item->event, Step::kHandoverWritten);
-      if (!fault.ok()) {
-        results.push_back(FromError(fault.error()));
-      } else {
-        results.push_back(Applied(PersonResult(h.person.person.uid, h.person.person.mail)));
-      }
+      results[i] = fault.ok() ? Applied(PersonResult(h.person.person.uid, h.person.person.mail))
+                              : FromError(fault.error());
     }
-    return results;
   }
 
   // Sets a new password and hands it over, unless the handover already holds
@@ -685,7 +723,8 @@ class Engine::Impl::Worker {
         }
         return FromError(prepared.error());
       }
-      Status created = dir_.CreatePeople({*prepared});
+      Status created = dir_.CreatePeople({*prepared}).front();
+      e_.Release(prepared->person.uid);
       if (!created.ok()) {
         // Taken between the check and the add (another writer, or a mail alias
         // the check cannot see): the next candidate.

@@ -149,13 +149,15 @@ class Directory {
   virtual Result<std::set<std::string>> TakenAddresses(
       const std::vector<std::string>& local_parts) = 0;
 
-  // Adds the person entries, in order, in one transaction where the server has
-  // them (then all or nothing), else one by one, stopping at the first error.
-  // kConflict when an address is taken (also one taken between AddressTaken and
-  // this call). A person entry that exists already with the same person id and
-  // created_by_event counts as added. The caller writes the decision entries
-  // afterwards (EnsureDecision), so that they name only entries that exist.
-  virtual Status CreatePeople(const std::vector<NewPerson>& people) = 0;
+  // Adds the person entries: one status per person, in order. In one
+  // transaction where the server has them (all or nothing), else one by one,
+  // where a taken address fails that person only (kConflict, also for one taken
+  // between AddressTaken and this call) and the others are still added; after
+  // a transient error the rest are not tried and carry that error. A person
+  // entry that exists already with the same person id and created_by_event
+  // counts as added. The caller writes the decision entries afterwards
+  // (EnsureDecision), so that they name only entries that exist.
+  virtual std::vector<Status> CreatePeople(const std::vector<NewPerson>& people) = 0;
 
   // Rewrites the attributes in which `after` differs from `before` (both of the
   // entry at before.dn), by replacing them whole. dn, uid and mail never change

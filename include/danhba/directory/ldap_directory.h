@@ -7,8 +7,7 @@
 // (danhbaPersonId, danhbaBirthDate, danhbaStatus, danhbaAgencyDN,
 // danhbaDecisionDN) are readable by the writers only (slapd ACLs).
 //
-// CreatePeople writes one add after the other (decision first, so the person
-// entry never refers to a missing decision), or through one RFC 5805
+// CreatePeople writes one add after the other, or through one RFC 5805
 // transaction when `use_transactions` is on. Transactions are off by default:
 // Debian 12's slapd 2.5.13 with the overlays of our tree (ppolicy, unique,
 // refint, syncprov) was seen to crash on TXN END under concurrent load.
@@ -50,7 +49,7 @@ class LdapDirectory final : public Directory {
   Result<bool> AddressTaken(std::string_view local_part) override;
   Result<std::set<std::string>> TakenAddresses(
       const std::vector<std::string>& local_parts) override;
-  Status CreatePeople(const std::vector<NewPerson>& people) override;
+  std::vector<Status> CreatePeople(const std::vector<NewPerson>& people) override;
   Status UpdatePerson(const PersonRecord& before, const PersonRecord& after) override;
   Result<std::string> MovePerson(std::string_view uid, bool to_former) override;
   Status ResetPassword(std::string_view dn, std::string_view password) override;
@@ -60,6 +59,9 @@ class LdapDirectory final : public Directory {
   ldap::Operations& operations() { return ops_; }
 
  private:
+  // One person's add; an entry found there that this hire made counts as added.
+  Status AddPerson(const NewPerson& p);
+
   std::unique_ptr<ldap::Operations> owned_;
   ldap::Operations& ops_;
   LdapDirectoryOptions options_;

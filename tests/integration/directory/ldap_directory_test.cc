@@ -59,9 +59,9 @@ class LdapDirectoryTest : public danhba::testing::LdapTest {
 
 TEST_F(LdapDirectoryTest, CreatePeopleIsIdempotentAndAnotherPersonConflicts) {
   NewPerson np = Hire("annvdir", "CBD1", "d-1");
-  ASSERT_TRUE(directory_->CreatePeople({np}).ok());
+  ASSERT_TRUE(directory_->CreatePeople({np}).front().ok());
   // Repeated (a replay): the entry is ours, so it counts as done.
-  Status again = directory_->CreatePeople({np});
+  Status again = directory_->CreatePeople({np}).front();
   EXPECT_TRUE(again.ok()) << again.error();
   auto found = directory_->FindPerson("CBD1");
   ASSERT_TRUE(found.ok()) << found.error();
@@ -75,12 +75,12 @@ TEST_F(LdapDirectoryTest, CreatePeopleIsIdempotentAndAnotherPersonConflicts) {
   EXPECT_TRUE(*taken);
   EXPECT_FALSE(*directory_->AddressTaken("annvdir1"));
 
-  Status other = directory_->CreatePeople({Hire("annvdir", "CBD2", "d-2")});
+  Status other = directory_->CreatePeople({Hire("annvdir", "CBD2", "d-2")}).front();
   ASSERT_FALSE(other.ok());
   EXPECT_EQ(other.error().code, ErrorCode::kConflict);
   EXPECT_FALSE(*directory_->FindPerson("CBD2"));
   // The same person made by another hire is not a replay of this one.
-  Status other_hire = directory_->CreatePeople({Hire("annvdir", "CBD1", "d-1b")});
+  Status other_hire = directory_->CreatePeople({Hire("annvdir", "CBD1", "d-1b")}).front();
   ASSERT_FALSE(other_hire.ok());
   EXPECT_EQ(other_hire.error().code, ErrorCode::kConflict);
 
@@ -92,9 +92,25 @@ TEST_F(LdapDirectoryTest, CreatePeopleIsIdempotentAndAnotherPersonConflicts) {
   EXPECT_EQ((*reset)->First("pwdReset"), "TRUE");
 }
 
+TEST_F(LdapDirectoryTest, ATakenAddressFailsOnlyItsOwnAdd) {
+  ASSERT_TRUE(directory_->CreatePeople({Hire("thuylt", "CBT0", "t-0")}).front().ok());
+  std::vector<Status> created =
+      directory_->CreatePeople({Hire("binhtt", "CBT1", "t-1"), Hire("thuylt", "CBT2", "t-2"),
+                                Hire("cuonglm", "CBT3", "t-3")});
+  ASSERT_EQ(created.size(), 3u);
+  EXPECT_TRUE(created[0].ok()) << created[0].error();
+  ASSERT_FALSE(created[1].ok());
+  EXPECT_EQ(created[1].error().code, ErrorCode::kConflict) << created[1].error();
+  EXPECT_TRUE(created[2].ok()) << created[2].error();
+  EXPECT_TRUE(*directory_->FindPerson("CBT1"));
+  EXPECT_FALSE(*directory_->FindPerson("CBT2"));
+  EXPECT_TRUE(*directory_->FindPerson("CBT3"));
+  EXPECT_TRUE(directory_->CreatePeople({}).empty());
+}
+
 TEST_F(LdapDirectoryTest, ManyPeopleAndAddressesAreLookedUpAtOnce) {
-  ASSERT_TRUE(directory_->CreatePeople({Hire("hoanm", "CBM1", "m-1")}).ok());
-  ASSERT_TRUE(directory_->CreatePeople({Hire("lanttm", "CBM2", "m-2")}).ok());
+  ASSERT_TRUE(directory_->CreatePeople({Hire("hoanm", "CBM1", "m-1")}).front().ok());
+  ASSERT_TRUE(directory_->CreatePeople({Hire("lanttm", "CBM2", "m-2")}).front().ok());
   auto people = directory_->FindPeople({"CBM1", "CBM2", "CBM-none", "*)(danhbaPersonId=*"});
   ASSERT_TRUE(people.ok()) << people.error();
   std::set<std::string> ids;
@@ -118,7 +134,7 @@ TEST_F(LdapDirectoryTest, ManyPeopleAndAddressesAreLookedUpAtOnce) {
 
 TEST_F(LdapDirectoryTest, MoveAndUpdateCanBeRepeated) {
   NewPerson np = Hire("binhdir", "CBD3", "d-3");
-  ASSERT_TRUE(directory_->CreatePeople({np}).ok());
+  ASSERT_TRUE(directory_->CreatePeople({np}).front().ok());
   auto moved = directory_->MovePerson("binhdir", true);
   ASSERT_TRUE(moved.ok()) << moved.error();
   EXPECT_EQ(*moved, layout_.PersonDn("binhdir", true));

@@ -419,6 +419,36 @@ TEST_F(EngineTest, AStaffListIsLookedUpABatchAtATime) {
   EXPECT_EQ(ops["decision"], 3);
 }
 
+TEST_F(EngineTest, AnAddressTakenBehindTheBatchsBackGoesToTheNextCandidate) {
+  Append(Hire("w0", "CW0", "Đỗ Văn Khoa"));
+  Append(Hire("w1", "CW1", "Nguyễn Văn An"));
+  Append(Hire("w2", "CW2", "Lý Thị Mai"));
+  bool once = true;
+  tree_.fail = [&](const std::string& op) -> Status {
+    if (op == "create 3" && once) {
+      once = false;  // another writer adds annv between the lookup and the adds
+      directory::PersonRecord other;
+      other.uid = "annv";
+      other.dn = fake_.layout().PersonDn("annv");
+      other.person_id = "OTHER";
+      tree_.people["annv"] = other;
+    }
+    return Ok();
+  };
+  Engine engine(*journal_, fake_, Options());
+  engine.RunOnce(now_);
+  EXPECT_EQ(journal_->Count().applied, 3u);
+  EXPECT_EQ(PersonById("CW1")->uid, "annv1");
+  EXPECT_EQ(PersonById("CW0")->uid, "khoadv");
+  EXPECT_EQ(PersonById("CW2")->uid, "mailt");
+  EXPECT_EQ(tree_.password_resets, 3);  // each person's password set once, in the add
+  std::string text = ReadFile(dir_ / "handover" / "stttt.csv");
+  for (const char* id : {",w0", ",w1", ",w2"}) EXPECT_EQ(CountLines(text, id), 1u) << text;
+  // The shared decision names the two added together; w1 has its own.
+  EXPECT_EQ(tree_.decisions.at("w0").subject_dns.size(), 2u);
+  EXPECT_EQ(tree_.decisions.at("w1").subject_dns, std::vector<std::string>{PersonById("CW1")->dn});
+}
+
 TEST_F(EngineTest, ACrashBeforeTheSharedDecisionIsWrittenIsMendedByReplay) {
   for (int i = 0; i < 4; ++i)
     Append(Hire("c" + std::to_string(i), "CC" + std::to_string(i), "Võ Văn Tâm"));

@@ -111,26 +111,29 @@ class FakeDirectory final : public directory::Directory {
     return taken;
   }
 
-  Status CreatePeople(const std::vector<directory::NewPerson>& people) override {
+  // One by one, as LdapDirectory without transactions.
+  std::vector<Status> CreatePeople(const std::vector<directory::NewPerson>& people) override {
     std::lock_guard lock(tree_.mutex);
-    DANHBA_RETURN_IF_ERROR(Hook("create " + std::to_string(people.size())));
+    if (Status hook = Hook("create " + std::to_string(people.size())); !hook.ok())
+      return std::vector<Status>(people.size(), hook);
+    std::vector<Status> results;
     for (const auto& np : people) {
       if (TakenLocked(np.person.uid)) {
         auto it = tree_.people.find(np.person.uid);
         bool ours = it != tree_.people.end() && it->second.person_id == np.person.person_id &&
                     it->second.created_by_event == np.person.created_by_event;
-        if (!ours) return Conflict("add " + np.person.dn + ": already exists");
+        results.push_back(ours ? Ok() : Conflict("add " + np.person.dn + ": already exists"));
+        continue;
       }
-    }
-    for (const auto& np : people) {
       tree_.people[np.person.uid] = np.person;
       tree_.log.push_back("add " + np.person.uid);
       if (!np.initial_password.empty()) {
         tree_.passwords[np.person.uid] = np.initial_password;
         tree_.password_resets++;
       }
+      results.push_back(Ok());
     }
-    return Ok();
+    return results;
   }
 
   Status UpdatePerson(const directory::PersonRecord& before,
