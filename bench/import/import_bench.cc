@@ -457,7 +457,7 @@ int main(int argc, char** argv) {
   std::size_t batch = 50;
   double rate = 0;
   std::uint64_t seed = 70;
-  int workers = 4;
+  int workers = 8;
   std::string dir_option;
   std::string only = "ldapadd,import,ingest";
   app.add_option("--rows", rows, "People in the staff list and the LDIF")->capture_default_str();

@@ -24,7 +24,7 @@ struct ImportArgs {
   std::string decision_date;
   std::string decision_issuer;
   int timeout_seconds = 1800;
-  int workers = 4;
+  int workers = 8;
 };
 
 int RunImportCommand(const ImportArgs& args) {
@@ -108,7 +108,7 @@ void AddImportCommand(CLI::App& app, int& exit_code) {
   command->add_option("--decision-issuer", args->decision_issuer, "Who issued it (default \"danhba import\")");
   command->add_option("--timeout", args->timeout_seconds, "Seconds to wait for the changes to apply (default 1800)")
       ->check(CLI::PositiveNumber);
-  command->add_option("--workers", args->workers, "Directory connections applying changes (default 4)")
+  command->add_option("--workers", args->workers, "Directory connections applying changes (default 8)")
       ->check(CLI::Range(1, 64));
   command->add_option("FILE", args->file, "The staff list (CSV or XLSX)")->required();
   command->callback([&exit_code, args] { exit_code = RunImportCommand(*args); });

@@ -61,7 +61,7 @@ struct ImportRequest {
   std::optional<model::Date> decision_date;
   std::optional<std::string> decision_issuer;
   std::chrono::milliseconds apply_timeout{std::chrono::minutes(30)};
-  std::size_t workers = 4;  // engine workers, each with its own LDAP connection
+  std::size_t workers = 8;  // engine workers, each with its own LDAP connection
 };
 
 struct ImportResult {
