@@ -148,6 +148,8 @@ Result<std::optional<std::string>> OutOfScope(const Sender& sender, const model:
   Append(named, event.into);
   if (event.agency) {
     named.push_back(event.agency->code);
+    // A rename takes over the new code too: the sender must hold both.
+    Append(named, event.agency->new_code);
     if (event.agency->parent && *event.agency->parent) named.push_back(**event.agency->parent);
   }
   for (const std::string& code : named) {

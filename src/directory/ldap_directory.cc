@@ -377,6 +377,58 @@ Result<std::vector<PersonRecord>> LdapDirectory::PeopleOfAgency(std::string_view
   return people;
 }
 
+Result<std::vector<PersonRecord>> LdapDirectory::MembersOfAgency(std::string_view agency_dn) {
+  std::vector<PersonRecord> people;
+  for (const std::string* subtree : {&options_.layout.people_dn, &options_.layout.former_dn}) {
+    ldap::SearchRequest request;
+    request.base = *subtree;
+    request.scope = ldap::Scope::kOneLevel;
+    request.filter = ldap::Filter::And({ldap::Filter::Eq("objectClass", "danhbaPerson"),
+                                        ldap::Filter::Eq("danhbaAgencyDN", agency_dn)})
+                         .ToString();
+    request.attributes = PersonAttributes();
+    request.page_size = 500;
+    Status searched = ops_.Search(request, [&](Entry&& e) {
+      people.push_back(PersonFromEntry(e));
+      return Ok();
+    });
+    if (!searched.ok()) return searched.take_error();
+  }
+  return people;
+}
+
+Result<std::vector<AgencyRecord>> LdapDirectory::SubAgencies(std::string_view agency_dn) {
+  ldap::SearchRequest request;
+  request.base = options_.layout.agencies_dn;
+  request.scope = ldap::Scope::kOneLevel;
+  request.filter = ldap::Filter::And({ldap::Filter::Eq("objectClass", "danhbaAgency"),
+                                      ldap::Filter::Eq("danhbaParentDN", agency_dn)})
+                       .ToString();
+  request.attributes = AgencyAttributes();
+  auto found = ops_.SearchAll(request);
+  if (!found.ok()) return found.take_error();
+  std::vector<AgencyRecord> agencies;
+  for (const Entry& e : *found) agencies.push_back(AgencyFromEntry(e));
+  return agencies;
+}
+
+Result<std::optional<AgencyRecord>> LdapDirectory::FindAgencyByAddress(std::string_view address) {
+  ldap::SearchRequest request;
+  request.base = options_.layout.agencies_dn;
+  request.scope = ldap::Scope::kOneLevel;
+  request.filter = ldap::Filter::And({ldap::Filter::Eq("objectClass", "danhbaAgency"),
+                                      ldap::Filter::Or({ldap::Filter::Eq("mail", address),
+                                                        ldap::Filter::Eq("danhbaMailAlias",
+                                                                         address)})})
+                       .ToString();
+  request.attributes = AgencyAttributes();
+  request.size_limit = 1;
+  auto found = ops_.SearchAll(request);
+  if (!found.ok()) return found.take_error();
+  if (found->empty()) return std::optional<AgencyRecord>();
+  return std::optional<AgencyRecord>(AgencyFromEntry(found->front()));
+}
+
 Result<bool> LdapDirectory::AddressTaken(std::string_view local_part) {
   const std::string address = std::string(local_part) + "@" + options_.domain;
   ldap::SearchRequest request;
@@ -546,6 +598,43 @@ Status LdapDirectory::ResetPassword(std::string_view dn, std::string_view passwo
 
 Status LdapDirectory::AddAgency(const AgencyRecord& agency) {
   return ops_.Add(AgencyEntry(agency));
+}
+
+Result<AgencyRecord> LdapDirectory::RenameAgency(std::string_view code,
+                                                std::string_view new_code) {
+  const std::string from = options_.layout.AgencyDn(code);
+  const std::string to = options_.layout.AgencyDn(new_code);
+  auto source = ops_.Read(from, {"1.1"});
+  if (!source.ok()) return source.take_error();
+  auto target = ops_.Read(to, AgencyAttributes());
+  if (!target.ok()) return target.take_error();
+  if (*source && *target) {
+    return Conflict("rename " + from + ": " + to + " exists already");
+  }
+  if (!*source && !*target) return NotFound("rename " + from + ": no such agency");
+  if (*source) {
+    ldap::ModRdnRequest request;
+    request.dn = from;
+    request.new_rdn = "ou=" + ldap::EscapeDnValue(new_code);
+    request.delete_old_rdn = true;
+    Status moved = ops_.ModRdn(request);
+    // A lost answer to a rename that was applied looks like a missing source.
+    if (!moved.ok() && !ldap::HasResultCode(moved.error(), ldap::kNoSuchObject)) {
+      return moved.take_error();
+    }
+    target = ops_.Read(to, AgencyAttributes());
+    if (!target.ok()) return target.take_error();
+    if (!*target) return moved.ok() ? Internal("rename " + from + ": " + to + " is missing")
+                                     : moved.take_error();
+  }
+  AgencyRecord renamed = AgencyFromEntry(**target);
+  if (renamed.code != new_code || (*target)->Get("ou").size() != 1) {
+    DANHBA_RETURN_IF_ERROR(
+        ops_.Modify(to, {Modification::Replace("danhbaAgencyCode", {std::string(new_code)}),
+                         Modification::Replace("ou", {std::string(new_code)})}));
+    renamed.code = std::string(new_code);
+  }
+  return renamed;
 }
 
 Status LdapDirectory::UpdateAgency(const AgencyRecord& before, const AgencyRecord& after) {

@@ -221,9 +221,10 @@ std::optional<AgencyFields> DecodeAgency(const Json& event, std::string_view pat
   const std::string where = At(path, "agency");
   if (!in.Object(*it, where)) return std::nullopt;
   const Json& j = *it;
-  in.Keys(j, where, {"code", "name", "parent", "head", "delegates"});
+  in.Keys(j, where, {"code", "new_code", "name", "parent", "head", "delegates"});
   AgencyFields agency;
   agency.code = in.String(j, "code", where).value_or("");
+  agency.new_code = in.String(j, "new_code", where);
   agency.name = in.String(j, "name", where);
   agency.parent = in.NullableString(j, "parent", where);
   agency.head = in.String(j, "head", where);
@@ -454,10 +455,21 @@ void CheckPerson(Event& event, std::string_view path, Checker& check) {
 void CheckAgency(Event& event, std::string_view path, Checker& check) {
   AgencyFields& agency = *event.agency;
   check.Code(agency.code, At(path, "code"));
+  if (agency.new_code) {
+    if (agency.new_code->empty()) {
+      check.Add(At(path, "new_code"), "must not be empty");
+    } else {
+      check.Code(*agency.new_code, At(path, "new_code"));
+    }
+    if (*agency.new_code == agency.code) {
+      check.Add(At(path, "new_code"), "is the same as agency.code");
+    }
+  }
   if (agency.name) check.Text(*agency.name, At(path, "name"), kMaxTextLength);
   if (agency.parent && *agency.parent) {
     check.Code(**agency.parent, At(path, "parent"));
-    if (**agency.parent == agency.code) {
+    if (**agency.parent == agency.code ||
+        (agency.new_code && **agency.parent == *agency.new_code)) {
       check.Add(At(path, "parent"), "an agency cannot be its own parent");
     }
   }
@@ -474,6 +486,9 @@ void CheckAgency(Event& event, std::string_view path, Checker& check) {
       if (!seen.insert(id).second) check.Add(At(where, i), internal::Quote(id) + " is listed twice");
     }
   }
+  if (event.type != EventType::kAgencyUpdate) {
+    check.Forbidden(agency.new_code, At(path, "new_code"), "a new code is an agency.update");
+  }
   switch (event.type) {
     case EventType::kAgencyCreate:
       check.Required(agency.name, At(path, "name"));
@@ -482,8 +497,9 @@ void CheckAgency(Event& event, std::string_view path, Checker& check) {
     case EventType::kAgencyUpdate:
       check.Forbidden(agency.head, At(path, "head"), "use agency.head");
       check.Forbidden(agency.delegates, At(path, "delegates"), "use agency.head");
-      if (!agency.head && !agency.delegates && !agency.name && !agency.parent) {
-        check.Add(path, "an agency.update must change at least one of name, parent");
+      if (!agency.head && !agency.delegates && !agency.name && !agency.parent &&
+          !agency.new_code) {
+        check.Add(path, "an agency.update must change at least one of name, parent, new_code");
       }
       break;
     case EventType::kAgencyMerge:
@@ -777,6 +793,7 @@ std::string ToJson(const Event& event) {
     const AgencyFields& a = *event.agency;
     OrderedJson agency;
     agency["code"] = a.code;
+    if (a.new_code) agency["new_code"] = *a.new_code;
     if (a.name) agency["name"] = *a.name;
     PutChange(agency, "parent", a.parent);
     if (a.head) agency["head"] = *a.head;

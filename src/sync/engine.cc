@@ -154,6 +154,7 @@ Keys KeysOf(const model::Event& e) {
       k.agency_event = true;
       if (e.agency) {
         k.agencies.push_back(e.agency->code);
+        if (e.agency->new_code) k.agencies.push_back(*e.agency->new_code);
         if (e.agency->parent && *e.agency->parent) k.agencies.push_back(**e.agency->parent);
         if (e.agency->head) k.people.push_back(*e.agency->head);
         if (e.agency->delegates) {
@@ -232,6 +233,10 @@ std::string_view ToString(Step step) {
       return "person updated";
     case Step::kAgencyWritten:
       return "agency written";
+    case Step::kAgencyRenamed:
+      return "agency renamed";
+    case Step::kSubAgenciesUpdated:
+      return "sub-agencies updated";
   }
   return "unknown step";
 }
@@ -437,7 +442,7 @@ class Engine::Impl::Worker {
     if (auto known = agencies_.find(code); known != agencies_.end()) return known->second;
     auto found = dir_.FindAgency(code);
     if (!found.ok()) return found.take_error();
-    if (!*found) return NotFound("unknown agency '" + code + "'");
+    if (!*found) return NotFound(UnknownAgency(code));
     if ((*found)->status != directory::kStatusActive) {
       return NotFound("agency '" + code + "' is " + (*found)->status);
     }
@@ -906,7 +911,7 @@ class Engine::Impl::Worker {
       return std::nullopt;
     }
     if (!*found) {
-      result = Rejected("unknown agency '" + code + "'");
+      result = Rejected(UnknownAgency(code));
       return std::nullopt;
     }
     if ((*found)->HasDecision(DecisionDn(ev))) {
@@ -920,7 +925,143 @@ class Engine::Impl::Worker {
     return **found;
   }
 
+  // Why `code` names no agency; when its address is another agency's alias,
+  // the agency was renamed (the sender may not know yet), and that is said.
+  std::string UnknownAgency(const std::string& code) {
+    std::string why = "unknown agency '" + code + "'";
+    const std::string address = code + "@" + dir_.domain();
+    auto renamed = dir_.FindAgencyByAddress(address);
+    if (renamed.ok() && *renamed && (*renamed)->code != code) {
+      why += ": it was renamed to '" + (*renamed)->code + "' (" + address +
+             " is an alias of its address)";
+    }
+    return why;
+  }
+
+  // The agency code of ou=<code>,ou=agencies (codes need no DN escaping); empty
+  // for any other DN.
+  std::string CodeOfAgencyDn(std::string_view dn) const {
+    if (dn.substr(0, 3) != "ou=" || !InSubtree(dn, layout_.agencies_dn)) return "";
+    const std::string_view rest = dn.substr(3);
+    const std::size_t comma = rest.find(',');
+    if (comma == std::string_view::npos) return "";
+    if (comma + 1 + layout_.agencies_dn.size() != rest.size()) return "";  // deeper
+    return Lower(rest.substr(0, comma));
+  }
+
+  bool SameDn(std::string_view a, std::string_view b) const { return Lower(a) == Lower(b); }
+
+  // agency.update with new_code (R4). Each step finds its own earlier work:
+  //   1. the decision entry (its subject is the new DN, which refint leaves alone);
+  //   2. the entry is renamed to ou=<new code> with the new danhbaAgencyCode
+  //      (RenameAgency; a repeat only finishes it);
+  //   3. every person whose danhbaAgencyDN is the old or new DN, in service or
+  //      former, gets the new code in `ou` and the new DN (refint rewrites the
+  //      DN too, but in the background);
+  //   4. sub-agencies point at the new DN;
+  //   5. last, in one modify: mail <new>@domain, the old address as an alias,
+  //      name and parent when sent, and the decision reference: the marker.
+  // Until step 5 the entry keeps the old address as its mail, so mail to it
+  // never bounces, and that is how a replay tells its own half-done rename
+  // (ou=<new>, mail <old>@domain) from another agency.
+  StepResult AgencyRename(const model::Event& ev) {
+    const model::AgencyFields& a = *ev.agency;
+    const std::string& old_code = a.code;
+    const std::string& new_code = *a.new_code;
+    const std::string decision_dn = DecisionDn(ev);
+    const std::string old_dn = layout_.AgencyDn(old_code);
+    const std::string new_dn = layout_.AgencyDn(new_code);
+    const std::string old_address = old_code + "@" + dir_.domain();
+    const std::string new_address = new_code + "@" + dir_.domain();
+    auto done = [&] {
+      return Applied("agency=" + new_code + " mail=" + new_address + " alias=" + old_address +
+                     " renamed_from=" + old_code);
+    };
+    SYNC_ASSIGN(source, dir_.FindAgency(old_code));
+    SYNC_ASSIGN(target, dir_.FindAgency(new_code));
+    if (target && target->HasDecision(decision_dn)) return done();
+    const bool resumed = !source && target && target->mail == old_address;
+    if (source) {
+      if (source->status != directory::kStatusActive)
+        return Rejected("agency '" + old_code + "' is " + source->status);
+      if (target) {
+        return Rejected("cannot rename agency '" + old_code + "' to '" + new_code +
+                        "': agency '" + new_code + "' exists already (" + target->status + ")");
+      }
+    } else if (!resumed) {
+      return Rejected(UnknownAgency(old_code));
+    }
+    const AgencyRecord& current = resumed ? *target : *source;
+    if (current.status != directory::kStatusActive)
+      return Rejected("agency '" + old_code + "' is " + current.status);
+    // Checked again on a replay: until step 5 the new address is nobody's.
+    if (Status valid = naming::ValidateAgencyCode(new_code); !valid.ok()) {
+      return Rejected("cannot rename agency '" + old_code + "': " + valid.error().detail);
+    }
+    if (e_.allocator_->IsReserved(new_code)) {
+      return Rejected("cannot rename agency '" + old_code + "': the address " + new_address +
+                      " is reserved by the naming policy");
+    }
+    SYNC_ASSIGN(taken, dir_.AddressTaken(new_code));
+    if (taken) {
+      return Rejected("cannot rename agency '" + old_code + "': the address " + new_address +
+                      " is taken");
+    }
+    std::optional<std::optional<std::string>> parent_dn;
+    if (a.parent) {
+      if (*a.parent) {
+        if (**a.parent == old_code || **a.parent == new_code)
+          return Rejected("agency '" + old_code + "' cannot be its own parent");
+        auto parent = ActiveAgency(**a.parent);
+        if (!parent.ok()) return FromError(parent.error(), "parent");
+        parent_dn = std::optional<std::string>(parent->dn);
+      } else {
+        parent_dn = std::optional<std::string>();
+      }
+    }
+    SYNC_TRY(dir_.EnsureDecision(DecisionOf(ev, {new_dn})));
+    SYNC_TRY(Fault(ev, Step::kDecisionWritten));
+    SYNC_ASSIGN(renamed, dir_.RenameAgency(old_code, new_code));
+    SYNC_TRY(Fault(ev, Step::kAgencyRenamed));
+    std::set<std::string> people_done;
+    for (const std::string& dn : {old_dn, renamed.dn}) {
+      SYNC_ASSIGN(members, dir_.MembersOfAgency(dn));
+      for (const PersonRecord& person : members) {
+        if (!people_done.insert(Lower(person.dn)).second) continue;
+        PersonRecord after = person;
+        after.agency_code = new_code;
+        after.agency_dn = renamed.dn;
+        if (!after.HasDecision(decision_dn)) after.decision_dns.push_back(decision_dn);
+        SYNC_TRY(dir_.UpdatePerson(person, after));
+      }
+    }
+    SYNC_TRY(Fault(ev, Step::kPersonUpdated));
+    std::set<std::string> agencies_done{Lower(renamed.dn)};
+    for (const std::string& dn : {old_dn, renamed.dn}) {
+      SYNC_ASSIGN(children, dir_.SubAgencies(dn));
+      for (const AgencyRecord& child : children) {
+        if (!agencies_done.insert(Lower(child.dn)).second) continue;
+        AgencyRecord after = child;
+        after.parent_dn = renamed.dn;
+        if (!after.HasDecision(decision_dn)) after.decision_dns.push_back(decision_dn);
+        SYNC_TRY(dir_.UpdateAgency(child, after));
+      }
+    }
+    SYNC_TRY(Fault(ev, Step::kSubAgenciesUpdated));
+    AgencyRecord after = renamed;
+    after.mail = new_address;
+    if (std::find(after.aliases.begin(), after.aliases.end(), old_address) == after.aliases.end())
+      after.aliases.push_back(old_address);
+    if (a.name) after.name = *a.name;
+    if (parent_dn) after.parent_dn = *parent_dn;
+    if (!after.HasDecision(decision_dn)) after.decision_dns.push_back(decision_dn);
+    SYNC_TRY(dir_.UpdateAgency(renamed, after));
+    SYNC_TRY(Fault(ev, Step::kAgencyWritten));
+    return done();
+  }
+
   StepResult AgencyUpdate(const model::Event& ev) {
+    if (ev.agency->new_code) return AgencyRename(ev);
     std::optional<StepResult> result;
     auto current = AgencyFor(ev, result);
     if (!current) return *result;
@@ -968,6 +1109,23 @@ class Engine::Impl::Worker {
       SYNC_TRY(dir_.UpdatePerson(person, after));
     }
     SYNC_TRY(Fault(ev, Step::kPersonUpdated));
+    // Sub-agencies now hang under the target. The target itself, and any
+    // sub-agency above it, takes the merged agency's place instead (no cycle).
+    SYNC_ASSIGN(children, dir_.SubAgencies(source->dn));
+    std::set<std::string> above_target;
+    if (!children.empty()) {
+      SYNC_ASSIGN(ancestors, AncestorsOf(*target));
+      above_target = std::move(ancestors);
+    }
+    for (const AgencyRecord& child : children) {
+      AgencyRecord after = child;
+      const bool in_line = SameDn(child.dn, target->dn) || above_target.count(Lower(child.dn));
+      after.parent_dn = in_line ? source->parent_dn : std::optional<std::string>(target->dn);
+      if (!after.HasDecision(decision_dn)) after.decision_dns.push_back(decision_dn);
+      SYNC_TRY(dir_.UpdateAgency(child, after));
+      if (SameDn(child.dn, target->dn)) *target = after;
+    }
+    SYNC_TRY(Fault(ev, Step::kSubAgenciesUpdated));
     // The old address leaves the old entry first: slapo-unique would refuse it
     // as an alias while it is still a mail.
     const std::string old_address = source->code + "@" + dir_.domain();
@@ -994,6 +1152,23 @@ class Engine::Impl::Worker {
     SYNC_TRY(dir_.UpdateAgency(source_cleared, source_after));
     SYNC_TRY(Fault(ev, Step::kAgencyWritten));
     return Applied("agency=" + source->code + " into=" + target->code + " alias=" + old_address);
+  }
+
+  // The DNs (lower case) of the agencies above `agency`, following danhbaParentDN.
+  Result<std::set<std::string>> AncestorsOf(const AgencyRecord& agency) {
+    constexpr int kMaxDepth = 64;  // a hand-made cycle must not loop forever
+    std::set<std::string> out;
+    std::optional<std::string> parent = agency.parent_dn;
+    for (int depth = 0; parent && depth < kMaxDepth; ++depth) {
+      if (!out.insert(Lower(*parent)).second) break;
+      const std::string code = CodeOfAgencyDn(*parent);
+      if (code.empty()) break;
+      auto found = dir_.FindAgency(code);
+      if (!found.ok()) return found.take_error();
+      if (!*found) break;
+      parent = (*found)->parent_dn;
+    }
+    return out;
   }
 
   StepResult AgencyDissolve(const model::Event& ev) {

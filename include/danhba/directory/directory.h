@@ -141,6 +141,13 @@ class Directory {
   virtual Result<std::optional<AgencyRecord>> FindAgency(std::string_view code) = 0;
   // The person entries (active, under people_dn) whose danhbaAgencyDN is `agency_dn`.
   virtual Result<std::vector<PersonRecord>> PeopleOfAgency(std::string_view agency_dn) = 0;
+  // Every person entry, in people_dn and former_dn, whose danhbaAgencyDN is `agency_dn`.
+  virtual Result<std::vector<PersonRecord>> MembersOfAgency(std::string_view agency_dn) = 0;
+  // The agencies, whatever their status, whose danhbaParentDN is `agency_dn`.
+  virtual Result<std::vector<AgencyRecord>> SubAgencies(std::string_view agency_dn) = 0;
+  // The agency with `address` (local@domain) as its mail or a danhbaMailAlias;
+  // nullopt if none.
+  virtual Result<std::optional<AgencyRecord>> FindAgencyByAddress(std::string_view address) = 0;
 
   // Whether `local_part` is in use anywhere in the tree: a uid, or
   // local_part@domain as a mail or a mail alias (people, former staff, agencies).
@@ -174,8 +181,15 @@ class Directory {
   // Adds the agency entry. kConflict if ou=<code> exists, or if its address is taken.
   virtual Status AddAgency(const AgencyRecord& agency) = 0;
   // As UpdatePerson, for agencies (mail, aliases, status, parent, head, delegates,
-  // decisions, name).
+  // decisions, name). The code and DN never change here: see RenameAgency.
   virtual Status UpdateAgency(const AgencyRecord& before, const AgencyRecord& after) = 0;
+  // Renames ou=<code> to ou=<new_code> (modrdn, still under agencies_dn) and sets
+  // its danhbaAgencyCode; mail and aliases are left to UpdateAgency. Returns the
+  // entry as it is afterwards. A repeat (no ou=<code>, ou=<new_code> there) only
+  // finishes the code. kNotFound when neither exists, kConflict when both do.
+  // The server's refint rewrites DN-valued references to the old DN (in the
+  // background: callers that need them at once rewrite them themselves).
+  virtual Result<AgencyRecord> RenameAgency(std::string_view code, std::string_view new_code) = 0;
 };
 
 }  // namespace danhba::directory

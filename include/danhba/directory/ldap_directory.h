@@ -46,6 +46,9 @@ class LdapDirectory final : public Directory {
   Result<std::vector<PersonRecord>> FindPeople(const std::vector<std::string>& person_ids) override;
   Result<std::optional<AgencyRecord>> FindAgency(std::string_view code) override;
   Result<std::vector<PersonRecord>> PeopleOfAgency(std::string_view agency_dn) override;
+  Result<std::vector<PersonRecord>> MembersOfAgency(std::string_view agency_dn) override;
+  Result<std::vector<AgencyRecord>> SubAgencies(std::string_view agency_dn) override;
+  Result<std::optional<AgencyRecord>> FindAgencyByAddress(std::string_view address) override;
   Result<bool> AddressTaken(std::string_view local_part) override;
   Result<std::set<std::string>> TakenAddresses(
       const std::vector<std::string>& local_parts) override;
@@ -55,6 +58,7 @@ class LdapDirectory final : public Directory {
   Status ResetPassword(std::string_view dn, std::string_view password) override;
   Status AddAgency(const AgencyRecord& agency) override;
   Status UpdateAgency(const AgencyRecord& before, const AgencyRecord& after) override;
+  Result<AgencyRecord> RenameAgency(std::string_view code, std::string_view new_code) override;
 
   ldap::Operations& operations() { return ops_; }
 

@@ -77,6 +77,8 @@ struct PersonFields {
 
 struct AgencyFields {
   std::string code;  // also the local part of the agency address (R4)
+  // agency.update only: the agency's new code; the old address stays an alias.
+  std::optional<std::string> new_code;
   std::optional<std::string> name;
   Change<std::string> parent;       // cleared (JSON null) = a top-level agency
   std::optional<std::string> head;  // person id of the head (R20)
@@ -108,7 +110,7 @@ struct Event {
 //                    title, phone}; title and phone may be null (cleared)
 //   leave            person{id}
 //   agency.create    agency{code, name; optional parent (null: top level), head}
-//   agency.update    agency{code; at least one of name, parent}
+//   agency.update    agency{code; at least one of name, parent, new_code}
 //   agency.merge     agency{code}, into
 //   agency.dissolve  agency{code}
 //   agency.head      agency{code, head; optional delegates}

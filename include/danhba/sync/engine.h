@@ -60,6 +60,8 @@ enum class Step {
   kPersonMoved,      // leave / re-hire: the entry is in former / back in people
   kPersonUpdated,    // the person's attributes and decision reference are written
   kAgencyWritten,    // an agency entry was added or changed
+  kAgencyRenamed,    // agency.update with new_code: the entry is at ou=<new code>
+  kSubAgenciesUpdated,  // rename / merge: sub-agencies point at the new parent
 };
 
 std::string_view ToString(Step step);

@@ -154,6 +154,77 @@ TEST_F(LdapDirectoryTest, MoveAndUpdateCanBeRepeated) {
   EXPECT_EQ(now.dn, layout_.PersonDn("binhdir", true));
 }
 
+TEST_F(LdapDirectoryTest, RenameAgencyCanBeRepeatedAndListsFollow) {
+  AgencyRecord a;
+  a.code = "sttdir";
+  a.dn = layout_.AgencyDn("sttdir");
+  a.name = "Sở TT";
+  a.mail = "sttdir@dongnai.gov.vn";
+  ASSERT_TRUE(directory_->AddAgency(a).ok());
+  AgencyRecord child;
+  child.code = "sttdir.x";
+  child.dn = layout_.AgencyDn("sttdir.x");
+  child.name = "Phòng X";
+  child.mail = "sttdir.x@dongnai.gov.vn";
+  child.parent_dn = a.dn;
+  ASSERT_TRUE(directory_->AddAgency(child).ok());
+  NewPerson in_service = Hire("andir1", "CBR1", "d-r1");
+  in_service.person.agency_code = "sttdir";
+  in_service.person.agency_dn = a.dn;
+  NewPerson former = Hire("andir2", "CBR2", "d-r2");
+  former.person.agency_code = "sttdir";
+  former.person.agency_dn = a.dn;
+  for (const Status& s : directory_->CreatePeople({in_service, former})) ASSERT_TRUE(s.ok()) << s.error();
+  ASSERT_TRUE(directory_->MovePerson("andir2", true).ok());
+
+  auto members = directory_->MembersOfAgency(a.dn);
+  ASSERT_TRUE(members.ok()) << members.error();
+  EXPECT_EQ(members->size(), 2u);  // in service and former
+  auto staff = directory_->PeopleOfAgency(a.dn);
+  ASSERT_TRUE(staff.ok());
+  EXPECT_EQ(staff->size(), 1u);
+  auto subs = directory_->SubAgencies(a.dn);
+  ASSERT_TRUE(subs.ok()) << subs.error();
+  ASSERT_EQ(subs->size(), 1u);
+  EXPECT_EQ(subs->front().code, "sttdir.x");
+
+  auto renamed = directory_->RenameAgency("sttdir", "skhdir");
+  ASSERT_TRUE(renamed.ok()) << renamed.error();
+  EXPECT_TRUE(ldap::EqualsIgnoreCase(renamed->dn, layout_.AgencyDn("skhdir")));
+  EXPECT_EQ(renamed->code, "skhdir");
+  EXPECT_EQ(renamed->mail, "sttdir@dongnai.gov.vn");  // left to UpdateAgency
+  auto again = directory_->RenameAgency("sttdir", "skhdir");
+  ASSERT_TRUE(again.ok()) << again.error();
+  EXPECT_EQ(again->code, "skhdir");
+  auto found = directory_->FindAgency("skhdir");
+  ASSERT_TRUE(found.ok() && *found);
+  EXPECT_EQ((*found)->code, "skhdir");
+  EXPECT_FALSE(*directory_->FindAgency("sttdir"));
+  // Both there, or neither: refused. (The renamed entry still has the old mail.)
+  AgencyRecord again_old = a;
+  again_old.mail.reset();
+  ASSERT_TRUE(directory_->AddAgency(again_old).ok());
+  auto both = directory_->RenameAgency("sttdir", "skhdir");
+  ASSERT_FALSE(both.ok());
+  EXPECT_EQ(both.error().code, ErrorCode::kConflict);
+  auto neither = directory_->RenameAgency("nodir", "nodir2");
+  ASSERT_FALSE(neither.ok());
+  EXPECT_EQ(neither.error().code, ErrorCode::kNotFound);
+
+  AgencyRecord with_alias = **found;
+  with_alias.mail = "skhdir@dongnai.gov.vn";
+  with_alias.aliases = {"sttdir.old@dongnai.gov.vn"};
+  ASSERT_TRUE(directory_->UpdateAgency(**found, with_alias).ok());
+  auto by_alias = directory_->FindAgencyByAddress("sttdir.old@dongnai.gov.vn");
+  ASSERT_TRUE(by_alias.ok()) << by_alias.error();
+  ASSERT_TRUE(*by_alias);
+  EXPECT_EQ((*by_alias)->code, "skhdir");
+  auto by_mail = directory_->FindAgencyByAddress("skhdir@dongnai.gov.vn");
+  ASSERT_TRUE(by_mail.ok() && *by_mail);
+  EXPECT_EQ((*by_mail)->code, "skhdir");
+  EXPECT_FALSE(*directory_->FindAgencyByAddress("nobody@dongnai.gov.vn"));
+}
+
 TEST_F(LdapDirectoryTest, DecisionEntryHoldsTheDecision) {
   DecisionRecord d;
   d.event_id = "d-4";

@@ -396,6 +396,140 @@ TEST_F(SyncIntegrationTest, AgencyMergeMovesStaffAndKeepsTheAddressAsAnAlias) {
   EXPECT_EQ(person->First("ou"), "sxd");
 }
 
+TEST_F(SyncIntegrationTest, ANewAgencyCodeRenamesTheEntryAndKeepsTheOldAddressAsAnAlias) {
+  CreateAgency("a-1", "stttt", "Sở Thông tin và Truyền thông");
+  Append(AgencyEvent("a-2", "agency.create",
+                     R"({"code":"stttt.tt","name":"Trung tâm CNTT","parent":"stttt"})"));
+  Append(Hire("h-1", "CB9801", "Đinh Văn Hải", "stttt"));
+  Append(Hire("h-2", "CB9802", "Lý Thị Lan", "stttt"));
+  Append(PersonEvent("l-2", "leave", R"({"id":"CB9802"})"));
+  Append(AgencyEvent("r-1", "agency.update",
+                     R"({"code":"stttt","new_code":"skhcndt","name":"Sở Khoa học, Công nghệ và Truyền thông"})"));
+  Append(Hire("h-3", "CB9803", "Mai Văn Tâm", "stttt"));    // sent before the sender knew
+  Append(Hire("h-4", "CB9804", "Mai Thị Tâm", "skhcndt"));
+  MakeEngine().RunOnce(now_);
+  ASSERT_EQ(Info("r-1").state, EventState::kApplied) << Info("r-1").detail;
+  EXPECT_EQ(Info("r-1").detail,
+            "agency=skhcndt mail=skhcndt@dongnai.gov.vn alias=stttt@dongnai.gov.vn "
+            "renamed_from=stttt");
+  const std::string new_dn = layout_.AgencyDn("skhcndt");
+  EXPECT_TRUE(SearchRoot(layout_.agencies_dn, "(ou=stttt)").empty());
+  auto renamed = SearchRoot(layout_.agencies_dn, "(ou=skhcndt)");
+  ASSERT_EQ(renamed.size(), 1u);
+  EXPECT_TRUE(ldap::EqualsIgnoreCase(renamed[0].dn, new_dn)) << renamed[0].dn;
+  EXPECT_EQ(renamed[0].Get("ou"), ldap::Values{"skhcndt"});
+  EXPECT_EQ(renamed[0].First("danhbaAgencyCode"), "skhcndt");
+  EXPECT_EQ(renamed[0].Get("mail"), ldap::Values{"skhcndt@dongnai.gov.vn"});
+  EXPECT_EQ(renamed[0].First("displayName"), "Sở Khoa học, Công nghệ và Truyền thông");
+  EXPECT_TRUE(renamed[0].HasValue("danhbaDecisionDN", layout_.DecisionDn("r-1")));
+  // Mail to the old address still arrives: it is the renamed agency's alias, and
+  // only its.
+  auto old_address = SearchRoot(subtree(),
+                                "(|(mail=stttt@dongnai.gov.vn)(danhbaMailAlias=stttt@dongnai.gov.vn))",
+                                {"mail", "danhbaMailAlias"});
+  ASSERT_EQ(old_address.size(), 1u);
+  EXPECT_TRUE(ldap::EqualsIgnoreCase(old_address[0].dn, new_dn));
+  EXPECT_EQ(old_address[0].Get("danhbaMailAlias"), ldap::Values{"stttt@dongnai.gov.vn"});
+  // People in service and former staff carry the new code, and point at the new DN.
+  for (const char* id : {"CB9801", "CB9802"}) {
+    auto person = PersonEntry(id);
+    ASSERT_TRUE(person) << id;
+    EXPECT_EQ(person->Get("ou"), ldap::Values{"skhcndt"}) << id;
+    EXPECT_TRUE(ldap::EqualsIgnoreCase(person->First("danhbaAgencyDN").value_or(""), new_dn))
+        << id << ": " << person->First("danhbaAgencyDN").value_or("");
+    EXPECT_TRUE(person->HasValue("danhbaDecisionDN", layout_.DecisionDn("r-1"))) << id;
+  }
+  EXPECT_NE(PersonEntry("CB9802")->dn.find(layout_.former_dn), std::string::npos);
+  auto sub = SearchRoot(layout_.agencies_dn, "(ou=stttt.tt)", {"danhbaParentDN"});
+  ASSERT_EQ(sub.size(), 1u);
+  EXPECT_TRUE(ldap::EqualsIgnoreCase(sub[0].First("danhbaParentDN").value_or(""), new_dn));
+  auto decision = SearchRoot(layout_.decisions_dn, "(danhbaEventId=r-1)", {"danhbaSubjectDN"});
+  ASSERT_EQ(decision.size(), 1u);
+  EXPECT_EQ(decision[0].Get("danhbaSubjectDN").size(), 1u);
+  EXPECT_TRUE(ldap::EqualsIgnoreCase(decision[0].First("danhbaSubjectDN").value_or(""), new_dn));
+  // slapo-refint rewrites older references to the agency in the background: the
+  // agency.create decision's subject follows within a deadline.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  std::string subject;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto created = SearchRoot(layout_.decisions_dn, "(danhbaEventId=a-1)", {"danhbaSubjectDN"});
+    ASSERT_EQ(created.size(), 1u);
+    subject = created[0].First("danhbaSubjectDN").value_or("");
+    if (ldap::EqualsIgnoreCase(subject, new_dn)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(ldap::EqualsIgnoreCase(subject, new_dn)) << subject;
+  // Later events: the old code is refused with the news, the new one works.
+  EXPECT_EQ(Info("h-3").state, EventState::kRejected);
+  EXPECT_NE(Info("h-3").detail.find("it was renamed to 'skhcndt'"), std::string::npos)
+      << Info("h-3").detail;
+  ASSERT_EQ(Info("h-4").state, EventState::kApplied) << Info("h-4").detail;
+  EXPECT_EQ(PersonEntry("CB9804")->Get("ou"), ldap::Values{"skhcndt"});
+  // The old address is never issued again.
+  auto taken = NewDirectory().AddressTaken("stttt");
+  ASSERT_TRUE(taken.ok()) << taken.error();
+  EXPECT_TRUE(*taken);
+}
+
+TEST_F(SyncIntegrationTest, ARenameStoppedAfterAnyStepIsFinishedByReplay) {
+  CreateAgency("a-1", "sgtvt", "Sở Giao thông Vận tải");
+  Append(AgencyEvent("a-2", "agency.create",
+                     R"({"code":"sgtvt.dk","name":"Phòng Đăng kiểm","parent":"sgtvt"})"));
+  Append(Hire("h-1", "CB9811", "Quách Văn Lực", "sgtvt"));
+  MakeEngine().RunOnce(now_);
+  ASSERT_EQ(Info("h-1").state, EventState::kApplied) << Info("h-1").detail;
+  std::string code = "sgtvt";
+  int n = 0;
+  for (Step step : {Step::kDecisionWritten, Step::kAgencyRenamed, Step::kPersonUpdated,
+                    Step::kSubAgenciesUpdated, Step::kAgencyWritten}) {
+    const std::string next = "sgt" + std::to_string(n);
+    const std::string id = "r-" + std::to_string(n++);
+    Append(AgencyEvent(id, "agency.update",
+                       R"({"code":")" + code + R"(","new_code":")" + next + R"("})"));
+    EngineOptions crashing = Options();
+    crashing.fault = [&](std::string_view event, Step at) -> Status {
+      return event == id && at == step ? Transient("stopped after " + std::string(ToString(at)))
+                                       : Ok();
+    };
+    EXPECT_TRUE(MakeEngine(1, crashing).RunOnce(now_).transient_failure) << ToString(step);
+    EXPECT_EQ(Info(id).state, EventState::kQueued) << ToString(step);
+    MakeEngine().RunOnce(now_);
+    ASSERT_EQ(Info(id).state, EventState::kApplied) << ToString(step) << ": " << Info(id).detail;
+    const std::string dn = layout_.AgencyDn(next);
+    auto agency = SearchRoot(layout_.agencies_dn, "(danhbaAgencyCode=" + next + ")");
+    ASSERT_EQ(agency.size(), 1u) << ToString(step);
+    EXPECT_EQ(agency[0].Get("mail"), ldap::Values{next + "@dongnai.gov.vn"});
+    // Every earlier code of the agency is an alias, once.
+    EXPECT_EQ(agency[0].Get("danhbaMailAlias").size(), static_cast<std::size_t>(n))
+        << ToString(step);
+    EXPECT_TRUE(agency[0].HasValue("danhbaMailAlias", code + "@dongnai.gov.vn"));
+    auto person = PersonEntry("CB9811");
+    ASSERT_TRUE(person);
+    EXPECT_EQ(person->Get("ou"), ldap::Values{next}) << ToString(step);
+    EXPECT_TRUE(ldap::EqualsIgnoreCase(person->First("danhbaAgencyDN").value_or(""), dn));
+    auto sub = SearchRoot(layout_.agencies_dn, "(ou=sgtvt.dk)", {"danhbaParentDN"});
+    ASSERT_EQ(sub.size(), 1u);
+    EXPECT_TRUE(ldap::EqualsIgnoreCase(sub[0].First("danhbaParentDN").value_or(""), dn))
+        << ToString(step);
+    code = next;
+  }
+}
+
+TEST_F(SyncIntegrationTest, AgencyMergeMovesSubAgenciesToTheTarget) {
+  CreateAgency("a-1", "sgtvt", "Sở Giao thông Vận tải");
+  CreateAgency("a-2", "sxd", "Sở Xây dựng");
+  Append(AgencyEvent("a-3", "agency.create",
+                     R"({"code":"sgtvt.dk","name":"Phòng Đăng kiểm","parent":"sgtvt"})"));
+  Append(AgencyEvent("a-4", "agency.merge", R"({"code":"sgtvt"})", R"(,"into":"sxd")"));
+  MakeEngine().RunOnce(now_);
+  ASSERT_EQ(Info("a-4").state, EventState::kApplied) << Info("a-4").detail;
+  auto sub = SearchRoot(layout_.agencies_dn, "(ou=sgtvt.dk)", {"danhbaParentDN", "danhbaDecisionDN"});
+  ASSERT_EQ(sub.size(), 1u);
+  EXPECT_TRUE(ldap::EqualsIgnoreCase(sub[0].First("danhbaParentDN").value_or(""),
+                                     layout_.AgencyDn("sxd")));
+  EXPECT_TRUE(sub[0].HasValue("danhbaDecisionDN", layout_.DecisionDn("a-4")));
+}
+
 TEST_F(SyncIntegrationTest, AnOutageDelaysButLosesAndReordersNothing) {
   CreateAgency("a-1", "stttt", "Sở Thông tin và Truyền thông");
   for (int i = 0; i < 5; ++i) {

@@ -300,6 +300,17 @@ TEST(OutOfScope, EveryNamedAgencyCounts) {
   auto unlimited = OutOfScope(MakeSender("all", "t"), *create, nullptr);
   ASSERT_TRUE(unlimited.ok());
   EXPECT_FALSE(unlimited->has_value());
+  auto rename = model::ParseEvent(
+      R"({"id":"u-2","type":"agency.update","decision":{"number":"1","date":"2026-11-20","issuer":"UBND"},)"
+      R"("agency":{"code":"stttt","new_code":"snv"}})");
+  ASSERT_TRUE(rename.ok()) << rename.error();
+  auto renamed = OutOfScope(sender, *rename, nullptr);
+  ASSERT_TRUE(renamed.ok());
+  ASSERT_TRUE(renamed->has_value());
+  EXPECT_THAT(**renamed, HasSubstr("'snv'"));
+  auto both = OutOfScope(MakeSender("s2", "t", {"stttt", "snv"}), *rename, nullptr);
+  ASSERT_TRUE(both.ok());
+  EXPECT_FALSE(both->has_value());
 }
 
 // The directory is down: the event is neither journaled nor refused for good,

@@ -72,6 +72,11 @@ std::vector<ValidCase> ValidCases() {
       {"agency_update_name", Ev("agency.update", R"("agency":{"code":"stttt","name":"Sở TT&TT"})")},
       {"agency_update_parent_to_top",
        Ev("agency.update", R"("agency":{"code":"stttt","parent":null})")},
+      {"agency_update_new_code",
+       Ev("agency.update", R"("agency":{"code":"stttt","new_code":"skhcndt"})")},
+      {"agency_update_new_code_name_and_parent",
+       Ev("agency.update", R"("agency":{"code":"stttt","new_code":"p.tanmai","name":"UBND P. Tân Mai",)"
+                           R"("parent":"ubnd"})")},
       {"agency_merge", Ev("agency.merge", R"("agency":{"code":"stttt"},"into":"skhcn")")},
       {"agency_dissolve", Ev("agency.dissolve", R"("agency":{"code":"stttt"})")},
       {"agency_head", Ev("agency.head", R"("agency":{"code":"stttt","head":"CB000123"})")},
@@ -179,6 +184,23 @@ TEST(EventTest, ClearedFieldsSerialiseAsNull) {
   auto hire = ParseEvent(Ev("hire", R"("person":{"id":"CB1","full_name":"An","title":null,"agency":"a"})"));
   ASSERT_TRUE(hire.ok()) << hire.error();
   EXPECT_FALSE(hire->person->title.has_value());
+}
+
+TEST(EventTest, NewCodeOfAnAgencyUpdate) {
+  auto e = ParseEvent(Ev("agency.update", R"("agency":{"code":"stttt","new_code":"skhcndt"})"));
+  ASSERT_TRUE(e.ok()) << e.error();
+  EXPECT_EQ(e->agency->code, "stttt");
+  ASSERT_TRUE(e->agency->new_code.has_value());
+  EXPECT_EQ(*e->agency->new_code, "skhcndt");
+  EXPECT_FALSE(e->agency->name.has_value());
+  EXPECT_NE(ToJson(*e).find(R"("agency":{"code":"stttt","new_code":"skhcndt"})"),
+            std::string::npos)
+      << ToJson(*e);
+  // Without it the JSON has no such key.
+  auto plain = ParseEvent(Ev("agency.update", R"("agency":{"code":"stttt","name":"Sở"})"));
+  ASSERT_TRUE(plain.ok()) << plain.error();
+  EXPECT_FALSE(plain->agency->new_code.has_value());
+  EXPECT_EQ(ToJson(*plain).find("new_code"), std::string::npos);
 }
 
 TEST(EventTest, TypeNamesRoundTrip) {
@@ -335,9 +357,34 @@ std::vector<InvalidCase> InvalidCases() {
        "agency.parent: must be a string or null, not a number"},
       {"agency_unknown_field",
        Ev("agency.create", R"("agency":{"code":"a","name":"A","email":"a@x"})"),
-       "agency.email: unknown field (expected code, name, parent, head, delegates)"},
+       "agency.email: unknown field (expected code, new_code, name, parent, head, delegates)"},
       {"agency_update_nothing", Ev("agency.update", R"("agency":{"code":"a"})"),
-       "agency: an agency.update must change at least one of name, parent"},
+       "agency: an agency.update must change at least one of name, parent, new_code"},
+      {"new_code_not_a_code",
+       Ev("agency.update", R"("agency":{"code":"stttt","new_code":"Sở KHCN"})"),
+       R"(agency.new_code: "Sở KHCN" is not an agency code (lower-case a-z, 0-9 and '.', )"
+       R"(starting with a letter, at most 64))"},
+      {"new_code_empty", Ev("agency.update", R"("agency":{"code":"stttt","new_code":""})"),
+       "agency.new_code: must not be empty"},
+      {"new_code_number", Ev("agency.update", R"("agency":{"code":"stttt","new_code":7})"),
+       "agency.new_code: must be a string, not a number"},
+      {"new_code_same_as_code",
+       Ev("agency.update", R"("agency":{"code":"stttt","new_code":"stttt"})"),
+       "agency.new_code: is the same as agency.code"},
+      {"new_code_is_parent",
+       Ev("agency.update", R"("agency":{"code":"stttt","new_code":"skh","parent":"skh"})"),
+       "agency.parent: an agency cannot be its own parent"},
+      {"new_code_in_create",
+       Ev("agency.create", R"("agency":{"code":"a","name":"A","new_code":"b"})"),
+       "agency.new_code: not allowed for an agency.create (a new code is an agency.update)"},
+      {"new_code_in_merge",
+       Ev("agency.merge", R"("agency":{"code":"a","new_code":"b"},"into":"c")"),
+       "agency.new_code: not allowed for an agency.merge (a new code is an agency.update)"},
+      {"new_code_in_dissolve", Ev("agency.dissolve", R"("agency":{"code":"a","new_code":"b"})"),
+       "agency.new_code: not allowed for an agency.dissolve (a new code is an agency.update)"},
+      {"new_code_in_head",
+       Ev("agency.head", R"("agency":{"code":"a","head":"CB1","new_code":"b"})"),
+       "agency.new_code: not allowed for an agency.head (a new code is an agency.update)"},
       {"agency_update_head", Ev("agency.update", R"("agency":{"code":"a","head":"CB1"})"),
        "agency.head: not allowed for an agency.update (use agency.head)"},
       {"merge_without_into", Ev("agency.merge", R"("agency":{"code":"a"})"),

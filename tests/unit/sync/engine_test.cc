@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -659,6 +660,290 @@ TEST(EngineConfigTest, OptionsComeFromTheConfiguration) {
   auto dir = DirectoryOptionsFromConfig(*config);
   EXPECT_EQ(dir.domain, "example.gov.vn");
   EXPECT_EQ(dir.layout.people_dn, "ou=people,dc=dongnai,dc=gov,dc=vn");
+}
+
+// ---------------------------------------------------------------------------
+// agency.update with new_code, and sub-agencies in a merge
+
+class AgencyRenameTest : public EngineTest {
+ protected:
+  void AddSubAgency(const std::string& code, const std::string& parent) {
+    AddAgency(code, "Phòng " + code);
+    tree_.agencies[code].parent_dn = fake_.layout().AgencyDn(parent);
+  }
+
+  // `code` with one person in service (CI<tag>), one who left (CF<tag>) and a
+  // sub-agency <code>.p.
+  void Staff(const std::string& code, const std::string& tag) {
+    Append(Hire("hi" + tag, "CI" + tag, "Nguyễn Văn An", code));
+    Append(Hire("hf" + tag, "CF" + tag, "Trần Thị Bình", code));
+    Append(Leave("lf" + tag, "CF" + tag));
+    AddSubAgency(code + ".p", code);
+  }
+
+  std::string Rename(const std::string& id, const std::string& from, const std::string& to,
+                     const std::string& more = "") {
+    return AgencyEvent(id, "agency.update",
+                       R"({"code":")" + from + R"(","new_code":")" + to + "\"" + more + "}");
+  }
+
+  // What a finished rename of `from` to `to` leaves, for the staff of Staff().
+  void ExpectRenamed(const std::string& from, const std::string& to, const std::string& tag,
+                     const std::string& event_id) {
+    SCOPED_TRACE(from + " -> " + to);
+    const std::string decision = fake_.layout().DecisionDn(event_id);
+    const std::string dn = fake_.layout().AgencyDn(to);
+    EXPECT_FALSE(tree_.agencies.count(from));
+    ASSERT_TRUE(tree_.agencies.count(to));
+    const auto& a = tree_.agencies.at(to);
+    EXPECT_EQ(a.dn, dn);
+    EXPECT_EQ(a.code, to);
+    EXPECT_EQ(a.mail, to + "@dongnai.gov.vn");
+    EXPECT_EQ(a.aliases, std::vector<std::string>{from + "@dongnai.gov.vn"});
+    EXPECT_EQ(a.decision_dns, std::vector<std::string>{decision});
+    for (const std::string& person : {"CI" + tag, "CF" + tag}) {
+      const auto* p = PersonById(person);
+      ASSERT_NE(p, nullptr) << person;
+      EXPECT_EQ(p->agency_code, to) << person;
+      EXPECT_EQ(p->agency_dn, dn) << person;
+      EXPECT_EQ(std::count(p->decision_dns.begin(), p->decision_dns.end(), decision), 1)
+          << person;
+    }
+    EXPECT_EQ(PersonById("CF" + tag)->status, "left");
+    EXPECT_EQ(PersonById("CF" + tag)->dn, fake_.layout().PersonDn(PersonById("CF" + tag)->uid, true));
+    const auto& sub = tree_.agencies.at(from + ".p");
+    EXPECT_EQ(sub.parent_dn, dn);
+    EXPECT_EQ(std::count(sub.decision_dns.begin(), sub.decision_dns.end(), decision), 1);
+    ASSERT_TRUE(tree_.decisions.count(event_id));
+    EXPECT_EQ(tree_.decisions.at(event_id).subject_dns, std::vector<std::string>{dn});
+  }
+};
+
+TEST_F(AgencyRenameTest, ANewCodeRenamesTheAgencyAndEverythingThatPointsAtIt) {
+  for (bool refint : {false, true}) {
+    tree_.refint = refint;
+    const std::string tag = refint ? "1" : "0";
+    const std::string from = "old" + tag, to = "new" + tag;
+    AddAgency(from, "Sở cũ");
+    Staff(from, tag);
+    Append(Rename("r" + tag, from, to, R"(,"name":"Sở mới")"));
+    Engine engine(*journal_, fake_, Options());
+    engine.RunOnce(now_);
+    ASSERT_EQ(Info("r" + tag).state, EventState::kApplied) << Info("r" + tag).detail;
+    EXPECT_EQ(Info("r" + tag).detail, "agency=" + to + " mail=" + to +
+                                          "@dongnai.gov.vn alias=" + from +
+                                          "@dongnai.gov.vn renamed_from=" + from);
+    ExpectRenamed(from, to, tag, "r" + tag);
+    EXPECT_EQ(tree_.agencies.at(to).name, "Sở mới");
+  }
+}
+
+TEST_F(AgencyRenameTest, EventsThatNameTheOldCodeSayItWasRenamed) {
+  Append(Hire("h1", "CB1", "Nguyễn Văn An", "stttt"));
+  Append(Rename("r1", "stttt", "skhcndt"));
+  Append(Hire("h2", "CB2", "Lê Văn Tám", "stttt"));
+  Append(Transfer("t1", "CB1", "stttt", "Trưởng phòng"));
+  Append(AgencyEvent("a1", "agency.head", R"({"code":"stttt","head":"CB1"})"));
+  Append(Hire("h3", "CB3", "Lê Thị Hoa", "skhcndt"));
+  Append(AgencyEvent("a2", "agency.create", R"({"code":"stttt","name":"Sở mới"})"));
+  Engine engine(*journal_, fake_, Options());
+  engine.RunOnce(now_);
+  ASSERT_EQ(Info("r1").state, EventState::kApplied) << Info("r1").detail;
+  const std::string renamed =
+      "unknown agency 'stttt': it was renamed to 'skhcndt' (stttt@dongnai.gov.vn is an alias "
+      "of its address)";
+  EXPECT_EQ(Info("h2").state, EventState::kRejected);
+  EXPECT_EQ(Info("h2").detail, renamed);
+  EXPECT_EQ(Info("t1").state, EventState::kRejected);
+  EXPECT_NE(Info("t1").detail.find(renamed), std::string::npos) << Info("t1").detail;
+  EXPECT_EQ(Info("a1").detail, renamed);
+  EXPECT_EQ(Info("h3").state, EventState::kApplied) << Info("h3").detail;
+  EXPECT_EQ(PersonById("CB3")->agency_dn, fake_.layout().AgencyDn("skhcndt"));
+  // The old address stays the renamed agency's: no new agency takes it.
+  EXPECT_EQ(Info("a2").state, EventState::kRejected);
+  EXPECT_NE(Info("a2").detail.find("stttt@dongnai.gov.vn is taken"), std::string::npos)
+      << Info("a2").detail;
+}
+
+TEST_F(AgencyRenameTest, ATakenOrReservedNewCodeIsRefusedAndChangesNothing) {
+  Append(Hire("h1", "CB1", "Nguyễn Văn An", "skhcn"));  // annv
+  AddAgency("sgtvt", "Sở GTVT");
+  tree_.agencies["sgtvt"].aliases = {"sgt@dongnai.gov.vn"};
+  Append(Rename("r1", "stttt", "annv"));
+  Append(Rename("r2", "stttt", "skhcn"));
+  Append(Rename("r3", "stttt", "sgt"));
+  Append(Rename("r4", "stttt", "postmaster"));
+  Append(Rename("r5", "stttt", "hotro"));
+  Append(Rename("r6", "nosuch", "other"));
+  Append(Rename("r7", "stttt", "ok", R"(,"parent":"nosuch")"));
+  EngineOptions options = Options();
+  options.naming.reserved.push_back("hotro");
+  Engine engine(*journal_, fake_, options);
+  engine.RunOnce(now_);
+  const std::pair<const char*, const char*> expected[] = {
+      {"r1", "cannot rename agency 'stttt': the address annv@dongnai.gov.vn is taken"},
+      {"r2", "cannot rename agency 'stttt' to 'skhcn': agency 'skhcn' exists already (active)"},
+      {"r3", "cannot rename agency 'stttt': the address sgt@dongnai.gov.vn is taken"},
+      {"r4", "postmaster"},
+      {"r5", "cannot rename agency 'stttt': the address hotro@dongnai.gov.vn is reserved by the "
+             "naming policy"},
+      {"r6", "unknown agency 'nosuch'"},
+      {"r7", "parent: unknown agency 'nosuch'"},
+  };
+  for (const auto& [id, why] : expected) {
+    EXPECT_EQ(Info(id).state, EventState::kRejected) << id;
+    EXPECT_NE(Info(id).detail.find(why), std::string::npos) << id << ": " << Info(id).detail;
+  }
+  EXPECT_TRUE(Info("r4").detail.find("cannot rename agency 'stttt'") == 0) << Info("r4").detail;
+  ASSERT_TRUE(tree_.agencies.count("stttt"));
+  EXPECT_EQ(tree_.agencies.at("stttt").mail, "stttt@dongnai.gov.vn");
+  EXPECT_TRUE(tree_.agencies.at("stttt").aliases.empty());
+  EXPECT_EQ(tree_.decisions.count("r1") + tree_.decisions.count("r7"), 0u);
+}
+
+TEST_F(AgencyRenameTest, ACrashAfterAnyStepOfARenameIsMendedByReplay) {
+  const Step steps[] = {Step::kDecisionWritten, Step::kAgencyRenamed, Step::kPersonUpdated,
+                        Step::kSubAgenciesUpdated, Step::kAgencyWritten};
+  int n = 0;
+  for (bool refint : {false, true}) {
+    tree_.refint = refint;
+    for (Step step : steps) {
+      const std::string tag = std::to_string(n++);
+      const std::string from = "a" + tag, to = "b" + tag, id = "r" + tag;
+      AddAgency(from, "Sở " + tag);
+      Staff(from, tag);
+      {
+        Engine setup(*journal_, fake_, Options());
+        setup.RunOnce(now_);
+      }
+      Append(Rename(id, from, to));
+      EngineOptions options = Options();
+      options.fault = [&](std::string_view event, Step at) -> Status {
+        if (event == id && at == step) return Transient("crash after " + std::string(ToString(at)));
+        return Ok();
+      };
+      {
+        Engine crashing(*journal_, fake_, options);
+        RoundResult round = crashing.RunOnce(now_);
+        EXPECT_TRUE(round.transient_failure) << ToString(step);
+        EXPECT_EQ(Info(id).state, EventState::kQueued) << ToString(step);
+      }
+      Engine engine(*journal_, fake_, Options());
+      engine.RunOnce(now_);
+      SCOPED_TRACE(std::string(ToString(step)) + (refint ? " with refint" : " without refint"));
+      ASSERT_EQ(Info(id).state, EventState::kApplied) << Info(id).detail;
+      ExpectRenamed(from, to, tag, id);
+    }
+  }
+}
+
+TEST_F(AgencyRenameTest, ARenameInterruptedBetweenTwoPeopleIsMendedByReplay) {
+  Staff("stttt", "0");
+  {
+    Engine setup(*journal_, fake_, Options());
+    setup.RunOnce(now_);
+  }
+  Append(Rename("r1", "stttt", "skhcndt"));
+  int updates = 0;
+  tree_.fail = [&](const std::string& op) -> Status {
+    // The second person's update: the first one is written, the rest is not.
+    if (op.rfind("update ", 0) == 0 && ++updates == 2) return Transient("connection lost");
+    return Ok();
+  };
+  {
+    Engine crashing(*journal_, fake_, Options());
+    EXPECT_TRUE(crashing.RunOnce(now_).transient_failure);
+  }
+  EXPECT_EQ(Info("r1").state, EventState::kQueued);
+  EXPECT_EQ(updates, 2);
+  Engine engine(*journal_, fake_, Options());
+  engine.RunOnce(now_);
+  ASSERT_EQ(Info("r1").state, EventState::kApplied) << Info("r1").detail;
+  ExpectRenamed("stttt", "skhcndt", "0", "r1");
+}
+
+TEST_F(AgencyRenameTest, AMergeMovesSubAgenciesToTheTarget) {
+  AddAgency("ubnd", "UBND tỉnh");
+  tree_.agencies["stttt"].parent_dn = fake_.layout().AgencyDn("ubnd");
+  AddSubAgency("stttt.a", "stttt");
+  AddSubAgency("stttt.b", "stttt");
+  Append(AgencyEvent("m1", "agency.merge", R"({"code":"stttt"})", R"(,"into":"skhcn")"));
+  Engine engine(*journal_, fake_, Options());
+  engine.RunOnce(now_);
+  ASSERT_EQ(Info("m1").state, EventState::kApplied) << Info("m1").detail;
+  const std::string decision = fake_.layout().DecisionDn("m1");
+  for (const char* code : {"stttt.a", "stttt.b"}) {
+    EXPECT_EQ(tree_.agencies.at(code).parent_dn, fake_.layout().AgencyDn("skhcn")) << code;
+    EXPECT_EQ(tree_.agencies.at(code).decision_dns, std::vector<std::string>{decision}) << code;
+  }
+  // The merged entry keeps its own place in the tree (history).
+  EXPECT_EQ(tree_.agencies.at("stttt").parent_dn, fake_.layout().AgencyDn("ubnd"));
+}
+
+TEST_F(AgencyRenameTest, AMergeIntoASubAgencyPutsItInTheMergedAgencysPlace) {
+  AddAgency("ubnd", "UBND tỉnh");
+  tree_.agencies["stttt"].parent_dn = fake_.layout().AgencyDn("ubnd");
+  AddSubAgency("stttt.a", "stttt");
+  AddSubAgency("stttt.b", "stttt");
+  AddSubAgency("stttt.b.x", "stttt.b");  // the target, below a sub-agency
+  Append(AgencyEvent("m1", "agency.merge", R"({"code":"stttt"})", R"(,"into":"stttt.b.x")"));
+  Engine engine(*journal_, fake_, Options());
+  engine.RunOnce(now_);
+  ASSERT_EQ(Info("m1").state, EventState::kApplied) << Info("m1").detail;
+  const std::string target = fake_.layout().AgencyDn("stttt.b.x");
+  EXPECT_EQ(tree_.agencies.at("stttt.a").parent_dn, target);
+  // stttt.b is above the target: it takes stttt's place rather than make a cycle.
+  EXPECT_EQ(tree_.agencies.at("stttt.b").parent_dn, fake_.layout().AgencyDn("ubnd"));
+  EXPECT_EQ(tree_.agencies.at("stttt.b.x").parent_dn, fake_.layout().AgencyDn("stttt.b"));
+  EXPECT_EQ(tree_.agencies.at("stttt.b.x").aliases,
+            std::vector<std::string>{"stttt@dongnai.gov.vn"});
+
+  // A direct child as target goes up to the merged agency's parent.
+  AddAgency("snv", "Sở Nội vụ");
+  tree_.agencies["snv"].parent_dn = fake_.layout().AgencyDn("ubnd");
+  AddSubAgency("snv.a", "snv");
+  AddSubAgency("snv.b", "snv");
+  Append(AgencyEvent("m2", "agency.merge", R"({"code":"snv"})", R"(,"into":"snv.a")"));
+  engine.RunOnce(now_);
+  ASSERT_EQ(Info("m2").state, EventState::kApplied) << Info("m2").detail;
+  EXPECT_EQ(tree_.agencies.at("snv.a").parent_dn, fake_.layout().AgencyDn("ubnd"));
+  EXPECT_EQ(tree_.agencies.at("snv.a").aliases, std::vector<std::string>{"snv@dongnai.gov.vn"});
+  EXPECT_EQ(tree_.agencies.at("snv.b").parent_dn, fake_.layout().AgencyDn("snv.a"));
+}
+
+TEST_F(AgencyRenameTest, ACrashInAMergeIsMendedByReplay) {
+  const Step steps[] = {Step::kDecisionWritten, Step::kPersonUpdated, Step::kSubAgenciesUpdated,
+                        Step::kAgencyWritten};
+  int n = 0;
+  for (Step step : steps) {
+    const std::string tag = std::to_string(n++);
+    const std::string from = "m" + tag, id = "merge" + tag;
+    AddAgency(from, "Sở " + tag);
+    AddSubAgency(from + ".a", from);
+    Append(Hire("h" + tag, "CM" + tag, "Võ Văn Kiệt", from));
+    {
+      Engine setup(*journal_, fake_, Options());
+      setup.RunOnce(now_);
+    }
+    Append(AgencyEvent(id, "agency.merge", R"({"code":")" + from + R"("})",
+                       R"(,"into":"skhcn")"));
+    EngineOptions options = Options();
+    options.fault = [&](std::string_view event, Step at) -> Status {
+      if (event == id && at == step) return Transient("crash after " + std::string(ToString(at)));
+      return Ok();
+    };
+    {
+      Engine crashing(*journal_, fake_, options);
+      EXPECT_TRUE(crashing.RunOnce(now_).transient_failure) << ToString(step);
+    }
+    Engine engine(*journal_, fake_, Options());
+    engine.RunOnce(now_);
+    SCOPED_TRACE(ToString(step));
+    ASSERT_EQ(Info(id).state, EventState::kApplied) << Info(id).detail;
+    EXPECT_EQ(tree_.agencies.at(from + ".a").parent_dn, fake_.layout().AgencyDn("skhcn"));
+    EXPECT_EQ(tree_.agencies.at(from).status, "merged");
+    EXPECT_EQ(PersonById("CM" + tag)->agency_code, "skhcn");
+  }
 }
 
 }  // namespace

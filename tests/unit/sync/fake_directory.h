@@ -25,6 +25,8 @@ struct FakeTree {
   // Called before every operation with "<op> <target>"; an error is returned as is.
   std::function<Status(const std::string& op)> fail;
   int password_resets = 0;
+  // Whether RenameAgency rewrites references to the old DN (slapo-refint).
+  bool refint = false;
 };
 
 class FakeDirectory final : public directory::Directory {
@@ -93,6 +95,38 @@ class FakeDirectory final : public directory::Directory {
       if (p.agency_dn == dn && p.dn == layout_.PersonDn(uid)) out.push_back(p);
     }
     return out;
+  }
+
+  Result<std::vector<directory::PersonRecord>> MembersOfAgency(std::string_view dn) override {
+    std::lock_guard lock(tree_.mutex);
+    DANHBA_RETURN_IF_ERROR(Hook("members " + std::string(dn)));
+    std::vector<directory::PersonRecord> out;
+    for (const auto& [uid, p] : tree_.people) {
+      if (p.agency_dn == dn) out.push_back(p);
+    }
+    return out;
+  }
+
+  Result<std::vector<directory::AgencyRecord>> SubAgencies(std::string_view dn) override {
+    std::lock_guard lock(tree_.mutex);
+    DANHBA_RETURN_IF_ERROR(Hook("sub-agencies " + std::string(dn)));
+    std::vector<directory::AgencyRecord> out;
+    for (const auto& [code, a] : tree_.agencies) {
+      if (a.parent_dn == dn) out.push_back(a);
+    }
+    return out;
+  }
+
+  Result<std::optional<directory::AgencyRecord>> FindAgencyByAddress(
+      std::string_view address) override {
+    std::lock_guard lock(tree_.mutex);
+    DANHBA_RETURN_IF_ERROR(Hook("agency-by-address " + std::string(address)));
+    for (const auto& [code, a] : tree_.agencies) {
+      if (a.mail == address ||
+          std::find(a.aliases.begin(), a.aliases.end(), address) != a.aliases.end())
+        return std::optional<directory::AgencyRecord>(a);
+    }
+    return std::optional<directory::AgencyRecord>();
   }
 
   Result<bool> AddressTaken(std::string_view local) override {
@@ -200,6 +234,37 @@ class FakeDirectory final : public directory::Directory {
     }
     tree_.agencies[before.code] = after;
     return Ok();
+  }
+
+  // The rename and the code in one step; `refint` says whether references to
+  // the old DN follow at once (as slapo-refint does, in the background).
+  Result<directory::AgencyRecord> RenameAgency(std::string_view code,
+                                               std::string_view new_code) override {
+    std::lock_guard lock(tree_.mutex);
+    DANHBA_RETURN_IF_ERROR(Hook("rename-agency " + std::string(code)));
+    const std::string from(code), to(new_code);
+    const bool source = tree_.agencies.count(from) > 0;
+    const bool target = tree_.agencies.count(to) > 0;
+    if (source && target) return Conflict("rename " + from + ": " + to + " exists already");
+    if (!source && !target) return NotFound("rename " + from + ": no such agency");
+    if (source) {
+      directory::AgencyRecord moved = tree_.agencies[from];
+      tree_.agencies.erase(from);
+      const std::string old_dn = moved.dn;
+      moved.dn = layout_.AgencyDn(to);
+      moved.code = to;
+      tree_.agencies[to] = moved;
+      tree_.log.push_back("rename-agency " + from + " " + to);
+      if (tree_.refint) {
+        for (auto& [uid, p] : tree_.people) {
+          if (p.agency_dn == old_dn) p.agency_dn = moved.dn;
+        }
+        for (auto& [c, a] : tree_.agencies) {
+          if (a.parent_dn == old_dn) a.parent_dn = moved.dn;
+        }
+      }
+    }
+    return tree_.agencies[to];
   }
 
  private:
