@@ -347,6 +347,9 @@ Result<ImportResult> RunImport(const config::Config& config, const ImportRequest
   sync::EngineOptions engine_options;
   engine_options.naming = *policy;
   engine_options.handover_dir = HandoverDir(config).string();
+  // Nothing else waits on this in-process engine: the whole list in one round,
+  // so that workers do not wait for each other between rounds.
+  engine_options.max_round_events = std::max(engine_options.max_round_events, ids.size());
   sync::Engine engine(*journal, workers, engine_options);
   if (Status valid = engine.Validate(); !valid.ok()) return valid.take_error();
   result.statuses = ApplyInProcess(*journal, engine, ids, request.apply_timeout);
