@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "danhba/base/log.h"
+#include "danhba/base/unique_fd.h"
 #include "danhba/naming/agency_code.h"
 
 namespace danhba::api {
@@ -46,19 +47,7 @@ bool IsLowerHex(std::string_view text, std::size_t size) {
          });
 }
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
+using Fd = UniqueFd;
 
 std::string NowRfc3339() {
   auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <iterator>
 #include <utility>
 
 #include "danhba/ldap/dn.h"
@@ -311,24 +312,59 @@ Status LdapDirectory::EnsureDecision(const DecisionRecord& decision) {
   return modified;
 }
 
-Result<std::optional<PersonRecord>> LdapDirectory::FindPerson(std::string_view person_id) {
+namespace {
+
+// The entries of `object_class` below `base` that match `filter`, read page by
+// page, each converted by `convert`.
+template <typename Record>
+Result<std::vector<Record>> SearchRecords(ldap::Operations& ops, const std::string& base,
+                                          ldap::Scope scope, std::string_view object_class,
+                                          ldap::Filter filter,
+                                          const std::vector<std::string>& attributes,
+                                          Record (*convert)(const Entry&)) {
   ldap::SearchRequest request;
-  request.base = options_.layout.base_dn;
-  request.scope = ldap::Scope::kSubtree;
-  request.filter = ldap::Filter::And({ldap::Filter::Eq("objectClass", "danhbaPerson"),
-                                      ldap::Filter::Eq("danhbaPersonId", person_id)})
-                       .ToString();
-  request.attributes = PersonAttributes();
-  auto found = ops_.SearchAll(request);
+  request.base = base;
+  request.scope = scope;
+  request.filter =
+      ldap::Filter::And({ldap::Filter::Eq("objectClass", object_class), std::move(filter)})
+          .ToString();
+  request.attributes = attributes;
+  request.page_size = 500;
+  std::vector<Record> records;
+  Status searched = ops.Search(request, [&](Entry&& e) {
+    records.push_back(convert(e));
+    return Ok();
+  });
+  if (!searched.ok()) return searched.take_error();
+  return records;
+}
+
+Result<std::vector<PersonRecord>> SearchPeople(ldap::Operations& ops, const std::string& base,
+                                               ldap::Scope scope, ldap::Filter filter) {
+  return SearchRecords(ops, base, scope, "danhbaPerson", std::move(filter), PersonAttributes(),
+                       &PersonFromEntry);
+}
+
+Result<std::vector<AgencyRecord>> SearchAgencies(ldap::Operations& ops, const std::string& base,
+                                                 ldap::Filter filter) {
+  return SearchRecords(ops, base, ldap::Scope::kOneLevel, "danhbaAgency", std::move(filter),
+                       AgencyAttributes(), &AgencyFromEntry);
+}
+
+}  // namespace
+
+Result<std::optional<PersonRecord>> LdapDirectory::FindPerson(std::string_view person_id) {
+  auto found = SearchPeople(ops_, options_.layout.base_dn, ldap::Scope::kSubtree,
+                            ldap::Filter::Eq("danhbaPersonId", person_id));
   if (!found.ok()) return found.take_error();
   if (found->empty()) return std::optional<PersonRecord>();
   if (found->size() > 1) {
     // The engine never makes two; a hand-made duplicate needs the operator.
     std::string dns;
-    for (const auto& e : *found) dns += (dns.empty() ? "" : ", ") + e.dn;
+    for (const auto& p : *found) dns += (dns.empty() ? "" : ", ") + p.dn;
     return Conflict("person id " + std::string(person_id) + " is on more than one entry: " + dns);
   }
-  return std::optional<PersonRecord>(PersonFromEntry(found->front()));
+  return std::optional<PersonRecord>(std::move(found->front()));
 }
 
 Result<std::vector<PersonRecord>> LdapDirectory::FindPeople(
@@ -337,19 +373,8 @@ Result<std::vector<PersonRecord>> LdapDirectory::FindPeople(
   std::vector<ldap::Filter> ids;
   ids.reserve(person_ids.size());
   for (const std::string& id : person_ids) ids.push_back(ldap::Filter::Eq("danhbaPersonId", id));
-  ldap::SearchRequest request;
-  request.base = options_.layout.base_dn;
-  request.scope = ldap::Scope::kSubtree;
-  request.filter = ldap::Filter::And({ldap::Filter::Eq("objectClass", "danhbaPerson"),
-                                      ldap::Filter::Or(std::move(ids))})
-                       .ToString();
-  request.attributes = PersonAttributes();
-  auto found = ops_.SearchAll(request);
-  if (!found.ok()) return found.take_error();
-  std::vector<PersonRecord> people;
-  people.reserve(found->size());
-  for (const Entry& e : *found) people.push_back(PersonFromEntry(e));
-  return people;
+  return SearchPeople(ops_, options_.layout.base_dn, ldap::Scope::kSubtree,
+                      ldap::Filter::Or(std::move(ids)));
 }
 
 Result<std::optional<AgencyRecord>> LdapDirectory::FindAgency(std::string_view code) {
@@ -360,73 +385,33 @@ Result<std::optional<AgencyRecord>> LdapDirectory::FindAgency(std::string_view c
 }
 
 Result<std::vector<PersonRecord>> LdapDirectory::PeopleOfAgency(std::string_view agency_dn) {
-  ldap::SearchRequest request;
-  request.base = options_.layout.people_dn;
-  request.scope = ldap::Scope::kOneLevel;
-  request.filter = ldap::Filter::And({ldap::Filter::Eq("objectClass", "danhbaPerson"),
-                                      ldap::Filter::Eq("danhbaAgencyDN", agency_dn)})
-                       .ToString();
-  request.attributes = PersonAttributes();
-  request.page_size = 500;
-  std::vector<PersonRecord> people;
-  Status searched = ops_.Search(request, [&](Entry&& e) {
-    people.push_back(PersonFromEntry(e));
-    return Ok();
-  });
-  if (!searched.ok()) return searched.take_error();
-  return people;
+  return SearchPeople(ops_, options_.layout.people_dn, ldap::Scope::kOneLevel,
+                      ldap::Filter::Eq("danhbaAgencyDN", agency_dn));
 }
 
 Result<std::vector<PersonRecord>> LdapDirectory::MembersOfAgency(std::string_view agency_dn) {
   std::vector<PersonRecord> people;
   for (const std::string* subtree : {&options_.layout.people_dn, &options_.layout.former_dn}) {
-    ldap::SearchRequest request;
-    request.base = *subtree;
-    request.scope = ldap::Scope::kOneLevel;
-    request.filter = ldap::Filter::And({ldap::Filter::Eq("objectClass", "danhbaPerson"),
-                                        ldap::Filter::Eq("danhbaAgencyDN", agency_dn)})
-                         .ToString();
-    request.attributes = PersonAttributes();
-    request.page_size = 500;
-    Status searched = ops_.Search(request, [&](Entry&& e) {
-      people.push_back(PersonFromEntry(e));
-      return Ok();
-    });
-    if (!searched.ok()) return searched.take_error();
+    auto found = SearchPeople(ops_, *subtree, ldap::Scope::kOneLevel,
+                              ldap::Filter::Eq("danhbaAgencyDN", agency_dn));
+    if (!found.ok()) return found.take_error();
+    std::move(found->begin(), found->end(), std::back_inserter(people));
   }
   return people;
 }
 
 Result<std::vector<AgencyRecord>> LdapDirectory::SubAgencies(std::string_view agency_dn) {
-  ldap::SearchRequest request;
-  request.base = options_.layout.agencies_dn;
-  request.scope = ldap::Scope::kOneLevel;
-  request.filter = ldap::Filter::And({ldap::Filter::Eq("objectClass", "danhbaAgency"),
-                                      ldap::Filter::Eq("danhbaParentDN", agency_dn)})
-                       .ToString();
-  request.attributes = AgencyAttributes();
-  auto found = ops_.SearchAll(request);
-  if (!found.ok()) return found.take_error();
-  std::vector<AgencyRecord> agencies;
-  for (const Entry& e : *found) agencies.push_back(AgencyFromEntry(e));
-  return agencies;
+  return SearchAgencies(ops_, options_.layout.agencies_dn,
+                        ldap::Filter::Eq("danhbaParentDN", agency_dn));
 }
 
 Result<std::optional<AgencyRecord>> LdapDirectory::FindAgencyByAddress(std::string_view address) {
-  ldap::SearchRequest request;
-  request.base = options_.layout.agencies_dn;
-  request.scope = ldap::Scope::kOneLevel;
-  request.filter = ldap::Filter::And({ldap::Filter::Eq("objectClass", "danhbaAgency"),
-                                      ldap::Filter::Or({ldap::Filter::Eq("mail", address),
-                                                        ldap::Filter::Eq("danhbaMailAlias",
-                                                                         address)})})
-                       .ToString();
-  request.attributes = AgencyAttributes();
-  request.size_limit = 1;
-  auto found = ops_.SearchAll(request);
+  auto found = SearchAgencies(ops_, options_.layout.agencies_dn,
+                              ldap::Filter::Or({ldap::Filter::Eq("mail", address),
+                                                ldap::Filter::Eq("danhbaMailAlias", address)}));
   if (!found.ok()) return found.take_error();
   if (found->empty()) return std::optional<AgencyRecord>();
-  return std::optional<AgencyRecord>(AgencyFromEntry(found->front()));
+  return std::optional<AgencyRecord>(std::move(found->front()));
 }
 
 Result<bool> LdapDirectory::AddressTaken(std::string_view local_part) {
@@ -600,8 +585,7 @@ Status LdapDirectory::AddAgency(const AgencyRecord& agency) {
   return ops_.Add(AgencyEntry(agency));
 }
 
-Result<AgencyRecord> LdapDirectory::RenameAgency(std::string_view code,
-                                                std::string_view new_code) {
+Result<AgencyRecord> LdapDirectory::RenameAgency(std::string_view code, std::string_view new_code) {
   const std::string from = options_.layout.AgencyDn(code);
   const std::string to = options_.layout.AgencyDn(new_code);
   auto source = ops_.Read(from, {"1.1"});
@@ -624,8 +608,9 @@ Result<AgencyRecord> LdapDirectory::RenameAgency(std::string_view code,
     }
     target = ops_.Read(to, AgencyAttributes());
     if (!target.ok()) return target.take_error();
-    if (!*target) return moved.ok() ? Internal("rename " + from + ": " + to + " is missing")
-                                     : moved.take_error();
+    if (!*target)
+      return moved.ok() ? Internal("rename " + from + ": " + to + " is missing")
+                        : moved.take_error();
   }
   AgencyRecord renamed = AgencyFromEntry(**target);
   if (renamed.code != new_code || (*target)->Get("ou").size() != 1) {

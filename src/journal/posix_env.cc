@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "danhba/base/unique_fd.h"
 #include "danhba/journal/env.h"
 
 namespace danhba::journal {
@@ -25,20 +26,7 @@ Error IoError(std::string_view what, const std::string& path, int err) {
   return Transient(std::move(detail));
 }
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
+using Fd = UniqueFd;
 
 Result<int> OpenFd(const std::string& path, int flags, std::string_view what) {
   int fd;

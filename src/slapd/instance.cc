@@ -25,6 +25,7 @@
 #include <sstream>
 #include <thread>
 
+#include "danhba/base/unique_fd.h"
 #include "danhba/base/log.h"
 #include "danhba/slapd/secrets.h"
 #include "slapd/process.h"
@@ -42,26 +43,7 @@ constexpr milliseconds kPollInterval{5};
 
 std::string Errno() { return std::strerror(errno); }
 
-class Fd {
- public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() { Reset(); }
-  Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  Fd& operator=(Fd&& other) noexcept {
-    Reset();
-    fd_ = std::exchange(other.fd_, -1);
-    return *this;
-  }
-  int get() const { return fd_; }
-  void Reset() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_ = -1;
-};
+using Fd = UniqueFd;
 
 std::string MissingBinary(const fs::path& path) {
   return path.filename().string() + " not found at " + path.string() +
@@ -603,7 +585,7 @@ Status Instance::StartOnce(bool* port_taken) {
   if (!forked.ok()) return forked.take_error();
   pid_ = *forked;
   log_offset_ = log_offset;
-  log_fd.Reset();
+  log_fd.reset();
 
   Result<sockaddr_in> address = LoopbackAddress(options_.host, port_);
   if (!address.ok()) return address.take_error();

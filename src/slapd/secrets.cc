@@ -12,6 +12,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "danhba/base/unique_fd.h"
+
 namespace danhba::slapd {
 namespace {
 
@@ -43,19 +45,7 @@ std::string Unbase64(std::string_view text) {
   return out;
 }
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
+using Fd = UniqueFd;
 
 }  // namespace
 

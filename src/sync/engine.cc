@@ -985,8 +985,8 @@ class Engine::Impl::Worker {
       if (source->status != directory::kStatusActive)
         return Rejected("agency '" + old_code + "' is " + source->status);
       if (target) {
-        return Rejected("cannot rename agency '" + old_code + "' to '" + new_code +
-                        "': agency '" + new_code + "' exists already (" + target->status + ")");
+        return Rejected("cannot rename agency '" + old_code + "' to '" + new_code + "': agency '" +
+                        new_code + "' exists already (" + target->status + ")");
       }
     } else if (!resumed) {
       return Rejected(UnknownAgency(old_code));
@@ -1079,10 +1079,17 @@ class Engine::Impl::Worker {
         after.parent_dn.reset();
       }
     }
+    return WriteAgencyChange(ev, *current, std::move(after));
+  }
+
+  // The last steps of an agency event that changes the agency entry alone: the
+  // decision entry, then `after` with the reference to it in the same modify.
+  StepResult WriteAgencyChange(const model::Event& ev, const AgencyRecord& current,
+                               AgencyRecord after) {
     after.decision_dns.push_back(DecisionDn(ev));
-    SYNC_TRY(dir_.EnsureDecision(DecisionOf(ev, {current->dn})));
+    SYNC_TRY(dir_.EnsureDecision(DecisionOf(ev, {current.dn})));
     SYNC_TRY(Fault(ev, Step::kDecisionWritten));
-    SYNC_TRY(dir_.UpdateAgency(*current, after));
+    SYNC_TRY(dir_.UpdateAgency(current, after));
     SYNC_TRY(Fault(ev, Step::kAgencyWritten));
     return Applied(AgencyResult(after, dir_.domain()));
   }
@@ -1182,12 +1189,7 @@ class Engine::Impl::Worker {
     }
     AgencyRecord after = *current;
     after.status = std::string(directory::kStatusDissolved);
-    after.decision_dns.push_back(DecisionDn(ev));
-    SYNC_TRY(dir_.EnsureDecision(DecisionOf(ev, {current->dn})));
-    SYNC_TRY(Fault(ev, Step::kDecisionWritten));
-    SYNC_TRY(dir_.UpdateAgency(*current, after));
-    SYNC_TRY(Fault(ev, Step::kAgencyWritten));
-    return Applied(AgencyResult(after, dir_.domain()));
+    return WriteAgencyChange(ev, *current, std::move(after));
   }
 
   // R20: the head manages the agency mailbox and may delegate; a new head
@@ -1209,12 +1211,7 @@ class Engine::Impl::Worker {
         after.delegate_dns.push_back(**delegate);
       }
     }
-    after.decision_dns.push_back(DecisionDn(ev));
-    SYNC_TRY(dir_.EnsureDecision(DecisionOf(ev, {current->dn})));
-    SYNC_TRY(Fault(ev, Step::kDecisionWritten));
-    SYNC_TRY(dir_.UpdateAgency(*current, after));
-    SYNC_TRY(Fault(ev, Step::kAgencyWritten));
-    return Applied(AgencyResult(after, dir_.domain()));
+    return WriteAgencyChange(ev, *current, std::move(after));
   }
 
   Impl& e_;

@@ -10,15 +10,10 @@
 #include <map>
 #include <sstream>
 
+#include "danhba/base/unique_fd.h"
+
 namespace danhba::sync {
 namespace {
-
-struct Fd {
-  int fd = -1;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
 
 Error SystemError(std::string what) {
   return Transient(std::move(what) + ": " + std::strerror(errno));
@@ -88,17 +83,16 @@ Status Handover::Write(const std::vector<HandoverLine>& lines) {
   }
   for (const auto& [agency, text] : by_file) {
     const std::string path = PathOf(agency);
-    Fd file;
-    file.fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-    if (file.fd < 0) return SystemError("cannot open " + path);
+    UniqueFd file(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
+    if (!file.valid()) return SystemError("cannot open " + path);
     struct stat st {};
-    if (::fstat(file.fd, &st) != 0) return SystemError("cannot stat " + path);
-    if ((st.st_mode & 077) != 0 && ::fchmod(file.fd, 0600) != 0) {
+    if (::fstat(file.get(), &st) != 0) return SystemError("cannot stat " + path);
+    if ((st.st_mode & 077) != 0 && ::fchmod(file.get(), 0600) != 0) {
       return SystemError("cannot make " + path + " private (0600)");
     }
     std::string data = st.st_size == 0 ? "uid,email,full_name,password,event_id\n" + text : text;
-    DANHBA_RETURN_IF_ERROR(WriteAll(file.fd, data, path));
-    if (::fsync(file.fd) != 0) return SystemError("cannot fsync " + path);
+    DANHBA_RETURN_IF_ERROR(WriteAll(file.get(), data, path));
+    if (::fsync(file.get()) != 0) return SystemError("cannot fsync " + path);
   }
   return Ok();
 }

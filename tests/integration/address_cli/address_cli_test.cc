@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "danhba/base/unique_fd.h"
 #include "danhba/text/legacy.h"
 
 namespace {
@@ -21,30 +22,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 // A file descriptor closed when it goes out of scope.
-class Fd {
- public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(Fd&& other) noexcept : fd_(other.release()) {}
-  Fd& operator=(Fd&& other) noexcept {
-    reset(other.release());
-    return *this;
-  }
-  ~Fd() { reset(); }
-  int get() const { return fd_; }
-  int release() {
-    const int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-  void reset(int fd = -1) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = fd;
-  }
-
- private:
-  int fd_ = -1;
-};
+using Fd = danhba::UniqueFd;
 
 struct Pipe {
   Fd read, write;
