@@ -35,6 +35,7 @@ const std::vector<std::string>& PersonAttributes() {
                                                       "danhbaBirthDate",
                                                       "danhbaDecisionDN",
                                                       "danhbaEventId",
+                                                      "danhbaMailAlias",
                                                       "userPassword"};
   return attributes;
 }
@@ -216,6 +217,7 @@ Entry PersonEntry(const PersonRecord& p) {
   if (p.birth_date) e.Add("danhbaBirthDate", ToGeneralizedTime(*p.birth_date));
   if (!p.decision_dns.empty()) e.Set("danhbaDecisionDN", p.decision_dns);
   if (!p.created_by_event.empty()) e.Add("danhbaEventId", p.created_by_event);
+  if (!p.aliases.empty()) e.Set("danhbaMailAlias", p.aliases);
   return e;
 }
 
@@ -253,6 +255,7 @@ PersonRecord PersonFromEntry(const Entry& e) {
   p.birth_date = ParseGeneralizedDate(e.First("danhbaBirthDate"));
   p.decision_dns = e.Get("danhbaDecisionDN");
   p.created_by_event = e.First("danhbaEventId").value_or("");
+  p.aliases = e.Get("danhbaMailAlias");
   p.has_password = e.Has("userPassword");
   return p;
 }
@@ -542,6 +545,10 @@ Status LdapDirectory::UpdatePerson(const PersonRecord& before, const PersonRecor
   if (before.has_password && !after.has_password) {
     mods.push_back(Modification::Replace("userPassword", {}));
   }
+  if (after.mail != before.mail) mods.push_back(Modification::Replace("mail", {after.mail}));
+  if (after.aliases != before.aliases) {
+    mods.push_back(Modification::Replace("danhbaMailAlias", after.aliases));
+  }
   // Last, so that a change is marked done only together with its content (one
   // modify is atomic anyway).
   if (!SameDns(after.decision_dns, before.decision_dns)) {
@@ -573,6 +580,28 @@ Result<std::string> LdapDirectory::MovePerson(std::string_view uid, bool to_form
     if (*arrived) return to;
   }
   return moved.take_error();
+}
+
+Result<std::string> LdapDirectory::RenamePerson(std::string_view uid, std::string_view new_uid) {
+  const std::string from = options_.layout.PersonDn(uid);
+  const std::string to = options_.layout.PersonDn(new_uid);
+  ldap::ModRdnRequest request;
+  request.dn = from;
+  request.new_rdn = "uid=" + ldap::EscapeDnValue(new_uid);
+  request.delete_old_rdn = true;
+  Status renamed = NameConflictOrInvalid(ops_.ModRdn(request));
+  if (renamed.ok() || renamed.error().transient()) {
+    if (renamed.ok()) return to;
+    return renamed.take_error();
+  }
+  // Renamed already (a repeat: the source is gone, the target there); slapo-
+  // unique may answer a constraint violation before slapd says it is missing.
+  auto source = ops_.Read(from, {"1.1"});
+  if (!source.ok()) return source.take_error();
+  auto target = ops_.Read(to, {"1.1"});
+  if (!target.ok()) return target.take_error();
+  if (!*source && *target) return to;
+  return renamed.take_error();
 }
 
 Status LdapDirectory::ResetPassword(std::string_view dn, std::string_view password) {

@@ -41,8 +41,8 @@ std::string WithArticle(EventType type) {
 }
 
 bool IsPersonEvent(EventType type) {
-  return type == EventType::kHire || type == EventType::kTransfer ||
-         type == EventType::kUpdate || type == EventType::kLeave;
+  return type == EventType::kHire || type == EventType::kTransfer || type == EventType::kUpdate ||
+         type == EventType::kLeave;
 }
 
 std::string At(std::string_view path, std::string_view key) {
@@ -115,8 +115,8 @@ class Decoder {
     }
   }
 
-  std::optional<std::string> String(const Json& object, std::string_view key,
-                                    std::string_view path, bool required = false) {
+  std::optional<std::string> String(const Json& object, std::string_view key, std::string_view path,
+                                    bool required = false) {
     const auto it = object.find(key);
     if (it == object.end()) {
       if (required) problems_.Add(At(path, key), "required");
@@ -127,6 +127,16 @@ class Decoder {
       return std::nullopt;
     }
     return it->get<std::string>();
+  }
+
+  std::optional<bool> Bool(const Json& object, std::string_view key, std::string_view path) {
+    const auto it = object.find(key);
+    if (it == object.end()) return std::nullopt;
+    if (!it->is_boolean()) {
+      problems_.Add(At(path, key), std::string("must be true or false, not ") + TypeOf(*it));
+      return std::nullopt;
+    }
+    return it->get<bool>();
   }
 
   Change<std::string> NullableString(const Json& object, std::string_view key,
@@ -144,7 +154,8 @@ class Decoder {
   std::optional<Date> DateField(const Json& object, std::string_view key, std::string_view path,
                                 bool required = false, bool null_is_absent = false) {
     if (null_is_absent) {
-      if (const auto it = object.find(key); it != object.end() && it->is_null()) return std::nullopt;
+      if (const auto it = object.find(key); it != object.end() && it->is_null())
+        return std::nullopt;
     }
     const auto text = String(object, key, path, required);
     if (!text) return std::nullopt;
@@ -178,7 +189,7 @@ class Decoder {
   }
 
   static const char* TypeOf(const Json& value) {
-    return value.is_number() ? "a number"
+    return value.is_number()    ? "a number"
            : value.is_boolean() ? "a boolean"
            : value.is_null()    ? "null"
            : value.is_array()   ? "an array"
@@ -191,8 +202,7 @@ class Decoder {
   Problems& problems_;
 };
 
-std::optional<PersonFields> DecodePerson(const Json& event, std::string_view path,
-                                         Decoder& in) {
+std::optional<PersonFields> DecodePerson(const Json& event, std::string_view path, Decoder& in) {
   const auto it = event.find("person");
   if (it == event.end()) return std::nullopt;
   const std::string where = At(path, "person");
@@ -200,7 +210,7 @@ std::optional<PersonFields> DecodePerson(const Json& event, std::string_view pat
   const Json& j = *it;
   in.Keys(j, where,
           {"id", "full_name", "family_name", "middle_names", "given_name", "birth_date", "title",
-           "phone", "agency"});
+           "phone", "agency", "new_address"});
   PersonFields person;
   person.id = in.String(j, "id", where).value_or("");
   person.full_name = in.String(j, "full_name", where);
@@ -211,11 +221,11 @@ std::optional<PersonFields> DecodePerson(const Json& event, std::string_view pat
   person.title = in.NullableString(j, "title", where);
   person.phone = in.NullableString(j, "phone", where);
   person.agency = in.String(j, "agency", where);
+  person.new_address = in.Bool(j, "new_address", where).value_or(false);
   return person;
 }
 
-std::optional<AgencyFields> DecodeAgency(const Json& event, std::string_view path,
-                                         Decoder& in) {
+std::optional<AgencyFields> DecodeAgency(const Json& event, std::string_view path, Decoder& in) {
   const auto it = event.find("agency");
   if (it == event.end()) return std::nullopt;
   const std::string where = At(path, "agency");
@@ -328,8 +338,7 @@ class Checker {
   }
 
   template <class T>
-  void Forbidden(const std::optional<T>& field, std::string_view path,
-                 std::string_view hint = {}) {
+  void Forbidden(const std::optional<T>& field, std::string_view path, std::string_view hint = {}) {
     if (!field) return;
     std::string why = "not allowed for " + WithArticle(type_);
     if (!hint.empty()) why.append(" (").append(hint).append(")");
@@ -377,9 +386,8 @@ void CheckNames(PersonFields& person, std::string_view path, Checker& check) {
   joined.append(" ").append(*person.given_name);
   if (!person.full_name) {
     if (internal::CountChars(joined) > kMaxFullNameLength) {
-      check.Add(At(path, "full_name"),
-                "the joined name is longer than " + std::to_string(kMaxFullNameLength) +
-                    " characters");
+      check.Add(At(path, "full_name"), "the joined name is longer than " +
+                                           std::to_string(kMaxFullNameLength) + " characters");
     }
     person.full_name = std::move(joined);
   } else if (*person.full_name != joined) {
@@ -400,9 +408,12 @@ void ForbidNames(const PersonFields& person, std::string_view path, Checker& che
 
 void CheckPerson(Event& event, std::string_view path, Checker& check) {
   PersonFields& person = *event.person;
-  const bool has_name = person.full_name || person.family_name || person.middle_names ||
-                        person.given_name;
+  const bool has_name =
+      person.full_name || person.family_name || person.middle_names || person.given_name;
   check.Id(person.id, At(path, "id"));
+  if (person.new_address && event.type != EventType::kUpdate) {
+    check.Add(At(path, "new_address"), "only an update may ask for a new address");
+  }
   switch (event.type) {
     case EventType::kHire:
       if (!has_name) {
@@ -421,10 +432,12 @@ void CheckPerson(Event& event, std::string_view path, Checker& check) {
     case EventType::kUpdate:
       check.Forbidden(person.agency, At(path, "agency"), "a change of agency is a transfer");
       // Said only when nothing else was wrong with the fields given.
-      if (!person.agency && !has_name && !person.birth_date && !person.title && !person.phone) {
+      if (!person.agency && !has_name && !person.birth_date && !person.title && !person.phone &&
+          !person.new_address) {
         check.Add(path,
                   "an update must change at least one of full_name, family_name, "
-                  "middle_names, given_name, birth_date, title, phone");
+                  "middle_names, given_name, birth_date, title, phone, or ask for "
+                  "new_address");
       }
       break;
     case EventType::kLeave:
@@ -443,8 +456,8 @@ void CheckPerson(Event& event, std::string_view path, Checker& check) {
     if (birth < Date::FromYmd(1900, 1, 1).value()) {
       check.Add(At(path, "birth_date"), birth.ToString() + " is before 1900-01-01");
     } else if (birth > event.decision.date) {
-      check.Add(At(path, "birth_date"), birth.ToString() + " is after the decision date " +
-                                            event.decision.date.ToString());
+      check.Add(At(path, "birth_date"),
+                birth.ToString() + " is after the decision date " + event.decision.date.ToString());
     }
   }
   if (person.title && *person.title) check.Text(**person.title, At(path, "title"), kMaxTextLength);
@@ -483,7 +496,8 @@ void CheckAgency(Event& event, std::string_view path, Checker& check) {
     for (std::size_t i = 0; i < agency.delegates->size(); ++i) {
       const std::string& id = (*agency.delegates)[i];
       check.Id(id, At(where, i));
-      if (!seen.insert(id).second) check.Add(At(where, i), internal::Quote(id) + " is listed twice");
+      if (!seen.insert(id).second)
+        check.Add(At(where, i), internal::Quote(id) + " is listed twice");
     }
   }
   if (event.type != EventType::kAgencyUpdate) {
@@ -497,8 +511,7 @@ void CheckAgency(Event& event, std::string_view path, Checker& check) {
     case EventType::kAgencyUpdate:
       check.Forbidden(agency.head, At(path, "head"), "use agency.head");
       check.Forbidden(agency.delegates, At(path, "delegates"), "use agency.head");
-      if (!agency.head && !agency.delegates && !agency.name && !agency.parent &&
-          !agency.new_code) {
+      if (!agency.head && !agency.delegates && !agency.name && !agency.parent && !agency.new_code) {
         check.Add(path, "an agency.update must change at least one of name, parent, new_code");
       }
       break;
@@ -659,8 +672,8 @@ ParsedEvent DecodeElement(const Json& element, std::string_view path,
   Event event;
   std::string id;
   if (element.is_object()) {
-    if (const auto it = element.find("id"); it != element.end() && it->is_string() &&
-                                            CheckId(it->get<std::string>()).ok()) {
+    if (const auto it = element.find("id");
+        it != element.end() && it->is_string() && CheckId(it->get<std::string>()).ok()) {
       id = it->get<std::string>();
     }
   }
@@ -728,7 +741,8 @@ Result<Event> ParseStoredEvent(std::string_view json) {
   Problems problems;
   Decoder in(problems);
   Event event;
-  if (!body->duplicates.empty()) problems.Add(body->duplicates.begin()->second, "given more than once");
+  if (!body->duplicates.empty())
+    problems.Add(body->duplicates.begin()->second, "given more than once");
   DecodeEvent(body->value, "", in, problems, event);
   if (!problems.empty()) return problems.ToError();
   return event;
@@ -787,6 +801,7 @@ std::string ToJson(const Event& event) {
     PutChange(person, "title", p.title);
     PutChange(person, "phone", p.phone);
     if (p.agency) person["agency"] = *p.agency;
+    if (p.new_address) person["new_address"] = true;
     j["person"] = std::move(person);
   }
   if (event.agency) {

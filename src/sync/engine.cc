@@ -229,6 +229,8 @@ std::string_view ToString(Step step) {
       return "handover written";
     case Step::kPersonMoved:
       return "person moved";
+    case Step::kPersonRenamed:
+      return "person renamed";
     case Step::kPersonUpdated:
       return "person updated";
     case Step::kAgencyWritten:
@@ -797,6 +799,7 @@ class Engine::Impl::Worker {
       after.agency_code = agency->code;
       after.agency_dn = agency->dn;
     }
+    std::optional<naming::PersonName> corrected;
     if (HasName(p)) {
       // Fields not sent keep their current value (a correction of one part).
       model::PersonFields merged = p;
@@ -810,16 +813,87 @@ class Engine::Impl::Worker {
       auto name = NameOf(merged);
       if (!name.ok()) return Rejected("person " + p.id + ": " + name.error().detail);
       ApplyName(*name, after);
+      corrected = std::move(name).value();
     }
     if (p.title) after.title = *p.title;
     if (p.phone) after.phone = *p.phone;
     if (p.birth_date) after.birth_date = p.birth_date;
+    if (p.new_address) return Readdress(ev, r, std::move(after), corrected);
     after.decision_dns.push_back(decision_dn);
     SYNC_TRY(dir_.EnsureDecision(DecisionOf(ev, {r.dn})));
     SYNC_TRY(Fault(ev, Step::kDecisionWritten));
     SYNC_TRY(dir_.UpdatePerson(r, after));
     SYNC_TRY(Fault(ev, Step::kPersonUpdated));
     return Applied(PersonResult(r.uid, r.mail));
+  }
+
+  // An update with new_address: the address the (corrected) name gives, by the
+  // collision policy as for a hire, the old one kept as an alias so that mail
+  // to it still arrives; the password stays. Steps: rename the entry (uid),
+  // the decision entry, then mail, alias, name and the decision reference in
+  // one modify. An entry whose mail is not <uid>@domain was renamed by an
+  // interrupted run of this event, which the replay finishes.
+  StepResult Readdress(const model::Event& ev, const PersonRecord& r, PersonRecord after,
+                       const std::optional<naming::PersonName>& corrected) {
+    const std::string at_domain = "@" + dir_.domain();
+    std::string uid = r.uid;
+    if (r.mail == r.uid + at_domain) {
+      std::optional<naming::PersonName> name = corrected;
+      if (!name) {
+        auto current = naming::ParseName(r.full_name);
+        if (!current.ok()) return Rejected("person " + r.person_id + ": " + current.error().detail);
+        name = std::move(current).value();
+      }
+      model::PersonFields fields;
+      fields.id = r.person_id;
+      fields.birth_date = after.birth_date;
+      fields.agency = after.agency_code;
+      SYNC_ASSIGN(sequence, CandidatesOf(fields, *name));
+      for (std::size_t attempt = 0;; ++attempt) {
+        auto candidate = sequence.Next();
+        if (!candidate.ok() || attempt > 100) {
+          return Rejected("no free address for " + name->full_name + ": " +
+                          (candidate.ok() ? "too many taken" : candidate.error().detail));
+        }
+        const std::string& c = candidate->local_part;
+        if (c == r.uid) break;  // the name gives the address it has
+        if (e_.KnownTaken(c)) continue;
+        SYNC_ASSIGN(taken, dir_.AddressTaken(c));
+        if (taken) {
+          e_.NoteTaken(c);
+          continue;
+        }
+        if (!e_.Claim(c)) continue;
+        auto renamed = dir_.RenamePerson(r.uid, c);
+        e_.Release(c);
+        if (!renamed.ok()) {
+          if (renamed.error().code == ErrorCode::kConflict) continue;  // taken meanwhile
+          return FromError(renamed.error());
+        }
+        e_.NoteTaken(c);
+        uid = c;
+        break;
+      }
+      SYNC_TRY(Fault(ev, Step::kPersonRenamed));
+    }
+    PersonRecord current = r;
+    current.uid = uid;
+    current.dn = layout_.PersonDn(uid);
+    after.uid = uid;
+    after.dn = current.dn;
+    if (r.mail != uid + at_domain) {
+      after.mail = uid + at_domain;
+      if (std::find(after.aliases.begin(), after.aliases.end(), r.mail) == after.aliases.end())
+        after.aliases.push_back(r.mail);
+    }
+    SYNC_TRY(dir_.EnsureDecision(DecisionOf(ev, {after.dn})));
+    SYNC_TRY(Fault(ev, Step::kDecisionWritten));
+    after.decision_dns.push_back(DecisionDn(ev));
+    SYNC_TRY(dir_.UpdatePerson(current, after));
+    SYNC_TRY(Fault(ev, Step::kPersonUpdated));
+    std::string result = PersonResult(after.uid, after.mail);
+    if (after.mail != r.mail) result += " alias=" + r.mail;
+    return Applied(result);
   }
 
   // Leaving (R9, R14): to ou=former, status left, no password; the entry and its

@@ -87,6 +87,7 @@ struct PersonRecord {
   std::string agency_dn;                  // danhbaAgencyDN
   std::optional<model::Date> birth_date;  // danhbaBirthDate (private)
   std::vector<std::string> decision_dns;  // danhbaDecisionDN
+  std::vector<std::string> aliases;       // danhbaMailAlias: earlier addresses (new_address)
   // danhbaEventId: the hire that created the entry (how a repeated hire knows
   // it made the entry, even when the decision entry is shared).
   std::string created_by_event;
@@ -167,12 +168,16 @@ class Directory {
   virtual std::vector<Status> CreatePeople(const std::vector<NewPerson>& people) = 0;
 
   // Rewrites the attributes in which `after` differs from `before` (both of the
-  // entry at before.dn), by replacing them whole. dn, uid and mail never change
-  // here; has_password false in `after` removes the password (the person can no
-  // longer bind).
+  // entry at before.dn), by replacing them whole. dn and uid never change here
+  // (RenamePerson does); has_password false in `after` removes the password
+  // (the person can no longer bind).
   virtual Status UpdatePerson(const PersonRecord& before, const PersonRecord& after) = 0;
   // Moves the entry to former_dn (to_former) or back to people_dn, keeping its
   // uid. Returns the new DN. An entry already there is fine.
+  // Renames uid=<uid>,people_dn to uid=<new_uid> (its mail is left to
+  // UpdatePerson). Returns the new DN. Already renamed is fine; kConflict when
+  // new_uid is another entry's.
+  virtual Result<std::string> RenamePerson(std::string_view uid, std::string_view new_uid) = 0;
   virtual Result<std::string> MovePerson(std::string_view uid, bool to_former) = 0;
   // Sets the password with the password-modify extended operation (RFC 3062) as a
   // password administrator, so the server marks it for a forced change (R13).

@@ -55,6 +55,7 @@ class LdapDirectory final : public Directory {
   std::vector<Status> CreatePeople(const std::vector<NewPerson>& people) override;
   Status UpdatePerson(const PersonRecord& before, const PersonRecord& after) override;
   Result<std::string> MovePerson(std::string_view uid, bool to_former) override;
+  Result<std::string> RenamePerson(std::string_view uid, std::string_view new_uid) override;
   Status ResetPassword(std::string_view dn, std::string_view password) override;
   Status AddAgency(const AgencyRecord& agency) override;
   Status UpdateAgency(const AgencyRecord& before, const AgencyRecord& after) override;

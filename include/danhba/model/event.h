@@ -21,21 +21,21 @@
 namespace danhba::model {
 
 enum class EventType {
-  kHire,            // a new person: a mailbox is created (R7)
-  kTransfer,        // to another agency, maybe with a new title; the address stays (R8)
-  kUpdate,          // title, phone, name correction (R8)
-  kLeave,           // leaves state service in the province (R9)
+  kHire,      // a new person: a mailbox is created (R7)
+  kTransfer,  // to another agency, maybe with a new title; the address stays (R8)
+  kUpdate,    // title, phone, name correction (R8)
+  kLeave,     // leaves state service in the province (R9)
   kAgencyCreate,
-  kAgencyUpdate,    // name or parent
-  kAgencyMerge,     // into another agency, whose address takes over
+  kAgencyUpdate,  // name or parent
+  kAgencyMerge,   // into another agency, whose address takes over
   kAgencyDissolve,
-  kAgencyHead,      // a new head, who manages the agency mailbox (R20)
+  kAgencyHead,  // a new head, who manages the agency mailbox (R20)
 };
 
 inline constexpr EventType kAllEventTypes[] = {
-    EventType::kHire,         EventType::kTransfer,     EventType::kUpdate,
-    EventType::kLeave,        EventType::kAgencyCreate, EventType::kAgencyUpdate,
-    EventType::kAgencyMerge,  EventType::kAgencyDissolve, EventType::kAgencyHead};
+    EventType::kHire,        EventType::kTransfer,       EventType::kUpdate,
+    EventType::kLeave,       EventType::kAgencyCreate,   EventType::kAgencyUpdate,
+    EventType::kAgencyMerge, EventType::kAgencyDissolve, EventType::kAgencyHead};
 
 // The wire name: "hire", "transfer", ..., "agency.create", ..., "agency.head".
 std::string_view ToString(EventType type);
@@ -71,6 +71,9 @@ struct PersonFields {
   Change<std::string> title;                             // chức vụ
   Change<std::string> phone;                             // published work phone
   std::optional<std::string> agency;                     // agency code, in a hire
+  // update only: the operator asks for the address the (corrected) name gives;
+  // the old address stays an alias. Without it a name correction keeps the address.
+  bool new_address = false;
 
   friend bool operator==(const PersonFields&, const PersonFields&) = default;
 };
@@ -80,8 +83,8 @@ struct AgencyFields {
   // agency.update only: the agency's new code; the old address stays an alias.
   std::optional<std::string> new_code;
   std::optional<std::string> name;
-  Change<std::string> parent;       // cleared (JSON null) = a top-level agency
-  std::optional<std::string> head;  // person id of the head (R20)
+  Change<std::string> parent;                         // cleared (JSON null) = a top-level agency
+  std::optional<std::string> head;                    // person id of the head (R20)
   std::optional<std::vector<std::string>> delegates;  // person ids the head delegates to (R20)
 
   friend bool operator==(const AgencyFields&, const AgencyFields&) = default;
@@ -107,7 +110,8 @@ struct Event {
 //                    agency; optional birth_date, title, phone}
 //   transfer         person{id; optional title, phone}, to_agency
 //   update           person{id; at least one of the name fields, birth_date,
-//                    title, phone}; title and phone may be null (cleared)
+//                    title, phone, new_address: true}; title and phone may be
+//                    null (cleared)
 //   leave            person{id}
 //   agency.create    agency{code, name; optional parent (null: top level), head}
 //   agency.update    agency{code; at least one of name, parent, new_code}

@@ -53,14 +53,15 @@ using TimePoint = journal::TimePoint;
 // Steps of an event, for tests that stop the engine between two of them
 // (the fault hook below) to prove that replay mends it.
 enum class Step {
-  kDecisionWritten,  // the decision entry exists
-  kPersonAdded,      // hire: the person entry exists (password set)
-  kPasswordSet,      // re-hire or replay: a new password was set
-  kHandoverWritten,  // the password line is in the handover file
-  kPersonMoved,      // leave / re-hire: the entry is in former / back in people
-  kPersonUpdated,    // the person's attributes and decision reference are written
-  kAgencyWritten,    // an agency entry was added or changed
-  kAgencyRenamed,    // agency.update with new_code: the entry is at ou=<new code>
+  kDecisionWritten,     // the decision entry exists
+  kPersonAdded,         // hire: the person entry exists (password set)
+  kPasswordSet,         // re-hire or replay: a new password was set
+  kHandoverWritten,     // the password line is in the handover file
+  kPersonMoved,         // leave / re-hire: the entry is in former / back in people
+  kPersonRenamed,       // update with new_address: the entry is at uid=<new address>
+  kPersonUpdated,       // the person's attributes and decision reference are written
+  kAgencyWritten,       // an agency entry was added or changed
+  kAgencyRenamed,       // agency.update with new_code: the entry is at ou=<new code>
   kSubAgenciesUpdated,  // rename / merge: sub-agencies point at the new parent
 };
 

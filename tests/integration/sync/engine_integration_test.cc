@@ -242,6 +242,38 @@ TEST_F(SyncIntegrationTest, HireWritesThePersonTheDecisionAndAForcedPassword) {
   EXPECT_FALSE(Bind(person->dn, password + "x").ok());
 }
 
+TEST_F(SyncIntegrationTest, ANameCorrectionWithNewAddressKeepsTheOldOneAsAnAlias) {
+  CreateAgency("a-1", "stttt", "Sở Thông tin và Truyền thông");
+  Append(Hire("h-1", "CB9050", "Nguyễn Văn An", "stttt"));
+  // A correction alone keeps the address.
+  Append(R"({"id":"u-1","type":"update",)" + std::string(kDecision) +
+         R"(,"person":{"id":"CB9050","full_name":"Nguyễn Văn Ăn"}})");
+  Engine& engine = MakeEngine();
+  engine.RunOnce(now_);
+  ASSERT_EQ(Info("u-1").state, EventState::kApplied) << Info("u-1").detail;
+  EXPECT_EQ(PersonEntry("CB9050")->First("mail"), "annv@dongnai.gov.vn");
+
+  // Asked for: the address the corrected name gives, the old one an alias.
+  Append(R"({"id":"u-2","type":"update",)" + std::string(kDecision) +
+         R"(,"person":{"id":"CB9050","full_name":"Nguyễn Văn Anh","new_address":true}})");
+  engine.RunOnce(now_);
+  ASSERT_EQ(Info("u-2").state, EventState::kApplied) << Info("u-2").detail;
+  EXPECT_EQ(Info("u-2").detail, "uid=anhnv mail=anhnv@dongnai.gov.vn alias=annv@dongnai.gov.vn");
+  auto person = PersonEntry("CB9050");
+  ASSERT_TRUE(person);
+  EXPECT_EQ(person->dn, layout_.PersonDn("anhnv"));
+  EXPECT_EQ(person->Get("uid"), ldap::Values{"anhnv"});
+  EXPECT_EQ(person->First("mail"), "anhnv@dongnai.gov.vn");
+  EXPECT_EQ(person->Get("danhbaMailAlias"), ldap::Values{"annv@dongnai.gov.vn"});
+  EXPECT_EQ(person->First("displayName"), "Nguyễn Văn Anh");
+  // The password the person had still works; the old address stays taken.
+  EXPECT_TRUE(Bind(person->dn, HandedPassword("stttt", "h-1")).ok());
+  EXPECT_TRUE(*directories_.front()->AddressTaken("annv"));
+  Append(Hire("h-2", "CB9051", "Nguyễn Văn An", "stttt"));
+  engine.RunOnce(now_);
+  EXPECT_EQ(Info("h-2").detail, "uid=annv1 mail=annv1@dongnai.gov.vn");
+}
+
 TEST_F(SyncIntegrationTest, TheSameIdTwiceAppliesOnce) {
   CreateAgency("a-1", "stttt", "Sở Thông tin và Truyền thông");
   Append(Hire("h-1", "CB9101", "Trần Thị Bình", "stttt"));
@@ -403,9 +435,10 @@ TEST_F(SyncIntegrationTest, ANewAgencyCodeRenamesTheEntryAndKeepsTheOldAddressAs
   Append(Hire("h-1", "CB9801", "Đinh Văn Hải", "stttt"));
   Append(Hire("h-2", "CB9802", "Lý Thị Lan", "stttt"));
   Append(PersonEvent("l-2", "leave", R"({"id":"CB9802"})"));
-  Append(AgencyEvent("r-1", "agency.update",
-                     R"({"code":"stttt","new_code":"skhcndt","name":"Sở Khoa học, Công nghệ và Truyền thông"})"));
-  Append(Hire("h-3", "CB9803", "Mai Văn Tâm", "stttt"));    // sent before the sender knew
+  Append(AgencyEvent(
+      "r-1", "agency.update",
+      R"({"code":"stttt","new_code":"skhcndt","name":"Sở Khoa học, Công nghệ và Truyền thông"})"));
+  Append(Hire("h-3", "CB9803", "Mai Văn Tâm", "stttt"));  // sent before the sender knew
   Append(Hire("h-4", "CB9804", "Mai Thị Tâm", "skhcndt"));
   MakeEngine().RunOnce(now_);
   ASSERT_EQ(Info("r-1").state, EventState::kApplied) << Info("r-1").detail;
@@ -424,9 +457,9 @@ TEST_F(SyncIntegrationTest, ANewAgencyCodeRenamesTheEntryAndKeepsTheOldAddressAs
   EXPECT_TRUE(renamed[0].HasValue("danhbaDecisionDN", layout_.DecisionDn("r-1")));
   // Mail to the old address still arrives: it is the renamed agency's alias, and
   // only its.
-  auto old_address = SearchRoot(subtree(),
-                                "(|(mail=stttt@dongnai.gov.vn)(danhbaMailAlias=stttt@dongnai.gov.vn))",
-                                {"mail", "danhbaMailAlias"});
+  auto old_address =
+      SearchRoot(subtree(), "(|(mail=stttt@dongnai.gov.vn)(danhbaMailAlias=stttt@dongnai.gov.vn))",
+                 {"mail", "danhbaMailAlias"});
   ASSERT_EQ(old_address.size(), 1u);
   EXPECT_TRUE(ldap::EqualsIgnoreCase(old_address[0].dn, new_dn));
   EXPECT_EQ(old_address[0].Get("danhbaMailAlias"), ldap::Values{"stttt@dongnai.gov.vn"});
@@ -523,10 +556,11 @@ TEST_F(SyncIntegrationTest, AgencyMergeMovesSubAgenciesToTheTarget) {
   Append(AgencyEvent("a-4", "agency.merge", R"({"code":"sgtvt"})", R"(,"into":"sxd")"));
   MakeEngine().RunOnce(now_);
   ASSERT_EQ(Info("a-4").state, EventState::kApplied) << Info("a-4").detail;
-  auto sub = SearchRoot(layout_.agencies_dn, "(ou=sgtvt.dk)", {"danhbaParentDN", "danhbaDecisionDN"});
+  auto sub =
+      SearchRoot(layout_.agencies_dn, "(ou=sgtvt.dk)", {"danhbaParentDN", "danhbaDecisionDN"});
   ASSERT_EQ(sub.size(), 1u);
-  EXPECT_TRUE(ldap::EqualsIgnoreCase(sub[0].First("danhbaParentDN").value_or(""),
-                                     layout_.AgencyDn("sxd")));
+  EXPECT_TRUE(
+      ldap::EqualsIgnoreCase(sub[0].First("danhbaParentDN").value_or(""), layout_.AgencyDn("sxd")));
   EXPECT_TRUE(sub[0].HasValue("danhbaDecisionDN", layout_.DecisionDn("a-4")));
 }
 

@@ -56,7 +56,13 @@ std::vector<ValidCase> ValidCases() {
       {"update_clears_phone", Ev("update", R"("person":{"id":"CB000123","phone":null})")},
       {"update_name_correction",
        Ev("update", R"("person":{"id":"CB000123","full_name":"Nguyễn Văn Ân"})")},
-      {"update_birth_date", Ev("update", R"("person":{"id":"CB000123","birth_date":"1990-05-02"})")},
+      {"update_birth_date",
+       Ev("update", R"("person":{"id":"CB000123","birth_date":"1990-05-02"})")},
+      {"update_name_and_new_address",
+       Ev("update",
+          R"("person":{"id":"CB000123","full_name":"Nguyễn Văn Ân","new_address":true})")},
+      {"update_new_address_alone",
+       Ev("update", R"("person":{"id":"CB000123","new_address":true})")},
       {"leave", Ev("leave", R"("person":{"id":"CB000123"})")},
       {"leave_effective_null", Ev("leave", R"("effective_date":null,"person":{"id":"CB1"})")},
       {"leave_with_subject",
@@ -75,8 +81,9 @@ std::vector<ValidCase> ValidCases() {
       {"agency_update_new_code",
        Ev("agency.update", R"("agency":{"code":"stttt","new_code":"skhcndt"})")},
       {"agency_update_new_code_name_and_parent",
-       Ev("agency.update", R"("agency":{"code":"stttt","new_code":"p.tanmai","name":"UBND P. Tân Mai",)"
-                           R"("parent":"ubnd"})")},
+       Ev("agency.update",
+          R"("agency":{"code":"stttt","new_code":"p.tanmai","name":"UBND P. Tân Mai",)"
+          R"("parent":"ubnd"})")},
       {"agency_merge", Ev("agency.merge", R"("agency":{"code":"stttt"},"into":"skhcn")")},
       {"agency_dissolve", Ev("agency.dissolve", R"("agency":{"code":"stttt"})")},
       {"agency_head", Ev("agency.head", R"("agency":{"code":"stttt","head":"CB000123"})")},
@@ -149,8 +156,8 @@ TEST(EventTest, StructuredNameFillsFullName) {
 TEST(EventTest, NfdUpperCaseNamesComeOutNfcProperCase) {
   // "NGUYỄN VĂN AN" decomposed (NFD) with stray spaces.
   const std::string nfd = "NGUYE\xCC\x82\xCC\x83N  VA\xCC\x86N AN";
-  auto e = ParseEvent(Ev("hire", R"("person":{"id":"CB1","full_name":" )" + nfd +
-                                     R"( ","agency":"stttt"})"));
+  auto e = ParseEvent(
+      Ev("hire", R"("person":{"id":"CB1","full_name":" )" + nfd + R"( ","agency":"stttt"})"));
   ASSERT_TRUE(e.ok()) << e.error();
   EXPECT_EQ(*e->person->full_name, "Nguy\xE1\xBB\x85n V\xC4\x83n An");
   auto parts = ParseEvent(Ev("hire", R"("person":{"id":"CB1","family_name":"NGUYE\u0302\u0303N",)"
@@ -171,7 +178,8 @@ TEST(EventTest, NfdUpperCaseNamesComeOutNfcProperCase) {
 }
 
 TEST(EventTest, ClearedFieldsSerialiseAsNull) {
-  auto e = ParseEvent(Ev("agency.create", R"("agency":{"code":"skhcn","name":"Sở KH&CN","parent":null})"));
+  auto e = ParseEvent(
+      Ev("agency.create", R"("agency":{"code":"skhcn","name":"Sở KH&CN","parent":null})"));
   ASSERT_TRUE(e.ok()) << e.error();
   ASSERT_TRUE(e->agency->parent.has_value());
   EXPECT_FALSE(e->agency->parent->has_value());
@@ -181,7 +189,8 @@ TEST(EventTest, ClearedFieldsSerialiseAsNull) {
   EXPECT_FALSE(absent->agency->parent.has_value());
   EXPECT_EQ(ToJson(*absent).find("parent"), std::string::npos);
   // In a hire there is nothing to clear: null is the same as absent.
-  auto hire = ParseEvent(Ev("hire", R"("person":{"id":"CB1","full_name":"An","title":null,"agency":"a"})"));
+  auto hire =
+      ParseEvent(Ev("hire", R"("person":{"id":"CB1","full_name":"An","title":null,"agency":"a"})"));
   ASSERT_TRUE(hire.ok()) << hire.error();
   EXPECT_FALSE(hire->person->title.has_value());
 }
@@ -193,8 +202,7 @@ TEST(EventTest, NewCodeOfAnAgencyUpdate) {
   ASSERT_TRUE(e->agency->new_code.has_value());
   EXPECT_EQ(*e->agency->new_code, "skhcndt");
   EXPECT_FALSE(e->agency->name.has_value());
-  EXPECT_NE(ToJson(*e).find(R"("agency":{"code":"stttt","new_code":"skhcndt"})"),
-            std::string::npos)
+  EXPECT_NE(ToJson(*e).find(R"("agency":{"code":"stttt","new_code":"skhcndt"})"), std::string::npos)
       << ToJson(*e);
   // Without it the JSON has no such key.
   auto plain = ParseEvent(Ev("agency.update", R"("agency":{"code":"stttt","name":"Sở"})"));
@@ -231,10 +239,12 @@ std::vector<InvalidCase> InvalidCases() {
       {"unknown_type", Ev("hirre", p + "}"),
        R"(type: unknown type "hirre" (expected )" + kTypes + ")"},
       {"missing_type", R"({"id":"x",)" + kDecision + "," + p + "}}", "type: required"},
-      {"type_not_string", R"({"id":"x","type":1,)" + kDecision + "}", "type: must be a string, not a number"},
+      {"type_not_string", R"({"id":"x","type":1,)" + kDecision + "}",
+       "type: must be a string, not a number"},
       {"missing_id", R"({"type":"leave",)" + kDecision + R"(,"person":{"id":"CB1"}})",
        "id: required"},
-      {"id_with_space", R"({"id":"hr 1","type":"leave",)" + kDecision + R"(,"person":{"id":"CB1"}})",
+      {"id_with_space",
+       R"({"id":"hr 1","type":"leave",)" + kDecision + R"(,"person":{"id":"CB1"}})",
        R"(id: "hr 1" is not a valid id (1-128 printable ASCII characters, no spaces))"},
       {"id_too_long",
        R"({"id":")" + std::string(129, 'a') + R"(","type":"leave",)" + kDecision +
@@ -271,7 +281,8 @@ std::vector<InvalidCase> InvalidCases() {
        "decision.signer: unknown field (expected number, date, issuer, subject)"},
       // Person events
       {"hire_without_person", Ev("hire", ""), "person: required for a hire"},
-      {"person_not_object", Ev("hire", R"("person":"CB1")"), "person: must be an object, not a string"},
+      {"person_not_object", Ev("hire", R"("person":"CB1")"),
+       "person: must be an object, not a string"},
       {"hire_without_agency", Ev("hire", R"("person":{"id":"CB1","full_name":"An"})"),
        "person.agency: required for a hire"},
       {"hire_without_name", Ev("hire", R"("person":{"id":"CB1","agency":"stttt"})"),
@@ -284,7 +295,7 @@ std::vector<InvalidCase> InvalidCases() {
        "agency: not allowed for a hire"},
       {"person_unknown_field", Ev("hire", p + R"(,"emial":"an@x"})"),
        "person.emial: unknown field (expected id, full_name, family_name, middle_names, "
-       "given_name, birth_date, title, phone, agency)"},
+       "given_name, birth_date, title, phone, agency, new_address)"},
       {"birth_date_not_a_date", Ev("hire", p + R"(,"birth_date":"1990-13-01"})"),
        R"(person.birth_date: "1990-13-01" is not a date (YYYY-MM-DD))"},
       {"birth_date_after_decision", Ev("hire", p + R"(,"birth_date":"2027-01-01"})"),
@@ -295,8 +306,7 @@ std::vector<InvalidCase> InvalidCases() {
        R"(person.phone: "abc" is not a phone number (3-32 of digits, spaces, '+', '-', '.', '(' and ')'))"},
       {"phone_number_type", Ev("hire", p + R"(,"phone":2513822000})"),
        "person.phone: must be a string or null, not a number"},
-      {"bad_agency_code",
-       Ev("hire", R"("person":{"id":"CB1","full_name":"An","agency":"STTTT"})"),
+      {"bad_agency_code", Ev("hire", R"("person":{"id":"CB1","full_name":"An","agency":"STTTT"})"),
        R"(person.agency: "STTTT" is not an agency code (lower-case a-z, 0-9 and '.', starting with a letter, at most 64))"},
       {"title_too_long", Ev("hire", p + R"(,"title":")" + std::string(257, 'a') + R"("})"),
        "person.title: is longer than 256 characters"},
@@ -333,7 +343,7 @@ std::vector<InvalidCase> InvalidCases() {
        R"(to_agency: "Sở KHCN" is not an agency code (lower-case a-z, 0-9 and '.', starting with a letter, at most 64))"},
       {"update_nothing", Ev("update", R"("person":{"id":"CB1"})"),
        "person: an update must change at least one of full_name, family_name, middle_names, "
-       "given_name, birth_date, title, phone"},
+       "given_name, birth_date, title, phone, or ask for new_address"},
       {"update_agency", Ev("update", R"("person":{"id":"CB1","agency":"skhcn"})"),
        "person.agency: not allowed for an update (a change of agency is a transfer)"},
       {"leave_with_title", Ev("leave", R"("person":{"id":"CB1","title":"X"})"),
@@ -341,7 +351,8 @@ std::vector<InvalidCase> InvalidCases() {
       {"leave_with_into", Ev("leave", R"("person":{"id":"CB1"},"into":"a")"),
        "into: not allowed for a leave"},
       // Agency events
-      {"agency_create_without_agency", Ev("agency.create", ""), "agency: required for an agency.create"},
+      {"agency_create_without_agency", Ev("agency.create", ""),
+       "agency: required for an agency.create"},
       {"agency_create_without_name", Ev("agency.create", R"("agency":{"code":"skhcn"})"),
        "agency.name: required for an agency.create"},
       {"agency_create_without_code", Ev("agency.create", R"("agency":{"name":"Sở"})"),
@@ -349,8 +360,7 @@ std::vector<InvalidCase> InvalidCases() {
       {"agency_create_with_person",
        Ev("agency.create", R"("agency":{"code":"a","name":"A"},"person":{"id":"CB1"})"),
        "person: not allowed for an agency.create"},
-      {"agency_own_parent",
-       Ev("agency.create", R"("agency":{"code":"a","name":"A","parent":"a"})"),
+      {"agency_own_parent", Ev("agency.create", R"("agency":{"code":"a","name":"A","parent":"a"})"),
        "agency.parent: an agency cannot be its own parent"},
       {"agency_parent_number",
        Ev("agency.create", R"("agency":{"code":"a","name":"A","parent":5})"),
@@ -393,8 +403,7 @@ std::vector<InvalidCase> InvalidCases() {
        "into: an agency cannot be merged into itself"},
       {"dissolve_with_name", Ev("agency.dissolve", R"("agency":{"code":"a","name":"A"})"),
        "agency.name: not allowed for an agency.dissolve (only agency.code)"},
-      {"dissolve_with_to_agency",
-       Ev("agency.dissolve", R"("agency":{"code":"a"},"to_agency":"b")"),
+      {"dissolve_with_to_agency", Ev("agency.dissolve", R"("agency":{"code":"a"},"to_agency":"b")"),
        "to_agency: not allowed for an agency.dissolve"},
       {"head_without_head", Ev("agency.head", R"("agency":{"code":"a"})"),
        "agency.head: required for an agency.head"},
@@ -403,12 +412,18 @@ std::vector<InvalidCase> InvalidCases() {
       {"delegate_twice",
        Ev("agency.head", R"("agency":{"code":"a","head":"CB1","delegates":["CB2","CB2"]})"),
        R"(agency.delegates[1]: "CB2" is listed twice)"},
+      {"new_address_not_a_bool",
+       Ev("update", R"("person":{"id":"CB1","full_name":"Lê Văn Ân","new_address":"yes"})"),
+       "person.new_address: must be true or false, not a string"},
+      {"new_address_on_a_transfer",
+       Ev("transfer", R"("person":{"id":"CB1","new_address":true},"to_agency":"skhcn")"),
+       "person.new_address: only an update may ask for a new address"},
       // JSON-level problems
-      {"duplicate_key", R"({"id":"a","id":"b","type":"leave",)" + kDecision +
-                            R"(,"person":{"id":"CB1"}})",
+      {"duplicate_key",
+       R"({"id":"a","id":"b","type":"leave",)" + kDecision + R"(,"person":{"id":"CB1"}})",
        "id: given more than once"},
-      {"duplicate_nested_key",
-       Ev("leave", R"("person":{"id":"CB1","id":"CB2"})"), "person.id: given more than once"},
+      {"duplicate_nested_key", Ev("leave", R"("person":{"id":"CB1","id":"CB2"})"),
+       "person.id: given more than once"},
       // Several problems are all reported, in order.
       {"several_problems",
        Ev("hire", R"("person":{"id":"CB1","full_name":"An","agency":"stttt","phone":"x",)"
@@ -436,13 +451,15 @@ INSTANTIATE_TEST_SUITE_P(AllTypes, InvalidEventTest, ::testing::ValuesIn(Invalid
 TEST(EventTest, BodyErrors) {
   auto not_json = ParseEvent("{\"id\": ");
   ASSERT_FALSE(not_json.ok());
-  EXPECT_EQ(not_json.error().detail.rfind("body: invalid JSON: parse error at line 1, column 8", 0), 0u)
+  EXPECT_EQ(not_json.error().detail.rfind("body: invalid JSON: parse error at line 1, column 8", 0),
+            0u)
       << not_json.error().detail;
   EXPECT_EQ(ParseEvent("[]").error().detail, "body: must be an event object, not an array");
   EXPECT_EQ(ParseEvent("\"x\"").error().detail, "body: must be an event object, not a string");
   // Invalid UTF-8 is not JSON.
-  auto bad_utf8 = ParseEvent(Ev("hire", "\"person\":{\"id\":\"CB1\",\"full_name\":\"An\xC3\","
-                                        "\"agency\":\"a\"}"));
+  auto bad_utf8 = ParseEvent(Ev("hire",
+                                "\"person\":{\"id\":\"CB1\",\"full_name\":\"An\xC3\","
+                                "\"agency\":\"a\"}"));
   ASSERT_FALSE(bad_utf8.ok());
   EXPECT_EQ(bad_utf8.error().detail.rfind("body: invalid JSON: ", 0), 0u);
   std::string deep(40, '[');
@@ -454,7 +471,8 @@ TEST(EventTest, StoredEventsReplayWithoutTodaysRules) {
   // Accepted once, say before a limit was lowered: replays as stored.
   const std::string stored =
       R"({"id":"hr-1","type":"update","decision":{"number":"1","date":"2026-11-20","issuer":"X"},)"
-      R"("person":{"id":"CB1","title":")" + std::string(300, 'a') + R"("}})";
+      R"("person":{"id":"CB1","title":")" +
+      std::string(300, 'a') + R"("}})";
   EXPECT_FALSE(ParseEvent(stored).ok());
   auto replayed = ParseStoredEvent(stored);
   ASSERT_TRUE(replayed.ok()) << replayed.error();
@@ -469,8 +487,7 @@ TEST(EventTest, StoredEventsReplayWithoutTodaysRules) {
 // Batches
 
 TEST(EventBatchTest, MixOfValidAndInvalidGivesPerEventResults) {
-  const std::string body = "[" + kHire + "," +
-                           Ev("transfer", R"("person":{"id":"CB1"})") + "," +
+  const std::string body = "[" + kHire + "," + Ev("transfer", R"("person":{"id":"CB1"})") + "," +
                            R"({"id":"hr-3","type":"hire",)" + kDecision +
                            R"(,"person":{"id":"CB2","full_name":"An","agency":"a",)"
                            R"("birth_date":"1990-13-01"}},)" +
@@ -533,7 +550,8 @@ TEST(EventBatchTest, DuplicateKeyInsideAnArrayInsideAnEvent) {
   auto batch = ParseEvents(body);
   ASSERT_TRUE(batch.ok()) << batch.error();
   ASSERT_FALSE(batch->events[1].event.ok());
-  EXPECT_EQ(batch->events[1].event.error().detail.rfind("events[1].x[0].k: given more than once", 0), 0u)
+  EXPECT_EQ(
+      batch->events[1].event.error().detail.rfind("events[1].x[0].k: given more than once", 0), 0u)
       << batch->events[1].event.error().detail;
   EXPECT_TRUE(batch->events[0].event.ok());
 }

@@ -450,6 +450,65 @@ TEST_F(EngineTest, AnAddressTakenBehindTheBatchsBackGoesToTheNextCandidate) {
   EXPECT_EQ(tree_.decisions.at("w1").subject_dns, std::vector<std::string>{PersonById("CW1")->dn});
 }
 
+std::string NewAddress(std::string_view id, std::string_view person, std::string_view name) {
+  return "{\"id\":\"" + std::string(id) + "\",\"type\":\"update\"," + kDecision +
+         ",\"person\":{\"id\":\"" + std::string(person) + "\",\"full_name\":\"" +
+         std::string(name) + "\",\"new_address\":true}}";
+}
+
+TEST_F(EngineTest, NewAddressFollowsTheCollisionPolicyAndKeepsTheOldAsAlias) {
+  Append(Hire("h1", "CN1", "Nguyễn Văn An"));
+  Append(Hire("h2", "CN2", "Nguyễn Văn Anh"));  // anhnv is taken
+  Append(NewAddress("u1", "CN1", "Nguyễn Văn Anh"));
+  Engine engine(*journal_, fake_, Options());
+  engine.RunOnce(now_);
+  ASSERT_EQ(Info("u1").state, EventState::kApplied) << Info("u1").detail;
+  EXPECT_EQ(Info("u1").detail, "uid=anhnv1 mail=anhnv1@dongnai.gov.vn alias=annv@dongnai.gov.vn");
+  const auto* p = PersonById("CN1");
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->uid, "anhnv1");
+  EXPECT_EQ(p->dn, fake_.layout().PersonDn("anhnv1"));
+  EXPECT_EQ(p->aliases, std::vector<std::string>{"annv@dongnai.gov.vn"});
+  EXPECT_EQ(p->full_name, "Nguyễn Văn Anh");
+  EXPECT_TRUE(tree_.passwords.count("anhnv1"));  // the password moves with the entry
+  // A name that gives the address the person has: nothing to rename.
+  Append(NewAddress("u2", "CN2", "Nguyễn Văn Anh"));
+  engine.RunOnce(now_);
+  EXPECT_EQ(Info("u2").detail, "uid=anhnv mail=anhnv@dongnai.gov.vn");
+  EXPECT_TRUE(PersonById("CN2")->aliases.empty());
+}
+
+TEST_F(EngineTest, ACrashAfterTheRenameIsFinishedByReplay) {
+  Append(Hire("h1", "CR1", "Trần Văn Bình"));
+  {
+    Engine engine(*journal_, fake_, Options());
+    engine.RunOnce(now_);
+  }
+  Append(NewAddress("u1", "CR1", "Trần Văn Cường"));
+  for (Step step : {Step::kPersonRenamed, Step::kDecisionWritten}) {
+    EngineOptions options = Options();
+    options.fault = [step](std::string_view event, Step at) -> Status {
+      if (event == "u1" && at == step) return Transient("crash");
+      return Ok();
+    };
+    Engine crashing(*journal_, fake_, options);
+    EXPECT_TRUE(crashing.RunOnce(now_).transient_failure);
+    EXPECT_EQ(Info("u1").state, EventState::kQueued);
+  }
+  Engine engine(*journal_, fake_, Options());
+  engine.RunOnce(now_);
+  ASSERT_EQ(Info("u1").state, EventState::kApplied) << Info("u1").detail;
+  // Renamed once, to the first candidate, and finished by the replays.
+  const auto* p = PersonById("CR1");
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->uid, "cuongtv");
+  EXPECT_EQ(p->mail, "cuongtv@dongnai.gov.vn");
+  EXPECT_EQ(p->aliases, std::vector<std::string>{"binhtv@dongnai.gov.vn"});
+  EXPECT_EQ(tree_.people.size(), 1u);
+  EXPECT_EQ(Info("u1").detail,
+            "uid=cuongtv mail=cuongtv@dongnai.gov.vn alias=binhtv@dongnai.gov.vn");
+}
+
 TEST_F(EngineTest, ACrashBeforeTheSharedDecisionIsWrittenIsMendedByReplay) {
   for (int i = 0; i < 4; ++i)
     Append(Hire("c" + std::to_string(i), "CC" + std::to_string(i), "Võ Văn Tâm"));
@@ -706,11 +765,11 @@ class AgencyRenameTest : public EngineTest {
       ASSERT_NE(p, nullptr) << person;
       EXPECT_EQ(p->agency_code, to) << person;
       EXPECT_EQ(p->agency_dn, dn) << person;
-      EXPECT_EQ(std::count(p->decision_dns.begin(), p->decision_dns.end(), decision), 1)
-          << person;
+      EXPECT_EQ(std::count(p->decision_dns.begin(), p->decision_dns.end(), decision), 1) << person;
     }
     EXPECT_EQ(PersonById("CF" + tag)->status, "left");
-    EXPECT_EQ(PersonById("CF" + tag)->dn, fake_.layout().PersonDn(PersonById("CF" + tag)->uid, true));
+    EXPECT_EQ(PersonById("CF" + tag)->dn,
+              fake_.layout().PersonDn(PersonById("CF" + tag)->uid, true));
     const auto& sub = tree_.agencies.at(from + ".p");
     EXPECT_EQ(sub.parent_dn, dn);
     EXPECT_EQ(std::count(sub.decision_dns.begin(), sub.decision_dns.end(), decision), 1);
@@ -730,9 +789,8 @@ TEST_F(AgencyRenameTest, ANewCodeRenamesTheAgencyAndEverythingThatPointsAtIt) {
     Engine engine(*journal_, fake_, Options());
     engine.RunOnce(now_);
     ASSERT_EQ(Info("r" + tag).state, EventState::kApplied) << Info("r" + tag).detail;
-    EXPECT_EQ(Info("r" + tag).detail, "agency=" + to + " mail=" + to +
-                                          "@dongnai.gov.vn alias=" + from +
-                                          "@dongnai.gov.vn renamed_from=" + from);
+    EXPECT_EQ(Info("r" + tag).detail, "agency=" + to + " mail=" + to + "@dongnai.gov.vn alias=" +
+                                          from + "@dongnai.gov.vn renamed_from=" + from);
     ExpectRenamed(from, to, tag, "r" + tag);
     EXPECT_EQ(tree_.agencies.at(to).name, "Sở mới");
   }
@@ -785,8 +843,9 @@ TEST_F(AgencyRenameTest, ATakenOrReservedNewCodeIsRefusedAndChangesNothing) {
       {"r2", "cannot rename agency 'stttt' to 'skhcn': agency 'skhcn' exists already (active)"},
       {"r3", "cannot rename agency 'stttt': the address sgt@dongnai.gov.vn is taken"},
       {"r4", "postmaster"},
-      {"r5", "cannot rename agency 'stttt': the address hotro@dongnai.gov.vn is reserved by the "
-             "naming policy"},
+      {"r5",
+       "cannot rename agency 'stttt': the address hotro@dongnai.gov.vn is reserved by the "
+       "naming policy"},
       {"r6", "unknown agency 'nosuch'"},
       {"r7", "parent: unknown agency 'nosuch'"},
   };
@@ -925,8 +984,7 @@ TEST_F(AgencyRenameTest, ACrashInAMergeIsMendedByReplay) {
       Engine setup(*journal_, fake_, Options());
       setup.RunOnce(now_);
     }
-    Append(AgencyEvent(id, "agency.merge", R"({"code":")" + from + R"("})",
-                       R"(,"into":"skhcn")"));
+    Append(AgencyEvent(id, "agency.merge", R"({"code":")" + from + R"("})", R"(,"into":"skhcn")"));
     EngineOptions options = Options();
     options.fault = [&](std::string_view event, Step at) -> Status {
       if (event == id && at == step) return Transient("crash after " + std::string(ToString(at)));

@@ -194,6 +194,27 @@ class FakeDirectory final : public directory::Directory {
     return it->second.dn;
   }
 
+  Result<std::string> RenamePerson(std::string_view uid, std::string_view new_uid) override {
+    std::lock_guard lock(tree_.mutex);
+    DANHBA_RETURN_IF_ERROR(Hook("rename " + std::string(uid)));
+    auto it = tree_.people.find(std::string(uid));
+    if (it == tree_.people.end()) {
+      if (tree_.people.count(std::string(new_uid))) return layout_.PersonDn(new_uid);
+      return NotFound("modrdn uid=" + std::string(uid) + ": no such object");
+    }
+    if (TakenLocked(new_uid)) return Conflict("modrdn uid=" + std::string(new_uid) + ": taken");
+    directory::PersonRecord p = it->second;
+    tree_.people.erase(it);
+    p.uid = std::string(new_uid);
+    p.dn = layout_.PersonDn(new_uid);
+    tree_.people[p.uid] = p;
+    if (auto pw = tree_.passwords.find(std::string(uid)); pw != tree_.passwords.end()) {
+      tree_.passwords[p.uid] = pw->second;
+      tree_.passwords.erase(pw);
+    }
+    return p.dn;
+  }
+
   Status ResetPassword(std::string_view dn, std::string_view password) override {
     std::lock_guard lock(tree_.mutex);
     DANHBA_RETURN_IF_ERROR(Hook("password " + std::string(dn)));
@@ -279,6 +300,10 @@ class FakeDirectory final : public directory::Directory {
   bool TakenLocked(std::string_view local) const {
     const std::string address = std::string(local) + "@" + domain_;
     if (tree_.people.count(std::string(local))) return true;
+    for (const auto& [uid, p] : tree_.people) {
+      if (p.mail == address) return true;
+      if (std::find(p.aliases.begin(), p.aliases.end(), address) != p.aliases.end()) return true;
+    }
     for (const auto& [code, a] : tree_.agencies) {
       if (a.mail == address) return true;
       if (std::find(a.aliases.begin(), a.aliases.end(), address) != a.aliases.end()) return true;
