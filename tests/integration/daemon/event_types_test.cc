@@ -63,9 +63,10 @@ class EventTypes : public ::testing::Test {
     client_.emplace("127.0.0.1", daemon_->ingest_port());
     client_->SetBearerToken(*token);
 
-    auto reader =
-        ldap::Connection::Open(ldap::ConnectOptions{slapd_->url()},
-                               ldap::Credentials::Simple(sync_account.dn, sync_account.password));
+    ldap::ConnectOptions connect;
+    connect.url = slapd_->url();
+    auto reader = ldap::Connection::Open(
+        connect, ldap::Credentials::Simple(sync_account.dn, sync_account.password));
     ASSERT_TRUE(reader.ok()) << reader.error().detail;
     reader_.emplace(std::move(reader).value());
   }
