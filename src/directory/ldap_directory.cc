@@ -318,7 +318,7 @@ Status LdapDirectory::EnsureDecision(const DecisionRecord& decision) {
 namespace {
 
 // The entries of `object_class` below `base` that match `filter`, read page by
-// page, each converted by `convert`.
+// page, each converted by `convert`. An empty `object_class`: the filter alone.
 template <typename Record>
 Result<std::vector<Record>> SearchRecords(ldap::Operations& ops, const std::string& base,
                                           ldap::Scope scope, std::string_view object_class,
@@ -329,8 +329,10 @@ Result<std::vector<Record>> SearchRecords(ldap::Operations& ops, const std::stri
   request.base = base;
   request.scope = scope;
   request.filter =
-      ldap::Filter::And({ldap::Filter::Eq("objectClass", object_class), std::move(filter)})
-          .ToString();
+      object_class.empty()
+          ? filter.ToString()
+          : ldap::Filter::And({ldap::Filter::Eq("objectClass", object_class), std::move(filter)})
+                .ToString();
   request.attributes = attributes;
   request.page_size = 500;
   std::vector<Record> records;
@@ -348,6 +350,15 @@ Result<std::vector<PersonRecord>> SearchPeople(ldap::Operations& ops, const std:
                        &PersonFromEntry);
 }
 
+// People by danhbaPersonId, which only danhbaPerson entries have: without an
+// objectClass term slapd reads the small index of each id, not the index of
+// every person (which grows with the directory and was read per lookup).
+Result<std::vector<PersonRecord>> PeopleWithIds(ldap::Operations& ops, const std::string& base,
+                                                ldap::Filter ids) {
+  return SearchRecords(ops, base, ldap::Scope::kSubtree, "", std::move(ids), PersonAttributes(),
+                       &PersonFromEntry);
+}
+
 Result<std::vector<AgencyRecord>> SearchAgencies(ldap::Operations& ops, const std::string& base,
                                                  ldap::Filter filter) {
   return SearchRecords(ops, base, ldap::Scope::kOneLevel, "danhbaAgency", std::move(filter),
@@ -357,8 +368,8 @@ Result<std::vector<AgencyRecord>> SearchAgencies(ldap::Operations& ops, const st
 }  // namespace
 
 Result<std::optional<PersonRecord>> LdapDirectory::FindPerson(std::string_view person_id) {
-  auto found = SearchPeople(ops_, options_.layout.base_dn, ldap::Scope::kSubtree,
-                            ldap::Filter::Eq("danhbaPersonId", person_id));
+  auto found =
+      PeopleWithIds(ops_, options_.layout.base_dn, ldap::Filter::Eq("danhbaPersonId", person_id));
   if (!found.ok()) return found.take_error();
   if (found->empty()) return std::optional<PersonRecord>();
   if (found->size() > 1) {
@@ -376,8 +387,7 @@ Result<std::vector<PersonRecord>> LdapDirectory::FindPeople(
   std::vector<ldap::Filter> ids;
   ids.reserve(person_ids.size());
   for (const std::string& id : person_ids) ids.push_back(ldap::Filter::Eq("danhbaPersonId", id));
-  return SearchPeople(ops_, options_.layout.base_dn, ldap::Scope::kSubtree,
-                      ldap::Filter::Or(std::move(ids)));
+  return PeopleWithIds(ops_, options_.layout.base_dn, ldap::Filter::Or(std::move(ids)));
 }
 
 Result<std::optional<AgencyRecord>> LdapDirectory::FindAgency(std::string_view code) {
