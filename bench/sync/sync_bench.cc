@@ -53,14 +53,20 @@ void Append(journal::Journal& journal, std::vector<std::string> jsons) {
   if (!appended.ok()) Fail(appended.error().detail);
 }
 
-double Run(const fs::path& dir, int hires, int workers) {
+// A new, started slapd in <dir>/slapd (dir emptied first).
+std::unique_ptr<slapd::Instance> FreshSlapd(const fs::path& dir) {
   fs::remove_all(dir);
   slapd::InstanceOptions options;
   options.directory = dir / "slapd";
   auto instance = slapd::Instance::Create(options);
   if (!instance.ok()) Fail(instance.error().detail);
   if (Status s = (*instance)->Start(); !s.ok()) Fail(s.error().detail);
-  const auto& sync = (*instance)->account(slapd::ServiceAccount::kSync);
+  return std::move(instance).value();
+}
+
+double Run(const fs::path& dir, int hires, int workers) {
+  auto instance = FreshSlapd(dir);
+  const auto& sync = instance->account(slapd::ServiceAccount::kSync);
 
   journal::JournalOptions jopts;
   jopts.dir = (dir / "journal").string();
@@ -71,12 +77,12 @@ double Run(const fs::path& dir, int hires, int workers) {
   std::vector<directory::Directory*> dirs;
   for (int i = 0; i < workers; ++i) {
     ldap::ConnectOptions connect;
-    connect.url = (*instance)->url();
+    connect.url = instance->url();
     auto client =
         std::make_unique<ldap::Client>(connect, ldap::Credentials::Simple(sync.dn, sync.password));
     owned.push_back(std::make_unique<directory::LdapDirectory>(
         std::move(client),
-        directory::LdapDirectoryOptions{directory::Layout::ForBase(options.base_dn),
+        directory::LdapDirectoryOptions{directory::Layout::ForBase(instance->base_dn()),
                                         "dongnai.gov.vn", false}));
     dirs.push_back(owned.back().get());
   }
@@ -119,24 +125,19 @@ double Run(const fs::path& dir, int hires, int workers) {
   if ((*journal)->Count().applied != static_cast<std::size_t>(hires + kAgencies)) {
     Fail("not every event was applied");
   }
-  (void)(*instance)->Stop();
+  (void)instance->Stop();
   return seconds;
 }
 
 // The reference on the same kind of instance: plain adds of person entries over
 // one connection, as `ldapadd` does (one write, one fsync per entry).
 double PlainAdds(const fs::path& dir, int count) {
-  fs::remove_all(dir);
-  slapd::InstanceOptions options;
-  options.directory = dir / "slapd";
-  auto instance = slapd::Instance::Create(options);
-  if (!instance.ok()) Fail(instance.error().detail);
-  if (Status s = (*instance)->Start(); !s.ok()) Fail(s.error().detail);
-  const auto& op = (*instance)->account(slapd::ServiceAccount::kOperator);
+  auto instance = FreshSlapd(dir);
+  const auto& op = instance->account(slapd::ServiceAccount::kOperator);
   ldap::ConnectOptions connect;
-  connect.url = (*instance)->url();
+  connect.url = instance->url();
   ldap::Client client(connect, ldap::Credentials::Simple(op.dn, op.password));
-  const auto layout = directory::Layout::ForBase(options.base_dn);
+  const auto layout = directory::Layout::ForBase(instance->base_dn());
   auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < count; ++i) {
     ldap::Entry e;
@@ -149,7 +150,7 @@ double PlainAdds(const fs::path& dir, int count) {
     if (Status s = client.Add(e); !s.ok()) Fail(s.error().detail);
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  (void)(*instance)->Stop();
+  (void)instance->Stop();
   return seconds;
 }
 

@@ -38,24 +38,11 @@ class EventTypes : public ::testing::Test {
     auto dir = TempDir::Make("danhba-event-types");
     ASSERT_TRUE(dir.ok()) << dir.error().detail;
     dir_.emplace(std::move(dir).value());
-    slapd::InstanceOptions slapd_options;
-    slapd_options.directory = dir_->path() / "slapd";
-    auto instance = slapd::Instance::Create(slapd_options);
-    ASSERT_TRUE(instance.ok()) << instance.error().detail;
-    slapd_ = std::move(instance).value();
-    ASSERT_TRUE(slapd_->Start().ok());
-    const auto& sync_account = slapd_->account(slapd::ServiceAccount::kSync);
-
-    DaemonOptions options;
-    options.binary = DANHBA_BINARY;
-    options.dir = dir_->path() / "daemon";
-    options.managed = false;
-    options.ldap_url = slapd_->url();
-    options.bind_dn = sync_account.dn;
-    options.password_file = sync_account.password_file;
-    auto created = Daemon::Create(options);
+    auto created = CreateDaemonOnOwnSlapd(DANHBA_BINARY, dir_->path());
     ASSERT_TRUE(created.ok()) << created.error().detail;
-    daemon_ = std::move(created).value();
+    slapd_ = std::move(created->slapd);
+    daemon_ = std::move(created->daemon);
+    const auto& sync_account = slapd_->account(slapd::ServiceAccount::kSync);
     auto token = daemon_->AddSender("hr-snv");
     ASSERT_TRUE(token.ok()) << token.error().detail;
     ASSERT_TRUE(daemon_->Start().ok());

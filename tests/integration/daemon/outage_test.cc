@@ -33,25 +33,11 @@ TEST(DaemonOutage, EventsPostedWhileTheDirectoryIsDownApplyInOrderWhenItReturns)
   auto dir = TempDir::Make("danhba-outage");
   ASSERT_TRUE(dir.ok()) << dir.error().detail;
 
-  slapd::InstanceOptions slapd_options;
-  slapd_options.directory = dir->path() / "slapd";
-  auto instance = slapd::Instance::Create(slapd_options);
-  ASSERT_TRUE(instance.ok()) << instance.error().detail;
-  slapd::Instance& slapd = **instance;
-  ASSERT_TRUE(slapd.Start().ok());
-  const auto& sync_account = slapd.account(slapd::ServiceAccount::kSync);
-  const auto& operator_account = slapd.account(slapd::ServiceAccount::kOperator);
-
-  DaemonOptions daemon_options;
-  daemon_options.binary = DANHBA_BINARY;
-  daemon_options.dir = dir->path() / "daemon";
-  daemon_options.managed = false;
-  daemon_options.ldap_url = slapd.url();
-  daemon_options.bind_dn = sync_account.dn;
-  daemon_options.password_file = sync_account.password_file;
-  auto created = Daemon::Create(daemon_options);
+  auto created = CreateDaemonOnOwnSlapd(DANHBA_BINARY, dir->path());
   ASSERT_TRUE(created.ok()) << created.error().detail;
-  Daemon& daemon = **created;
+  slapd::Instance& slapd = *created->slapd;
+  Daemon& daemon = *created->daemon;
+  const auto& operator_account = slapd.account(slapd::ServiceAccount::kOperator);
   auto token = daemon.AddSender("hr-outage");
   ASSERT_TRUE(token.ok()) << token.error().detail;
   ASSERT_TRUE(daemon.Start().ok());
@@ -70,7 +56,8 @@ TEST(DaemonOutage, EventsPostedWhileTheDirectoryIsDownApplyInOrderWhenItReturns)
   auto post = [&](const std::vector<ScenarioEvent>& events, std::size_t begin, std::size_t end) {
     for (std::size_t at = begin; at < end; at += 20) {
       std::size_t stop = std::min(end, at + 20);
-      auto sent = sender.SendBatch(BatchJson(events, at, stop), stop - at, Clock::now() + seconds(60));
+      auto sent =
+          sender.SendBatch(BatchJson(events, at, stop), stop - at, Clock::now() + seconds(60));
       if (!sent.ok()) return sent;
     }
     return Status(Ok());
@@ -80,7 +67,8 @@ TEST(DaemonOutage, EventsPostedWhileTheDirectoryIsDownApplyInOrderWhenItReturns)
     agencies += (i > 0 ? "," : "") + scenario->agency_events[i];
   }
   agencies += "]";
-  ASSERT_TRUE(sender.SendBatch(agencies, scenario->agency_events.size(), Clock::now() + seconds(60)).ok());
+  ASSERT_TRUE(
+      sender.SendBatch(agencies, scenario->agency_events.size(), Clock::now() + seconds(60)).ok());
 
   const std::size_t n = scenario->events.size();
   auto first = post(scenario->events, 0, n / 3);
@@ -95,7 +83,8 @@ TEST(DaemonOutage, EventsPostedWhileTheDirectoryIsDownApplyInOrderWhenItReturns)
   })) << "/readyz did not report the directory as unreachable";
 
   auto second = post(scenario->events, n / 3, 2 * n / 3);
-  ASSERT_TRUE(second.ok()) << "the ingest API must keep accepting during an outage: " << second.error().detail;
+  ASSERT_TRUE(second.ok()) << "the ingest API must keep accepting during an outage: "
+                           << second.error().detail;
 
   // Hand-made lives, one request per event, all during the outage. People not in the scenario.
   const province::PersonRow& a = province.people[province.people.size() - 1];
@@ -107,22 +96,34 @@ TEST(DaemonOutage, EventsPostedWhileTheDirectoryIsDownApplyInOrderWhenItReturns)
   ASSERT_GE(codes.size(), 3u);
   auto hire = [&](const std::string& id, const province::PersonRow& p, const std::string& agency,
                   const std::string& title) {
-    Json person{{"id", p.id}, {"full_name", p.full_name}, {"birth_date", p.birth_date}, {"title", title},
-                {"phone", p.phone}, {"agency", agency}};
-    return Json{{"id", id}, {"type", "hire"}, {"decision", Json::parse(Decision(id))}, {"person", person}}.dump();
+    Json person{{"id", p.id},     {"full_name", p.full_name}, {"birth_date", p.birth_date},
+                {"title", title}, {"phone", p.phone},         {"agency", agency}};
+    return Json{
+        {"id", id}, {"type", "hire"}, {"decision", Json::parse(Decision(id))}, {"person", person}}
+        .dump();
   };
   std::vector<ScenarioEvent> lives = {
       {"life-a-1", "hire", a.id, hire("life-a-1", a, codes[0], "Chuyên viên")},
       {"life-a-2", "transfer", a.id,
-       Json{{"id", "life-a-2"}, {"type", "transfer"}, {"decision", Json::parse(Decision("life-a-2"))},
-            {"person", {{"id", a.id}, {"title", "Phó Trưởng phòng"}}}, {"to_agency", codes[1]}}.dump()},
+       Json{{"id", "life-a-2"},
+            {"type", "transfer"},
+            {"decision", Json::parse(Decision("life-a-2"))},
+            {"person", {{"id", a.id}, {"title", "Phó Trưởng phòng"}}},
+            {"to_agency", codes[1]}}
+           .dump()},
       {"life-a-3", "update", a.id,
-       Json{{"id", "life-a-3"}, {"type", "update"}, {"decision", Json::parse(Decision("life-a-3"))},
-            {"person", {{"id", a.id}, {"title", "Trưởng phòng"}, {"phone", "0251 3999 111"}}}}.dump()},
+       Json{{"id", "life-a-3"},
+            {"type", "update"},
+            {"decision", Json::parse(Decision("life-a-3"))},
+            {"person", {{"id", a.id}, {"title", "Trưởng phòng"}, {"phone", "0251 3999 111"}}}}
+           .dump()},
       {"life-b-1", "hire", b.id, hire("life-b-1", b, codes[0], "Chuyên viên")},
       {"life-b-2", "leave", b.id,
-       Json{{"id", "life-b-2"}, {"type", "leave"}, {"decision", Json::parse(Decision("life-b-2"))},
-            {"person", {{"id", b.id}}}}.dump()},
+       Json{{"id", "life-b-2"},
+            {"type", "leave"},
+            {"decision", Json::parse(Decision("life-b-2"))},
+            {"person", {{"id", b.id}}}}
+           .dump()},
       {"life-b-3", "hire", b.id, hire("life-b-3", b, codes[2], "Kế toán viên")},
   };
   for (std::size_t i = 0; i < lives.size(); ++i) {
@@ -148,11 +149,14 @@ TEST(DaemonOutage, EventsPostedWhileTheDirectoryIsDownApplyInOrderWhenItReturns)
   for (const auto& event : all) ids.push_back(event.id);
 
   JournalTally tally;
-  bool settled = PollUntil(seconds(150), [&] {
-    auto counted = TallyJournal(daemon.journal_dir(), ids);
-    if (counted.ok()) tally = *counted;
-    return counted.ok() && tally.pending == 0 && tally.unknown == 0;
-  }, milliseconds(250));
+  bool settled = PollUntil(
+      seconds(150),
+      [&] {
+        auto counted = TallyJournal(daemon.journal_dir(), ids);
+        if (counted.ok()) tally = *counted;
+        return counted.ok() && tally.pending == 0 && tally.unknown == 0;
+      },
+      milliseconds(250));
   ASSERT_TRUE(settled) << "still pending: " << tally.pending << "\n" << daemon.LogTail();
   auto final_tally = TallyJournal(daemon.journal_dir(), ids, all);
   ASSERT_TRUE(final_tally.ok()) << final_tally.error().detail;
@@ -163,7 +167,8 @@ TEST(DaemonOutage, EventsPostedWhileTheDirectoryIsDownApplyInOrderWhenItReturns)
   ASSERT_TRUE(status.ok());
   EXPECT_EQ(status->first, "applied") << status->second;
 
-  auto people = ReadPeople({slapd.url(), operator_account.dn, operator_account.password, slapd.base_dn()});
+  auto people =
+      ReadPeople({slapd.url(), operator_account.dn, operator_account.password, slapd.base_dn()});
   ASSERT_TRUE(people.ok()) << people.error().detail;
   auto differences = CompareWithDirectory(expected, *people);
   for (std::size_t i = 0; i < differences.size() && i < 30; ++i) ADD_FAILURE() << differences[i];

@@ -70,24 +70,10 @@ TEST(RunWiring, ScopedSenderMayChangeOnlyItsAgencysStaffAndIsToldToRetryWhileThe
   auto dir = TempDir::Make("danhba-scoped");
   ASSERT_TRUE(dir.ok()) << dir.error().detail;
   // An unmanaged slapd of this test's own, so that it can be stopped under the daemon.
-  slapd::InstanceOptions slapd_options;
-  slapd_options.directory = dir->path() / "slapd";
-  auto instance = slapd::Instance::Create(slapd_options);
-  ASSERT_TRUE(instance.ok()) << instance.error().detail;
-  slapd::Instance& slapd = **instance;
-  ASSERT_TRUE(slapd.Start().ok());
-  const auto& sync_account = slapd.account(slapd::ServiceAccount::kSync);
-
-  DaemonOptions options;
-  options.binary = DANHBA_BINARY;
-  options.dir = dir->path() / "daemon";
-  options.managed = false;
-  options.ldap_url = slapd.url();
-  options.bind_dn = sync_account.dn;
-  options.password_file = sync_account.password_file;
-  auto created = Daemon::Create(options);
+  auto created = CreateDaemonOnOwnSlapd(DANHBA_BINARY, dir->path());
   ASSERT_TRUE(created.ok()) << created.error().detail;
-  Daemon& daemon = **created;
+  slapd::Instance& slapd = *created->slapd;
+  Daemon& daemon = *created->daemon;
   auto all_token = daemon.AddSender("hr-snv");
   ASSERT_TRUE(all_token.ok()) << all_token.error().detail;
   auto scoped_token = daemon.AddSender("hr-stttt", "stttt");

@@ -22,6 +22,29 @@ Result<std::string> ReadFile(const std::filesystem::path& path) {
 
 }  // namespace
 
+Result<DaemonOnOwnSlapd> CreateDaemonOnOwnSlapd(const std::filesystem::path& binary,
+                                                const std::filesystem::path& dir) {
+  DaemonOnOwnSlapd made;
+  slapd::InstanceOptions slapd_options;
+  slapd_options.directory = dir / "slapd";
+  auto instance = slapd::Instance::Create(slapd_options);
+  if (!instance.ok()) return instance.take_error();
+  made.slapd = std::move(instance).value();
+  DANHBA_RETURN_IF_ERROR(made.slapd->Start());
+  const auto& sync_account = made.slapd->account(slapd::ServiceAccount::kSync);
+  DaemonOptions options;
+  options.binary = binary;
+  options.dir = dir / "daemon";
+  options.managed = false;
+  options.ldap_url = made.slapd->url();
+  options.bind_dn = sync_account.dn;
+  options.password_file = sync_account.password_file;
+  auto daemon = Daemon::Create(options);
+  if (!daemon.ok()) return daemon.take_error();
+  made.daemon = std::move(daemon).value();
+  return made;
+}
+
 Result<std::unique_ptr<Daemon>> Daemon::Create(DaemonOptions options) {
   std::error_code ec;
   std::filesystem::create_directories(options.dir, ec);
@@ -73,8 +96,8 @@ Result<std::string> Daemon::AddSender(const std::string& name, const std::string
   auto ran = RunToCompletion(argv);
   if (!ran.ok()) return ran.take_error();
   if (ran->exit_code != 0) {
-    return Internal("danhba sender add " + name + " exited with " + std::to_string(ran->exit_code) + ": " +
-                    ran->err + ran->out);
+    return Internal("danhba sender add " + name + " exited with " + std::to_string(ran->exit_code) +
+                    ": " + ran->err + ran->out);
   }
   std::istringstream lines(ran->out);
   std::string line;
@@ -85,7 +108,8 @@ Result<std::string> Daemon::AddSender(const std::string& name, const std::string
 }
 
 Status Daemon::Start() {
-  return process_.Start({options_.binary.string(), "run", "--config", config_file_.string()}, log_file());
+  return process_.Start({options_.binary.string(), "run", "--config", config_file_.string()},
+                        log_file());
 }
 
 Status Daemon::WaitFor(std::chrono::milliseconds timeout, bool ready) {
@@ -95,8 +119,8 @@ Status Daemon::WaitFor(std::chrono::milliseconds timeout, bool ready) {
   std::string last = "nothing answered yet";
   while (Clock::now() < deadline) {
     if (!process_.Running()) {
-      return Internal("danhba run exited with " + std::to_string(process_.last_exit_code()) + "; its log:\n" +
-                      LogTail());
+      return Internal("danhba run exited with " + std::to_string(process_.last_exit_code()) +
+                      "; its log:\n" + LogTail());
     }
     auto health = public_api.Get(ready ? "/readyz" : "/healthz");
     if (health.ok() && health->status == 200) {
@@ -108,8 +132,9 @@ Status Daemon::WaitFor(std::chrono::milliseconds timeout, bool ready) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  return Transient("danhba run did not become " + std::string(ready ? "ready" : "serving") + " within " +
-                   std::to_string(timeout.count()) + " ms (" + last + "); its log:\n" + LogTail());
+  return Transient("danhba run did not become " + std::string(ready ? "ready" : "serving") +
+                   " within " + std::to_string(timeout.count()) + " ms (" + last + "); its log:\n" +
+                   LogTail());
 }
 
 Status Daemon::WaitServing(std::chrono::milliseconds timeout) { return WaitFor(timeout, false); }
@@ -125,7 +150,8 @@ Result<std::string> Daemon::OperatorPassword() const {
   auto text = ReadFile(data_dir() / "secrets" / "operator.password");
   if (!text.ok()) return text.take_error();
   std::string password = std::move(text).value();
-  while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) password.pop_back();
+  while (!password.empty() && (password.back() == '\n' || password.back() == '\r'))
+    password.pop_back();
   return password;
 }
 
@@ -137,7 +163,8 @@ std::string Daemon::LogTail(std::size_t lines) const {
   std::string line;
   while (std::getline(in, line)) all.push_back(line);
   std::string out;
-  for (std::size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i) out += all[i] + "\n";
+  for (std::size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i)
+    out += all[i] + "\n";
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "danhba/base/result.h"
+#include "danhba/slapd/instance.h"
 #include "process.h"
 
 namespace danhba::e2e {
@@ -79,5 +80,16 @@ class Daemon {
   std::uint16_t ingest_port_ = 0;
   ChildProcess process_;
 };
+
+// A daemon on a slapd of its own, unmanaged, so that a test can stop the
+// directory under it: <dir>/slapd created and started, <dir>/daemon created
+// (not started) and bound as the sync account. Members go in reverse order:
+// the daemon before its slapd.
+struct DaemonOnOwnSlapd {
+  std::unique_ptr<slapd::Instance> slapd;
+  std::unique_ptr<Daemon> daemon;
+};
+Result<DaemonOnOwnSlapd> CreateDaemonOnOwnSlapd(const std::filesystem::path& binary,
+                                                const std::filesystem::path& dir);
 
 }  // namespace danhba::e2e

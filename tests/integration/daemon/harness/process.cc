@@ -1,5 +1,6 @@
 #include "process.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -9,16 +10,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <arpa/inet.h>
-
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <random>
 #include <set>
-#include <mutex>
 #include <thread>
 
 namespace danhba::e2e {
@@ -40,6 +39,14 @@ std::vector<char*> ArgvPointers(std::vector<std::string>& argv) {
 }
 
 std::string Errno(const std::string& what) { return what + ": " + std::strerror(errno); }
+
+sockaddr_in Loopback(std::uint16_t port) {
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return address;
+}
 
 }  // namespace
 
@@ -133,7 +140,8 @@ bool ChildProcess::Running() {
   return true;
 }
 
-Result<CommandOutput> RunToCompletion(const std::vector<std::string>& argv_in, const std::string& input) {
+Result<CommandOutput> RunToCompletion(const std::vector<std::string>& argv_in,
+                                      const std::string& input) {
   std::vector<std::string> argv = argv_in;
   if (argv.empty()) return InvalidInput("no program to run");
   int in_pipe[2], out_pipe[2], err_pipe[2];
@@ -207,10 +215,7 @@ Result<std::uint16_t> FreePort() {
     if (given.count(port) != 0) continue;
     int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return Internal(Errno("socket"));
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sockaddr_in address = Loopback(port);
     bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
     ::close(fd);
     if (free) {
@@ -226,10 +231,7 @@ Status WaitPortClosed(std::uint16_t port, std::chrono::milliseconds timeout) {
   while (true) {
     int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return Internal(Errno("socket"));
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sockaddr_in address = Loopback(port);
     bool open = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
     ::close(fd);
     if (!open) return Ok();
@@ -243,7 +245,8 @@ Status WaitPortClosed(std::uint16_t port, std::chrono::milliseconds timeout) {
 
 Result<TempDir> TempDir::Make(const std::string& prefix) {
   const char* tmp = std::getenv("TMPDIR");
-  std::string pattern = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/" + prefix + "-XXXXXX";
+  std::string pattern =
+      std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/" + prefix + "-XXXXXX";
   std::vector<char> buffer(pattern.begin(), pattern.end());
   buffer.push_back('\0');
   if (::mkdtemp(buffer.data()) == nullptr) return Internal(Errno("mkdtemp " + pattern));
