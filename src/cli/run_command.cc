@@ -38,6 +38,7 @@
 #include "danhba/ops/person_agency.h"
 #include "danhba/ops/spool.h"
 #include "danhba/slapd/instance.h"
+#include "danhba/slapd/managed.h"
 #include "danhba/sync/engine.h"
 
 namespace danhba::cli {
@@ -389,6 +390,7 @@ int Run(const std::string& config_path) {
     options.port = url->port;
     options.secrets_dir = config.SecretsDir();
     options.start_timeout = config.ldap.start_timeout;
+    slapd::ApplyDirectorySettings(config, options);
     auto created = slapd::Instance::Create(std::move(options));
     if (!created.ok()) {
       PrintError(ConfigError("managed slapd in " + config.SlapdDir().string() + ": " + created.error().detail));

@@ -34,7 +34,10 @@ constexpr std::array kKnownKeys = {
     "ingest.request_timeout", "ingest.idle_timeout", "ingest.senders_file", "ingest.rate_limit",
     "ingest.rate_burst", "ingest.signature_window", "naming", "naming.collision",
     "naming.start_number", "naming.max_length", "naming.reserved", "spool", "spool.dir",
-    "spool.scan_interval", "journal", "journal.compact_after", "journal.compact_interval"};
+    "spool.scan_interval", "journal", "journal.compact_after", "journal.compact_interval",
+    "ldap.anonymous_read", "ldap.organization", "password_policy", "password_policy.min_length",
+    "password_policy.max_age", "password_policy.expire_warning", "password_policy.grace_logins",
+    "password_policy.history", "password_policy.max_failures", "password_policy.lockout_duration"};
 
 std::size_t EditDistance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -187,6 +190,7 @@ class Parser {
       if (key == "naming") return Naming(value, path, config.naming);
       if (key == "spool") return Spool(value, path, config.spool);
       if (key == "journal") return Journal(value, path, config.journal);
+      if (key == "password_policy") return Policy(value, path, config.password_policy);
       return Unknown(value, path);
     });
     if (!ok) return *error_;
@@ -399,6 +403,13 @@ class Parser {
       if (key == "connect_timeout") return Duration(v, sub, ldap.connect_timeout);
       if (key == "operation_timeout") return Duration(v, sub, ldap.operation_timeout);
       if (key == "start_timeout") return Duration(v, sub, ldap.start_timeout);
+      if (key == "anonymous_read") {
+        bool on = false;
+        if (!Bool(v, sub, on)) return false;
+        ldap.anonymous_read = on;
+        return true;
+      }
+      if (key == "organization") return String(v, sub, ldap.organization);
       return Unknown(v, sub);
     });
   }
@@ -435,6 +446,19 @@ class Parser {
     return Section(value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
       if (key == "compact_after") return Duration(v, sub, journal.compact_after);
       if (key == "compact_interval") return Duration(v, sub, journal.compact_interval);
+      return Unknown(v, sub);
+    });
+  }
+
+  bool Policy(const YAML::Node& value, const std::string& path, PasswordPolicyConfig& policy) {
+    return Section(value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
+      if (key == "min_length") return Int(v, sub, 1, 128, policy.min_length);
+      if (key == "max_age") return Duration(v, sub, policy.max_age);
+      if (key == "expire_warning") return Duration(v, sub, policy.expire_warning);
+      if (key == "grace_logins") return Int(v, sub, 0, 100, policy.grace_logins);
+      if (key == "history") return Int(v, sub, 0, 24, policy.history);
+      if (key == "max_failures") return Int(v, sub, 1, 1000, policy.max_failures);
+      if (key == "lockout_duration") return Duration(v, sub, policy.lockout_duration);
       return Unknown(v, sub);
     });
   }

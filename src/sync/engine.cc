@@ -1595,6 +1595,7 @@ directory::LdapDirectoryOptions DirectoryOptionsFromConfig(const config::Config&
   directory::LdapDirectoryOptions options;
   options.layout = directory::Layout::ForBase(config.ldap.base_dn);
   options.domain = config.domain;
+  options.organization = config.ldap.organization;
   return options;
 }
 

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -84,6 +85,27 @@ struct LdapConfig {
   std::chrono::milliseconds operation_timeout{30000};
   // Managed mode: how long to wait for the private slapd to answer after start.
   std::chrono::milliseconds start_timeout{30000};
+  // ldap.anonymous_read: anonymous binds read the public attributes of people
+  // and agencies. Unset: on for a managed (demo) slapd, off otherwise. Written
+  // into a managed slapd's ACLs when it is created.
+  std::optional<bool> anonymous_read{};
+  // ldap.organization: o of the base entry and of every listable entry (mail
+  // clients show it as Company).
+  std::string organization = "Ủy ban nhân dân tỉnh Đồng Nai";
+
+  bool AnonymousRead() const { return anonymous_read.value_or(managed); }
+};
+
+// password_policy: the default ppolicy of people (R13), written into a managed
+// slapd's base tree when it is created (deploy/: danhba-slapd-config).
+struct PasswordPolicyConfig {
+  int min_length = 8;
+  std::chrono::milliseconds max_age{std::chrono::hours(24 * 90)};  // regular change (Điều 9)
+  std::chrono::milliseconds expire_warning{std::chrono::hours(24 * 14)};
+  int grace_logins = 3;   // binds allowed after expiry, to change it
+  int history = 5;        // last N passwords refused
+  int max_failures = 5;   // bad binds before lockout
+  std::chrono::milliseconds lockout_duration{std::chrono::minutes(15)};
 };
 
 // One HTTP listener (the public API or the ingest API).
@@ -156,6 +178,7 @@ struct Config {
   NamingConfig naming;
   SpoolConfig spool;
   JournalConfig journal;
+  PasswordPolicyConfig password_policy;
   LogConfig log;
   // The file this configuration came from; empty for defaults or a string.
   std::filesystem::path source;

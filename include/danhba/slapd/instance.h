@@ -48,6 +48,11 @@ struct InstanceOptions {
   std::string log_level = "none";
   std::chrono::milliseconds start_timeout{30000};
   std::chrono::milliseconds stop_timeout{10000};
+  // Written into cn=config and the base tree when the instance is created
+  // (ConfigOptions::anonymous_read, BaseTreeOptions::policy and organization).
+  bool anonymous_read = false;
+  PasswordPolicy password_policy{};
+  std::string organization{};
 };
 
 struct AccountSecret {

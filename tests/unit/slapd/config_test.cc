@@ -60,8 +60,9 @@ TEST(ConfigTest, DatabaseIsLargeDurableAndIndexedForMailClients) {
   EXPECT_THAT(ldif, HasSubstr("olcDbDirectory: /var/lib/test/data\n"));
   EXPECT_THAT(ldif, HasSubstr("olcDbMaxSize: 8589934592\n"));
   EXPECT_THAT(ldif, Not(HasSubstr("olcDbNoSync")));
-  EXPECT_THAT(ldif, HasSubstr("olcDbIndex: cn,sn,givenName,mail,uid,displayName eq,sub\n"));
+  EXPECT_THAT(ldif, HasSubstr("olcDbIndex: cn,sn,givenName,uid,displayName eq,sub\n"));
   EXPECT_THAT(ldif, HasSubstr("olcDbIndex: entryCSN,entryUUID eq\n"));
+  EXPECT_THAT(ldif, HasSubstr("olcDbIndex: mail eq,sub,pres\n"));
   EXPECT_THAT(ldif, HasSubstr("danhbaPersonId"));
   EXPECT_THAT(ldif, HasSubstr("olcIndexSubstrIfMinLen: 2\n"));
   ConfigOptions fast = Options();
@@ -99,14 +100,28 @@ TEST(ConfigTest, AclsHidePrivateDataAndPublishTheAddressBook) {
   ASSERT_NE(former, std::string::npos);
   ASSERT_NE(password, std::string::npos);
   EXPECT_LT(former, password);
-  EXPECT_THAT(ldif, HasSubstr("by self write by anonymous auth by * none"));
+  // Owners change their password but never read it back.
+  EXPECT_THAT(ldif, HasSubstr("by self =wx by anonymous auth by * none"));
+  EXPECT_THAT(ldif, Not(HasSubstr("by self write")));
   EXPECT_THAT(ldif, HasSubstr("to attrs=danhbaPersonId,danhbaBirthDate,danhbaStatus"));
-  EXPECT_THAT(ldif, HasSubstr("to dn.subtree=\"ou=people," + base + "\" by dn.exact=\"cn=operator,"
-                              "ou=system," + base + "\" write by dn.exact=\"cn=sync,ou=system," +
-                              base + "\" write by * read\n"));
+  // The address book: public attributes only, for every bound identity; not
+  // anonymous ones unless asked for.
+  EXPECT_THAT(ldif, HasSubstr("to dn.subtree=\"ou=people," + base + "\" attrs=entry,objectClass,uid,mail,"));
+  EXPECT_THAT(ldif, HasSubstr(" by self read by users read by * none\n"));
+  EXPECT_THAT(ldif, Not(HasSubstr("by anonymous read")));
+  EXPECT_THAT(ldif, Not(HasSubstr("write by * read")));
   EXPECT_THAT(ldif, HasSubstr("to dn.subtree=\"ou=decisions," + base + "\""));
   EXPECT_THAT(ldif, HasSubstr("olcLimits: {2}dn.exact=\"cn=reader,ou=system," + base +
                               "\" size=unlimited time=unlimited\n"));
+  EXPECT_THAT(ldif, HasSubstr("olcLimits: {4}users size.soft=100 size.hard=100 time.soft=10 "
+                              "time.hard=10\n"));
+  EXPECT_THAT(ldif, HasSubstr("olcLimits: {5}anonymous size.soft=100"));
+  ConfigOptions open = Options();
+  open.anonymous_read = true;
+  open.size_limit = 50;
+  std::string published = Config(open);
+  EXPECT_THAT(published, HasSubstr(" by users read by anonymous read by * none\n"));
+  EXPECT_THAT(published, HasSubstr("olcLimits: {4}users size.soft=50 size.hard=50"));
 }
 
 TEST(ConfigTest, OutputIsDeterministic) {
