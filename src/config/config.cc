@@ -37,7 +37,8 @@ constexpr std::array kKnownKeys = {
     "spool.scan_interval", "journal", "journal.compact_after", "journal.compact_interval",
     "ldap.anonymous_read", "ldap.organization", "password_policy", "password_policy.min_length",
     "password_policy.max_age", "password_policy.expire_warning", "password_policy.grace_logins",
-    "password_policy.history", "password_policy.max_failures", "password_policy.lockout_duration"};
+    "password_policy.history", "password_policy.max_failures", "password_policy.lockout_duration",
+    "agency_mailbox", "agency_mailbox.keep_delegates"};
 
 std::size_t EditDistance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -191,6 +192,12 @@ class Parser {
       if (key == "spool") return Spool(value, path, config.spool);
       if (key == "journal") return Journal(value, path, config.journal);
       if (key == "password_policy") return Policy(value, path, config.password_policy);
+      if (key == "agency_mailbox") {
+        return Section(value, path, [&](const std::string& k, const std::string& sub, const YAML::Node& v) {
+          if (k == "keep_delegates") return Bool(v, sub, config.agency_mailbox.keep_delegates);
+          return Unknown(v, sub);
+        });
+      }
       return Unknown(value, path);
     });
     if (!ok) return *error_;

@@ -113,6 +113,15 @@ std::vector<std::string> DataAcls(const ConfigOptions& options) {
   // engine, although a password administrator of people, never reads them.
   acls.push_back("to dn.subtree=\"" + SystemDn(base) + "\" attrs=userPassword" +
                  By(op, "write") + " by self =wx by anonymous auth by * none");
+  // R20: an agency mailbox is managed by the agency's head and the staff they
+  // delegate to: they set its password and its delegates; nobody else but the
+  // operator (and the engine, which applies agency.head decisions).
+  const std::string managers = " by dnattr=danhbaHeadDN =wx by dnattr=danhbaDelegateDN =wx";
+  acls.push_back("to dn.subtree=\"" + AgenciesDn(base) + "\" attrs=userPassword" +
+                 By(op, "manage") + By(sync, "manage") + managers +
+                 " by anonymous auth by * none");
+  acls.push_back("to dn.subtree=\"" + AgenciesDn(base) + "\" attrs=danhbaDelegateDN" + writers +
+                 " by dnattr=danhbaHeadDN write by dnattr=danhbaDelegateDN write" + readers);
   acls.push_back("to attrs=userPassword" + By(op, "manage") + By(sync, "manage") +
                  " by self =wx by anonymous auth by * none");
   acls.push_back("to dn.subtree=\"" + SystemDn(base) + "\"" + By(op, "write") +
@@ -322,10 +331,16 @@ Result<std::string> ConfigLdif(const ConfigOptions& options) {
   if (!options.durable) out += "olcDbNoSync: TRUE\n";
   out +=
       "olcLastMod: TRUE\n"
-      "olcDbIndex: objectClass eq\n"
-      "olcDbIndex: cn,sn,givenName,uid,displayName eq,sub\n"
-      // Presence too for Outlook's "(&(mail=*)(|...))" and address-book listings.
-      "olcDbIndex: mail eq,sub,pres\n"
+      "olcDbIndex: objectClass eq\n";
+  if (options.client_indexes) {
+    out +=
+        "olcDbIndex: cn,sn,givenName,uid,displayName eq,sub\n"
+        // Presence too for Outlook's "(&(mail=*)(|...))" and address-book listings.
+        "olcDbIndex: mail eq,sub,pres\n";
+  } else {
+    out += "olcDbIndex: uid,mail eq\n";  // what the engine itself looks up
+  }
+  out +=
       "olcDbIndex: departmentNumber eq\n"
       "olcDbIndex: ou,danhbaPersonId,danhbaAgencyCode,danhbaEventId,danhbaStatus eq\n"
       "olcDbIndex: danhbaMailAlias eq\n"

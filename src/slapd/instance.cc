@@ -455,6 +455,7 @@ Status Instance::CreateFiles() {
   config.log_level = options_.log_level;
   config.root_identity = root_identity_;
   config.anonymous_read = options_.anonymous_read;
+  config.client_indexes = options_.client_indexes;
   Result<std::string> config_ldif = ConfigLdif(config);
   if (!config_ldif.ok()) return config_ldif.take_error();
   Result<std::string> tree_ldif = BaseTreeLdif(tree);

@@ -164,6 +164,13 @@ struct JournalConfig {
   std::chrono::milliseconds compact_interval{std::chrono::hours(1)};
 };
 
+// agency_mailbox: how an agency mailbox's management follows its head (R20).
+struct AgencyMailboxConfig {
+  // agency.head without delegates keeps the old head's delegates (true) or
+  // clears them so that the new head delegates anew (false).
+  bool keep_delegates = false;
+};
+
 // The collision policies an operator can choose.
 inline constexpr std::string_view kCollisionPolicies[] = {"numeric", "birth_year", "agency"};
 
@@ -179,6 +186,7 @@ struct Config {
   SpoolConfig spool;
   JournalConfig journal;
   PasswordPolicyConfig password_policy;
+  AgencyMailboxConfig agency_mailbox;
   LogConfig log;
   // The file this configuration came from; empty for defaults or a string.
   std::filesystem::path source;

@@ -84,6 +84,10 @@ struct ConfigOptions {
   // (a public address book); false: they can only bind and read the root DSE
   // and schema. `danhba run` in managed mode turns it on unless configured off.
   bool anonymous_read = false;
+  // The eq/sub/pres indexes mail clients' filters use (cn, sn, givenName,
+  // displayName, uid, mail). false leaves only what the engine needs: for the
+  // benchmark that shows what they are worth (bench/ldap).
+  bool client_indexes = true;
   // rootDN of the data and manage access to data and cn=config: a local user
   // over ldapi:// (the private instance uses the identity of the danhba process).
   std::string root_identity = std::string(kRootIdentity);

@@ -51,6 +51,7 @@ struct InstanceOptions {
   // Written into cn=config and the base tree when the instance is created
   // (ConfigOptions::anonymous_read, BaseTreeOptions::policy and organization).
   bool anonymous_read = false;
+  bool client_indexes = true;  // ConfigOptions::client_indexes (benchmarks only)
   PasswordPolicy password_policy{};
   std::string organization{};
 };

@@ -73,9 +73,12 @@ std::string FixtureLdif() {
   out += "mail: skhcn@dongnai.gov.vn\ndanhbaMailAlias: khcn@dongnai.gov.vn\n"
          "danhbaStatus: active\n";
   out += "danhbaHeadDN: " + People("annv") + "\n";
-  out += "danhbaDecisionDN: " + kDecision + "\n\n";
+  out += "danhbaDelegateDN: " + People("binhnv") + "\n";
+  out += "danhbaDecisionDN: " + kDecision + "\n";
+  out += "userPassword: Agency-Mailbox-1\n\n";
   out += PersonLdif(People("annv"), "annv", "Nguyễn Văn An", "nguyen van an", "CB1", true);
   out += PersonLdif(People("binhnv"), "binhnv", "Nguyễn Văn Bình", "nguyen van binh", "CB2", false);
+  out += PersonLdif(People("dungnv"), "dungnv", "Nguyễn Văn Dũng", "nguyen van dung", "CB4", false);
   out += PersonLdif(Former("cuongnv"), "cuongnv", "Nguyễn Văn Cường", "nguyen van cuong", "CB3",
                     false);
   return out;
@@ -131,8 +134,9 @@ const Attributes kPrivatePerson =
          "danhbaDecisionDN", "danhbaMailAlias", "userPassword", "pwdChangedTime"});
 const Attributes kPublicAgency =
     Set({"objectClass", "ou", "danhbaAgencyCode", "displayName", "cn", "o", "mail",
-         "danhbaHeadDN"});
-const Attributes kPrivateAgency = Set({"danhbaMailAlias", "danhbaStatus", "danhbaDecisionDN"});
+         "danhbaHeadDN", "danhbaDelegateDN"});
+const Attributes kPrivateAgency =
+    Set({"danhbaMailAlias", "danhbaStatus", "danhbaDecisionDN", "userPassword", "pwdChangedTime"});
 const Attributes kUnit = Set({"objectClass", "ou", "description"});
 const Attributes kBaseEntry = Set({"objectClass", "dc", "o"});
 
@@ -151,6 +155,7 @@ View AddressBook(bool with_aliases) {
       {Lower(kAgency), agency},
       {Lower(People("annv")), person},
       {Lower(People("binhnv")), person},
+      {Lower(People("dungnv")), person},
   };
 }
 
@@ -166,6 +171,7 @@ View Everything(const View& system) {
       {Lower(kAgency), Union(kPublicAgency, kPrivateAgency)},
       {Lower(People("annv")), Union(Union(kPublicPerson, kPrivatePerson), Set({"homePhone"}))},
       {Lower(People("binhnv")), Union(kPublicPerson, kPrivatePerson)},
+      {Lower(People("dungnv")), Union(kPublicPerson, kPrivatePerson)},
       {Lower(Former("cuongnv")), Union(kPublicPerson, kPrivatePerson)},
       {Lower(kDecision),
        Set({"objectClass", "danhbaEventId", "cn", "danhbaDecisionNumber", "danhbaSubjectDN"})},
@@ -329,6 +335,67 @@ TEST_F(AccessTest, ServiceAccountSecretsAreTheOperatorsAlone) {
                                           {"-b", base, "(objectClass=*)", "1.1"});
     EXPECT_THAT(hidden.output, Not(HasSubstr("dn:"))) << base;
   }
+}
+
+// R20: the head and the delegates manage the agency mailbox; nobody else.
+TEST_F(AccessTest, HeadAndDelegatesManageTheAgencyMailboxOutsidersCannot) {
+  Start(/*anonymous_read=*/false);
+  if (HasFatalFailure()) return;
+  const std::string url = slapd_->instance().url();
+  const std::string staff(kStaffPassword);
+  auto set_password = [&](const std::string& who, const std::string& password) {
+    return RunCommand({"ldappasswd", "-x", "-H", url, "-D", who, "-w", staff, "-s", password, kAgency});
+  };
+  auto mailbox_works = [&](const std::string& password) {
+    // Binds and may search (a password it must change first would refuse that).
+    return RunCommand({"ldapsearch", "-x", "-H", url, "-D", kAgency, "-w", password, "-b",
+                       kAgency, "-s", "base", "1.1"})
+        .ok();
+  };
+  auto set_delegates = [&](const std::string& who, const std::string& delegate) {
+    return slapd_->ModifyAs(who, staff,
+                            "dn: " + kAgency + "\nchangetype: modify\nreplace: danhbaDelegateDN\n"
+                            "danhbaDelegateDN: " + delegate + "\n");
+  };
+  EXPECT_TRUE(mailbox_works("Agency-Mailbox-1"));
+  // The head sets the password; the mailbox works with it.
+  CommandResult by_head = set_password(People("annv"), "Agency-Mailbox-2");
+  ASSERT_TRUE(by_head.ok()) << by_head.output;
+  EXPECT_TRUE(mailbox_works("Agency-Mailbox-2"));
+  EXPECT_FALSE(mailbox_works("Agency-Mailbox-1"));
+  // The delegate too.
+  CommandResult by_delegate = set_password(People("binhnv"), "Agency-Mailbox-3");
+  ASSERT_TRUE(by_delegate.ok()) << by_delegate.output;
+  EXPECT_TRUE(mailbox_works("Agency-Mailbox-3"));
+  // An outsider can do neither, and nothing changes.
+  CommandResult by_outsider = set_password(People("dungnv"), "Agency-Mailbox-4");
+  EXPECT_FALSE(by_outsider.ok());
+  EXPECT_THAT(by_outsider.output, HasSubstr("Insufficient access"));
+  EXPECT_TRUE(mailbox_works("Agency-Mailbox-3"));
+  CommandResult outsider_delegates = set_delegates(People("dungnv"), People("dungnv"));
+  EXPECT_FALSE(outsider_delegates.ok());
+  EXPECT_THAT(outsider_delegates.output, HasSubstr("Insufficient access"));
+  // The head changes the delegates: the new one manages, the old one no longer.
+  CommandResult delegated = set_delegates(People("annv"), People("dungnv"));
+  ASSERT_TRUE(delegated.ok()) << delegated.output;
+  EXPECT_TRUE(set_password(People("dungnv"), "Agency-Mailbox-5").ok());
+  CommandResult former_delegate = set_password(People("binhnv"), "Agency-Mailbox-6");
+  EXPECT_FALSE(former_delegate.ok());
+  EXPECT_TRUE(mailbox_works("Agency-Mailbox-5"));
+  // Mail servers read the delegates to authorise the shared mailbox; nobody
+  // reads its password.
+  const auto& mail = Account(ServiceAccount::kMailServer);
+  CommandResult read = slapd_->Search(mail.dn, mail.password,
+                                      {"-b", kAgency, "-s", "base", "(objectClass=*)",
+                                       "danhbaDelegateDN", "danhbaHeadDN", "userPassword"});
+  ASSERT_TRUE(read.ok()) << read.output;
+  EXPECT_THAT(read.output, HasSubstr("danhbaDelegateDN: " + People("dungnv")));
+  EXPECT_THAT(read.output, HasSubstr("danhbaHeadDN: " + People("annv")));
+  EXPECT_THAT(read.output, Not(HasSubstr("userPassword")));
+  CommandResult head_reads = slapd_->Search(People("annv"), staff,
+                                            {"-b", kAgency, "-s", "base", "(objectClass=*)",
+                                             "userPassword"});
+  EXPECT_THAT(head_reads.output, Not(HasSubstr("userPassword")));
 }
 
 }  // namespace

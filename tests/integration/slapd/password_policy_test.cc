@@ -41,7 +41,7 @@ class PasswordPolicyTest : public ::testing::Test {
       options.password_policy.min_length = 10;
       // Always within the warning period: every bind says when it expires.
       options.password_policy.max_age_seconds = 86400;
-      options.password_policy.expire_warning_seconds = 86400;
+      options.password_policy.expire_warning_seconds = 2 * 86400;
     });
     ASSERT_TRUE(started.ok()) << started.error();
     slapd_ = std::move(started).value().release();

@@ -542,7 +542,8 @@ TEST_F(SyncIntegrationTest, ARenameStoppedAfterAnyStepIsFinishedByReplay) {
     EXPECT_TRUE(agency[0].HasValue("danhbaMailAlias", code + "@dongnai.gov.vn"));
     auto person = PersonEntry("CB9811");
     ASSERT_TRUE(person);
-    EXPECT_EQ(person->Get("ou"), ldap::Values{next}) << ToString(step);
+    EXPECT_EQ(person->Get("departmentNumber"), ldap::Values{next}) << ToString(step);
+    EXPECT_EQ(person->Get("ou"), ldap::Values{"Sở Giao thông Vận tải"}) << ToString(step);
     EXPECT_TRUE(ldap::EqualsIgnoreCase(person->First("danhbaAgencyDN").value_or(""), dn));
     auto sub = SearchRoot(layout_.agencies_dn, "(ou=sgtvt.dk)", {"danhbaParentDN"});
     ASSERT_EQ(sub.size(), 1u);

@@ -1,4 +1,5 @@
 #include "danhba/slapd/config.h"
+#include "danhba/slapd/mail.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -215,12 +216,43 @@ TEST(ConfigTest, LdifLineEscapesWhatRfc2849Requires) {
 
 // Regenerate with:
 //   danhba-slapd-config --config deploy/slapd-config.ldif --base-tree deploy/base-tree.ldif.example
+//       --mail deploy
 TEST(ConfigTest, CheckedInDeployFilesAreTheGeneratorsOutput) {
   Result<std::string> config = ConfigLdif(ProductionConfigOptions());
   Result<std::string> tree = BaseTreeLdif(ExampleBaseTreeOptions());
   ASSERT_TRUE(config.ok() && tree.ok());
   EXPECT_EQ(ReadFile(DANHBA_SOURCE_DIR "/deploy/slapd-config.ldif"), *config);
   EXPECT_EQ(ReadFile(DANHBA_SOURCE_DIR "/deploy/base-tree.ldif.example"), *tree);
+  // Production: nobody reads the tree without binding.
+  EXPECT_THAT(*config, Not(HasSubstr("by anonymous read")));
+  auto files = PostfixLdapTables(MailServerOptions{});
+  for (auto& file : DovecotLdapConfig(MailServerOptions{})) files.push_back(std::move(file));
+  ASSERT_EQ(files.size(), 4u);
+  for (const auto& file : files) {
+    EXPECT_EQ(ReadFile(DANHBA_SOURCE_DIR "/deploy/" + file.path), file.content) << file.path;
+  }
+  for (std::size_t i : {0, 1, 2}) {
+    EXPECT_THAT(files[i].content, HasSubstr("cn=mailserver,ou=system,dc=dongnai,dc=gov,dc=vn"))
+        << files[i].path;
+  }
+}
+
+TEST(MailServerTest, TablesNameTheBaseDnAccountAndDomain) {
+  MailServerOptions options;
+  options.base_dn = "o=Bien Hoa";
+  options.domain = "bienhoa.gov.vn";
+  options.password = "s3cret";
+  auto postfix = PostfixLdapTables(options);
+  ASSERT_EQ(postfix.size(), 2u);
+  EXPECT_THAT(postfix[0].content, HasSubstr("search_base = o=Bien Hoa\n"));
+  EXPECT_THAT(postfix[0].content, HasSubstr("bind_dn = cn=mailserver,ou=system,o=Bien Hoa\n"));
+  EXPECT_THAT(postfix[0].content, HasSubstr("bind_pw = s3cret\n"));
+  EXPECT_THAT(postfix[0].content, HasSubstr("domain = bienhoa.gov.vn\n"));
+  EXPECT_THAT(postfix[1].content, HasSubstr("(danhbaMailAlias=%s)"));
+  auto dovecot = DovecotLdapConfig(options);
+  EXPECT_THAT(dovecot[0].content, HasSubstr("auth_bind = yes\n"));
+  EXPECT_THAT(dovecot[0].content, HasSubstr("(!(pwdReset=TRUE))"));
+  EXPECT_THAT(dovecot[0].content, HasSubstr("dnpass = s3cret\n"));
 }
 
 }  // namespace
