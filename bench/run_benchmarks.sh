@@ -41,6 +41,8 @@ args_for() {
     ingest_bench) if $full; then echo "--seconds 5"; else echo "--seconds 1"; fi ;;
     sync_bench) if $full; then echo "--hires 10000"; else echo "--hires 500"; fi ;;
     naming_bench) if $full; then echo "1000000"; else echo "100000"; fi ;;
+    address_book_bench)
+      if $full; then echo "--people 50000 --queries 200"; else echo "--people 5000 --queries 50"; fi ;;
     import_bench)
       if [[ -n ${IMPORT_BENCH_ARGS:-} ]]; then echo "$IMPORT_BENCH_ARGS"
       elif $full; then echo "--rows 50000 --events 10000"

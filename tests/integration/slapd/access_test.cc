@@ -337,6 +337,39 @@ TEST_F(AccessTest, ServiceAccountSecretsAreTheOperatorsAlone) {
   }
 }
 
+// People get a page that suits an address book; service accounts everything.
+TEST_F(AccessTest, PeopleGetAtMostOneHundredEntriesServiceAccountsAll) {
+  Start(/*anonymous_read=*/false);
+  if (HasFatalFailure()) return;
+  std::string many;
+  for (int i = 0; i < 120; ++i) {
+    const std::string uid = "many" + std::to_string(i);
+    many += "dn: " + People(uid) + "\nobjectClass: inetOrgPerson\nuid: " + uid + "\ncn: " + uid +
+            "\nsn: many\nmail: " + uid + "@dongnai.gov.vn\n\n";
+  }
+  CommandResult added = slapd_->ModifyAsRoot(many, true);
+  ASSERT_TRUE(added.ok()) << added.output;
+  auto count = [](const std::string& output) {
+    std::size_t n = 0;
+    for (std::size_t at = output.find("dn: "); at != std::string::npos; at = output.find("dn: ", at + 1)) ++n;
+    return n;
+  };
+  const std::vector<std::string> all = {"-b", slapd::PeopleDn(kBase), "(sn=many)", "1.1"};
+  CommandResult staff = slapd_->Search(People("annv"), std::string(kStaffPassword), all);
+  EXPECT_EQ(staff.exit_code, 4) << staff.output;  // sizeLimitExceeded
+  EXPECT_THAT(staff.output, HasSubstr("Size limit exceeded"));
+  EXPECT_EQ(count(staff.output), 100u);
+  // Asking for more does not lift it.
+  std::vector<std::string> more = {"-z", "500"};
+  more.insert(more.end(), all.begin(), all.end());
+  EXPECT_EQ(count(slapd_->Search(People("annv"), std::string(kStaffPassword), more).output), 100u);
+  for (ServiceAccount account : {ServiceAccount::kOperator, ServiceAccount::kReader}) {
+    CommandResult found = slapd_->Search(Account(account).dn, Account(account).password, all);
+    EXPECT_TRUE(found.ok()) << found.output;
+    EXPECT_EQ(count(found.output), 120u);
+  }
+}
+
 // R20: the head and the delegates manage the agency mailbox; nobody else.
 TEST_F(AccessTest, HeadAndDelegatesManageTheAgencyMailboxOutsidersCannot) {
   Start(/*anonymous_read=*/false);
