@@ -8,7 +8,9 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "danhba/base/clock.h"
 #include "danhba/base/log.h"
+#include "danhba/model/date.h"
 #include "danhba/model/fields.h"
 #include "danhba/ops/import_runner.h"
 
@@ -165,7 +167,7 @@ Result<SpoolFileResult> Spool::Process(const fs::path& path) {
   Processed processed;
   processed.report["file"] = name;
   processed.report["processed_at"] =
-      Iso(std::chrono::time_point_cast<journal::TimePoint::duration>(std::chrono::system_clock::now()));
+      Iso(base::SystemNow());
 
   auto bytes = ReadAll(path);
   if (!bytes.ok() && bytes.error().code == ErrorCode::kTransient) return bytes.take_error();
@@ -238,9 +240,7 @@ Result<SpoolFileResult> Spool::Process(const fs::path& path) {
         ImportOptions options;
         options.agency = *agency;
         options.allocator = options_.allocator;
-        model::Date today = services_.today ? services_.today()
-                                            : model::Date::FromSysDays(std::chrono::floor<std::chrono::days>(
-                                                  std::chrono::system_clock::now() + std::chrono::hours(7)));
+        model::Date today = services_.today ? services_.today() : model::ProvinceDate(base::SystemNow());
         options.decision = DefaultDecision(*agency, today);
         auto plan = PlanImport(file->list, file->sha256, *snapshot, options);
         if (!plan.ok()) {
