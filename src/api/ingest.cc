@@ -28,9 +28,8 @@ constexpr std::string_view kBearerChallenge = "Bearer realm=\"danhba-ingest\"";
 // The directory monitor looks every 2 s, and a restarted slapd answers within seconds.
 constexpr int kScopeRetryAfterSeconds = 10;
 
-std::string FormatTime(TimePoint time) {
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", std::chrono::floor<std::chrono::seconds>(time));
-}
+// fmt 9 would format a system time in the local time zone: UTC, always.
+std::string FormatTime(TimePoint time) { return base::FormatUtc(time); }
 
 std::string ToLower(std::string_view text) {
   std::string out(text);

@@ -19,6 +19,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "danhba/base/clock.h"
 #include "danhba/base/log.h"
 #include "danhba/base/unique_fd.h"
 #include "danhba/naming/agency_code.h"
@@ -49,10 +50,7 @@ bool IsLowerHex(std::string_view text, std::size_t size) {
 
 using Fd = UniqueFd;
 
-std::string NowRfc3339() {
-  auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", now);
-}
+std::string NowRfc3339() { return base::FormatUtc(base::SystemNow()); }
 
 }  // namespace
 

@@ -76,15 +76,7 @@ fs::path FreeName(const fs::path& dir, const std::string& name) {
   return candidate;
 }
 
-std::string Iso(journal::TimePoint t) {
-  auto seconds = std::chrono::floor<std::chrono::seconds>(t);
-  auto days = std::chrono::floor<std::chrono::days>(seconds);
-  std::chrono::hh_mm_ss hms(seconds - days);
-  return model::Date::FromSysDays(days).ToString() + "T" +
-         (hms.hours().count() < 10 ? "0" : "") + std::to_string(hms.hours().count()) + ":" +
-         (hms.minutes().count() < 10 ? "0" : "") + std::to_string(hms.minutes().count()) + ":" +
-         (hms.seconds().count() < 10 ? "0" : "") + std::to_string(hms.seconds().count()) + "Z";
-}
+std::string Iso(journal::TimePoint t) { return base::FormatUtc(t); }
 
 // The outcome of one file before it is moved.
 struct Processed {

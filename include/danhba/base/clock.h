@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <functional>
+#include <string>
 
 namespace danhba::base {
 
@@ -17,5 +18,9 @@ using Clock = std::function<TimePoint()>;
 // The system's real-time clock.
 TimePoint SystemNow();
 Clock SystemClock();
+
+// RFC 3339 in UTC to the second, "2026-11-28T05:00:00Z", whatever the
+// process's time zone.
+std::string FormatUtc(TimePoint t);
 
 }  // namespace danhba::base
