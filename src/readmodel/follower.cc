@@ -24,6 +24,8 @@ class Follower::Impl {
   Impl(FollowerOptions options, text::Collator collator)
       : options_(std::move(options)), collator_(std::move(collator)) {
     context_.domain = options_.domain;
+    context_.people_dn = "ou=people," + options_.base_dn;
+    context_.agencies_dn = "ou=agencies," + options_.base_dn;
     context_.publish = options_.publish;
     context_.collator = &collator_;
     snapshot_.store(Snapshot::Empty());

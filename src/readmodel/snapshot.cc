@@ -45,6 +45,14 @@ std::optional<std::string> NonEmpty(std::optional<std::string> value) {
   return value;
 }
 
+// Whether `dn` is an entry directly below `parent` (no parent: any).
+bool DirectlyUnder(const std::string& dn, const std::string& parent) {
+  if (parent.empty()) return true;
+  auto parsed = ldap::Dn::Parse(dn);
+  auto expected = ldap::Dn::Parse(parent);
+  return parsed.ok() && expected.ok() && parsed->Parent() == *expected;
+}
+
 bool IsActive(const ldap::Entry& entry) {
   // The reader may not see danhbaStatus on an older directory: absent means active.
   auto status = entry.First("danhbaStatus");
@@ -155,6 +163,7 @@ std::optional<std::shared_ptr<const PersonEntry>> MakePerson(const ldap::Entry& 
     if (why != nullptr) *why = entry.dn + ": " + reason;
     return std::nullopt;
   };
+  if (!DirectlyUnder(entry.dn, context.people_dn)) return refuse("not under " + context.people_dn);
   if (!IsActive(entry)) return refuse("not active");
   auto uid = entry.First("uid");
   if (!uid || uid->empty()) return refuse("no uid");
@@ -216,6 +225,7 @@ std::optional<AgencyEntry> MakeAgency(const ldap::Entry& entry, const EntryConte
     if (why != nullptr) *why = entry.dn + ": " + reason;
     return std::nullopt;
   };
+  if (!DirectlyUnder(entry.dn, context.agencies_dn)) return refuse("not under " + context.agencies_dn);
   if (!IsActive(entry)) return refuse("not active");
   auto code = entry.First("danhbaAgencyCode");
   if (!code || code->empty()) code = entry.First("ou");

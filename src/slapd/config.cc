@@ -76,11 +76,16 @@ std::vector<std::string> DataAcls(std::string_view base, std::string_view root) 
   const std::string mail = AccountDn(ServiceAccount::kMailServer, base);
   const std::string writers = By(op, "write") + By(sync, "write");
   const std::string private_attributes =
-      "danhbaPersonId,danhbaBirthDate,danhbaStatus,danhbaDecisionDN,homePhone,"
+      "danhbaPersonId,danhbaBirthDate,danhbaDecisionDN,homePhone,"
       "homePostalAddress,employeeNumber,pwdPolicySubentry,pwdChangedTime,pwdAccountLockedTime,"
       "pwdFailureTime,pwdHistory,pwdGraceUseTime,pwdReset";
   std::vector<std::string> acls;
   acls.push_back("to *" + By(root, "manage") + " by * break");
+  // The reader sees that an entry is there and nothing of it, so that content
+  // sync tells the public read model a person moved out of ou=people (slapd
+  // drops sync messages about entries the consumer may not read).
+  acls.push_back("to dn.subtree=\"" + FormerDn(base) + "\" attrs=entry,entryUUID" + writers + By(reader, "read") +
+                 " by * none");
   // Before the userPassword rule, so that people who left cannot bind (R9).
   acls.push_back("to dn.subtree=\"" + FormerDn(base) + "\"" + writers + " by * none");
   // manage makes operator and sync password administrators for slapo-ppolicy: a
@@ -91,6 +96,8 @@ std::vector<std::string> DataAcls(std::string_view base, std::string_view root) 
                  By(sync, "read") + " by self read by * none");
   acls.push_back("to dn.subtree=\"" + DecisionsDn(base) + "\"" + writers + " by * none");
   acls.push_back("to attrs=" + private_attributes + writers + " by * none");
+  // The public read model leaves out agencies (and people) that are not active.
+  acls.push_back("to attrs=danhbaStatus" + writers + By(reader, "read") + " by * none");
   acls.push_back("to attrs=danhbaMailAlias" + writers + By(mail, "read") + By(reader, "read") +
                  " by * none");
   acls.push_back("to dn.subtree=\"" + PeopleDn(base) + "\"" + writers + " by * read");

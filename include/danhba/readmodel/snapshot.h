@@ -120,6 +120,10 @@ struct AgencyEntry {
 
 struct EntryContext {
   std::string domain;  // e.g. dongnai.gov.vn
+  // When set, only entries directly under these are published (an entry moved
+  // elsewhere, e.g. to ou=former, is not).
+  std::string people_dn;
+  std::string agencies_dn;
   PublishPolicy publish;
   const text::Collator* collator = nullptr;  // required
 };

@@ -24,7 +24,11 @@ class PublicApiTest : public ::testing::Test {
     auto made = text::Collator::Vietnamese();
     ASSERT_TRUE(made.ok());
     collator_.emplace(std::move(made).value());
-    readmodel::EntryContext context{.domain = "dongnai.gov.vn", .publish = {}, .collator = &*collator_};
+    readmodel::EntryContext context{.domain = "dongnai.gov.vn",
+                                    .people_dn = "ou=people,dc=dongnai,dc=gov,dc=vn",
+                                    .agencies_dn = "ou=agencies,dc=dongnai,dc=gov,dc=vn",
+                                    .publish = {},
+                                    .collator = &*collator_};
     std::vector<readmodel::AgencyEntry> agencies;
     for (const auto& e : {AgencyLdap("ubnd", "Ủy ban nhân dân tỉnh", ""),
                           AgencyLdap("stttt", "Sở Thông tin và Truyền thông", "ubnd", "annv"),

@@ -156,6 +156,15 @@ TEST_F(SnapshotTest, LeavesOutWhatMustNotBePublished) {
   EXPECT_EQ((*person)->json().find("SECRET"), std::string::npos);
   EXPECT_EQ((*person)->json().find("1990"), std::string::npos);
 
+  // Only entries directly under ou=people and ou=agencies (the follower's context).
+  context_.people_dn = "ou=people,dc=dongnai,dc=gov,dc=vn";
+  context_.agencies_dn = "ou=agencies,dc=dongnai,dc=gov,dc=vn";
+  EXPECT_TRUE(MakePerson(PersonLdap("annv", "Nguyễn Văn An", "Nguyễn", "An", "stttt", ""), context_).has_value());
+  auto moved = PersonLdap("annv", "Nguyễn Văn An", "Nguyễn", "An", "stttt", "");
+  moved.dn = "uid=annv,ou=former,dc=dongnai,dc=gov,dc=vn";
+  EXPECT_FALSE(MakePerson(moved, context_, &why).has_value());
+  EXPECT_NE(why.find("not under ou=people"), std::string::npos) << why;
+
   auto dissolved = AgencyLdap("old", "Sở Cũ", "");
   dissolved.Set("danhbaStatus", {"dissolved"});
   EXPECT_FALSE(MakeAgency(dissolved, context_).has_value());

@@ -100,7 +100,11 @@ TEST(ConfigTest, AclsHidePrivateDataAndPublishTheAddressBook) {
   ASSERT_NE(password, std::string::npos);
   EXPECT_LT(former, password);
   EXPECT_THAT(ldif, HasSubstr("by self write by anonymous auth by * none"));
-  EXPECT_THAT(ldif, HasSubstr("to attrs=danhbaPersonId,danhbaBirthDate,danhbaStatus"));
+  EXPECT_THAT(ldif, HasSubstr("to attrs=danhbaPersonId,danhbaBirthDate,danhbaDecisionDN"));
+  // The read model (reader) sees whether an entry is active; nobody else outside the writers.
+  EXPECT_THAT(ldif, HasSubstr("to attrs=danhbaStatus by dn.exact=\"cn=operator,ou=system," + base +
+                              "\" write by dn.exact=\"cn=sync,ou=system," + base +
+                              "\" write by dn.exact=\"cn=reader,ou=system," + base + "\" read by * none"));
   EXPECT_THAT(ldif, HasSubstr("to dn.subtree=\"ou=people," + base + "\" by dn.exact=\"cn=operator,"
                               "ou=system," + base + "\" write by dn.exact=\"cn=sync,ou=system," +
                               base + "\" write by * read\n"));
