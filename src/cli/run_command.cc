@@ -1,7 +1,7 @@
 // `danhba run [--config FILE]`: the daemon. With ldap.managed it creates (first
 // time) or reuses a private slapd under <data_dir>/slapd and stops it on exit.
 // It restarts that slapd if it exits on its own.
-// It serves /healthz and /readyz on public_api.listen, tells systemd when it is
+// It serves the public lookup (api/public_api.h) on public_api.listen, tells systemd when it is
 // ready and when it stops, and stops cleanly on SIGTERM or SIGINT (exit 0).
 // It compacts the journal every journal.compact_interval, and answers the ingest
 // API's question "which agency is this person in now?" for scoped senders from
@@ -27,6 +27,7 @@
 #include "cli/command_registry.h"
 #include "cli/config_option.h"
 #include "danhba/api/ingest.h"
+#include "danhba/api/public_api.h"
 #include "danhba/api/ingest_listener.h"
 #include "danhba/directory/ldap_directory.h"
 #include "danhba/http/router.h"
@@ -183,7 +184,8 @@ void CompactJournalUntilStopped(journal::Journal& journal, std::chrono::millisec
 }
 
 // Whether the directory answers: a read of the base entry, on a thread of its
-// own so that HTTP threads never wait on LDAP. /readyz reports the last answer.
+// own so that HTTP threads never wait on LDAP. The ingest API asks it whether
+// the directory is there (ops/person_agency.h).
 class DirectoryMonitor {
  public:
   DirectoryMonitor(ldap::ConnectOptions options, std::string base_dn, std::chrono::milliseconds interval)
@@ -260,18 +262,6 @@ class DirectoryMonitor {
   std::thread thread_;
 };
 
-http::Router MakePublicRouter(const DirectoryMonitor& monitor) {
-  http::Router router({.read_only = true});
-  router.Get("/healthz", [](const http::Request&, const http::PathParams&) {
-    return http::Response::Json(200, R"({"status":"ok"})");
-  });
-  router.Get("/readyz", [&monitor](const http::Request&, const http::PathParams&) {
-    if (monitor.ready()) return http::Response::Json(200, R"({"status":"ready"})");
-    return http::Response::Error(503, "not_ready", "the directory is not reachable");
-  });
-  return router;
-}
-
 http::ServerOptions ServerOptionsFor(std::string name, const config::HttpConfig& http) {
   http::ServerOptions options;
   options.name = std::move(name);
@@ -321,8 +311,14 @@ int Run(const std::string& config_path) {
   DirectoryMonitor monitor(connect, config.ldap.base_dn, std::chrono::seconds(2));
 
   // The API port first: a taken port is reported before anything is created.
-  http::Router router = MakePublicRouter(monitor);
-  auto server = http::Server::Start(ServerOptionsFor("public_api.listen", config.public_api), router.AsHandler());
+  // The public lookup (read model + API) answers 503 from /readyz until it has
+  // loaded the directory, as the reader account, once slapd is up.
+  auto lookup = api::PublicService::FromConfig(config);
+  if (!lookup.ok()) {
+    PrintError(lookup.error());
+    return 1;
+  }
+  auto server = http::Server::Start(ServerOptionsFor("public_api.listen", config.public_api), (*lookup)->handler());
   if (!server.ok()) {
     PrintError(server.error());
     return 1;
@@ -379,6 +375,7 @@ int Run(const std::string& config_path) {
   std::unique_ptr<slapd::Instance> instance;
   ldap::Credentials credentials;
   ldap::Credentials sync_credentials;
+  ldap::Credentials reader_credentials;
   std::string bind_dn = config.ldap.bind_dn;
   auto slapd_started = Clock::now();
   if (config.ldap.managed) {
@@ -409,6 +406,8 @@ int Run(const std::string& config_path) {
     credentials = ldap::Credentials::Simple(operator_account.dn, operator_account.password);
     const auto& sync_account = instance->account(slapd::ServiceAccount::kSync);
     sync_credentials = ldap::Credentials::Simple(sync_account.dn, sync_account.password);
+    const auto& reader = instance->account(slapd::ServiceAccount::kReader);
+    reader_credentials = ldap::Credentials::Simple(reader.dn, reader.password);
   } else {
     auto password = config::ReadSecretFile(config.ldap.password_file);
     if (!password.ok()) {
@@ -417,6 +416,7 @@ int Run(const std::string& config_path) {
     }
     credentials = ldap::Credentials::Simple(config.ldap.bind_dn, password->Reveal());
     sync_credentials = credentials;
+    reader_credentials = credentials;
   }
 
   {
@@ -437,6 +437,7 @@ int Run(const std::string& config_path) {
     log->warn("not ready until the directory answers; /readyz says 503 meanwhile");
   }
   monitor.Start();
+  (*lookup)->Start(reader_credentials);
 
   // The sync engine: applies journaled events to the directory, one worker per
   // connection (docs/lifecycle.md).
@@ -514,6 +515,7 @@ int Run(const std::string& config_path) {
   Notify("STOPPING=1");
   (*ingest)->Stop();
   (*server)->Stop();
+  (*lookup)->Stop();
   spool_thread.request_stop();
   compact_thread.request_stop();
   spool_thread.join();
