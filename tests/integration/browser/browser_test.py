@@ -85,17 +85,16 @@ class Chromium:
     def __init__(self, profile):
         to_child_r, self.to_child = os.pipe()
         self.from_child, from_child_w = os.pipe()
-        # The child reads commands on fd 3 and writes answers on fd 4.
-        def arrange():
-            os.dup2(to_child_r, 3)
-            os.dup2(from_child_w, 4)
+        # The child reads commands on fd 3 and writes answers on fd 4; the
+        # shell puts the pipe ends there before it becomes chromium.
         self.proc = subprocess.Popen(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            ["/bin/sh", "-c", f'exec "$0" "$@" 3<&{to_child_r} 4>&{from_child_w}',
+             CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
              "--user-data-dir=" + profile, "--remote-debugging-pipe", "--window-size=1200,900",
              "about:blank"],
-            preexec_fn=arrange, pass_fds=(to_child_r, from_child_w),
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            pass_fds=(to_child_r, from_child_w),
+            stdout=subprocess.DEVNULL, stderr=open(os.path.join(profile + ".log"), "w"))
         os.close(to_child_r)
         os.close(from_child_w)
         self.next_id = 0
