@@ -381,7 +381,9 @@ class PublicApi::Impl {
       response.headers.Set("Cache-Control", "no-store");
     } else {
       auto snapshot = snapshot_();
-      ReadState state{.sync = state_(), .now = std::chrono::system_clock::now()};
+      // Only readiness depends on the sync state (taking it copies under a lock).
+      ReadState state{.sync = label == "/readyz" ? state_() : readmodel::SyncState{},
+                      .now = std::chrono::system_clock::now()};
       response = Answer(request, *snapshot, state, options_);
     }
     if (response.content_type == "application/json") response.content_type = "application/json; charset=utf-8";

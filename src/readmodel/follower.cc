@@ -176,9 +176,28 @@ class Follower::Impl {
     agency_handler.on_phase_end = [](bool, bool) { return Ok(); };
 
     bool published = false;
+    std::uint64_t seen = 0;  // messages handled: while they flow, neither session waits
+    auto counting = [&seen](ldap::SyncHandler handler) {
+      auto on_change = std::move(handler.on_change);
+      handler.on_change = [&seen, on_change](ldap::SyncChange&& change) {
+        ++seen;
+        return on_change(std::move(change));
+      };
+      return handler;
+    };
+    people_handler = counting(std::move(people_handler));
+    agency_handler = counting(std::move(agency_handler));
     while (!stop.stop_requested()) {
-      if (auto polled = people_sync->Poll(kPollSlice, people_handler); !polled.ok()) return polled;
-      if (auto polled = agency_sync->Poll(kPollSlice, agency_handler); !polled.ok()) return polled;
+      std::uint64_t before = seen;
+      if (auto polled = people_sync->Poll(busy_ ? std::chrono::milliseconds(0) : kPollSlice, people_handler);
+          !polled.ok()) {
+        return polled;
+      }
+      if (auto polled = agency_sync->Poll(seen != before ? std::chrono::milliseconds(0) : kPollSlice, agency_handler);
+          !polled.ok()) {
+        return polled;
+      }
+      busy_ = seen != before;
       if (people_sync->finished() || agency_sync->finished()) {
         return Transient("the directory ended the content sync");
       }
@@ -228,6 +247,7 @@ class Follower::Impl {
   std::shared_ptr<spdlog::logger> log_ = log::Get("readmodel");
   std::atomic<std::shared_ptr<const Snapshot>> snapshot_;
   std::uint64_t generation_ = 0;
+  bool busy_ = false;  // the last round handled messages (follower thread only)
 
   mutable std::mutex mutex_;
   mutable std::condition_variable loaded_cv_;

@@ -396,9 +396,15 @@ std::vector<std::uint32_t> Snapshot::MatchText(std::string_view text, std::strin
   };
   std::vector<Term> terms;
   std::vector<std::string_view> lower_words;
-  std::string lower = LowerWords(text);
+  bool ascii = std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  // Typed without diacritics (the usual case): the fold alone.
+  std::string lower = ascii ? text::FoldForSearch(text) : LowerWords(text);
   SplitWords(lower, lower_words);
   for (std::string_view w : lower_words) {
+    if (ascii) {
+      terms.push_back({std::string(w), false});
+      continue;
+    }
     std::string folded = text::FoldForSearch(w);
     if (folded.empty()) continue;
     bool marks = folded != w;

@@ -20,9 +20,10 @@ void SplitWords(std::string_view words, std::vector<std::string_view>& out) {
 std::string LowerWords(std::string_view text) {
   auto cleaned = text::Clean(text);
   if (!cleaned.ok()) return {};
+  static const icu::Locale vietnamese("vi");
   std::string lower;
   icu::UnicodeString::fromUTF8(icu::StringPiece(cleaned->data(), static_cast<int32_t>(cleaned->size())))
-      .toLower(icu::Locale("vi"))
+      .toLower(vietnamese)
       .toUTF8String(lower);
   std::string out;
   out.reserve(lower.size());
