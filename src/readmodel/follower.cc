@@ -176,28 +176,42 @@ class Follower::Impl {
     agency_handler.on_phase_end = [](bool, bool) { return Ok(); };
 
     bool published = false;
-    std::uint64_t seen = 0;  // messages handled: while they flow, neither session waits
+    std::uint64_t seen = 0;  // messages handled
     auto counting = [&seen](ldap::SyncHandler handler) {
       auto on_change = std::move(handler.on_change);
       handler.on_change = [&seen, on_change](ldap::SyncChange&& change) {
         ++seen;
         return on_change(std::move(change));
       };
+      auto on_uuid_set = std::move(handler.on_uuid_set);
+      handler.on_uuid_set = [&seen, on_uuid_set](std::vector<std::string> uuids, bool deleted) {
+        ++seen;
+        return on_uuid_set(std::move(uuids), deleted);
+      };
+      auto on_phase_end = std::move(handler.on_phase_end);
+      handler.on_phase_end = [&seen, on_phase_end](bool present, bool done) {
+        ++seen;
+        return on_phase_end(present, done);
+      };
       return handler;
     };
     people_handler = counting(std::move(people_handler));
     agency_handler = counting(std::move(agency_handler));
+    // Each session is drained while it delivers (a poll returns as soon as a
+    // message is there), then the other gets its turn: a load streams at full
+    // speed, and an idle follower answers a change within two poll slices.
+    // (A zero timeout is no use: libldap then misses what it has buffered.)
+    auto drain = [&](ldap::ContentSync& sync, const ldap::SyncHandler& handler) -> Status {
+      while (!stop.stop_requested() && !sync.finished()) {
+        std::uint64_t before = seen;
+        if (auto polled = sync.Poll(kPollSlice, handler); !polled.ok()) return polled;
+        if (seen == before) break;
+      }
+      return Ok();
+    };
     while (!stop.stop_requested()) {
-      std::uint64_t before = seen;
-      if (auto polled = people_sync->Poll(busy_ ? std::chrono::milliseconds(0) : kPollSlice, people_handler);
-          !polled.ok()) {
-        return polled;
-      }
-      if (auto polled = agency_sync->Poll(seen != before ? std::chrono::milliseconds(0) : kPollSlice, agency_handler);
-          !polled.ok()) {
-        return polled;
-      }
-      busy_ = seen != before;
+      if (auto drained = drain(*people_sync, people_handler); !drained.ok()) return drained;
+      if (auto drained = drain(*agency_sync, agency_handler); !drained.ok()) return drained;
       if (people_sync->finished() || agency_sync->finished()) {
         return Transient("the directory ended the content sync");
       }
@@ -247,7 +261,6 @@ class Follower::Impl {
   std::shared_ptr<spdlog::logger> log_ = log::Get("readmodel");
   std::atomic<std::shared_ptr<const Snapshot>> snapshot_;
   std::uint64_t generation_ = 0;
-  bool busy_ = false;  // the last round handled messages (follower thread only)
 
   mutable std::mutex mutex_;
   mutable std::condition_variable loaded_cv_;
