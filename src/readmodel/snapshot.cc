@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 #include <tuple>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
@@ -61,6 +62,30 @@ bool IsActive(const ldap::Entry& entry) {
 
 std::string JsonString(std::string_view s) {
   return nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// The first 8 bytes of `s`, big-endian: comparing these orders as the strings do
+// (ties broken by the whole strings).
+std::uint64_t Prefix(std::string_view s) {
+  std::uint64_t value = 0;
+  for (std::size_t i = 0; i < 8; ++i) {
+    value = (value << 8) | (i < s.size() ? static_cast<unsigned char>(s[i]) : 0u);
+  }
+  return value;
+}
+
+template <class Key>
+void SortByKey(std::vector<std::shared_ptr<const PersonEntry>>& people, Key key) {
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> keyed(people.size());
+  for (std::size_t i = 0; i < people.size(); ++i) keyed[i] = {Prefix(key(*people[i])), static_cast<std::uint32_t>(i)};
+  std::sort(keyed.begin(), keyed.end(), [&](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first < b.first;
+    return key(*people[a.second]) < key(*people[b.second]);
+  });
+  std::vector<std::shared_ptr<const PersonEntry>> sorted;
+  sorted.reserve(people.size());
+  for (const auto& [prefix, i] : keyed) sorted.push_back(std::move(people[i]));
+  people = std::move(sorted);
 }
 
 void AppendWords(std::string_view words, std::uint32_t person, std::vector<std::string_view>& scratch,
@@ -254,7 +279,7 @@ std::shared_ptr<const Snapshot> Snapshot::Build(std::vector<std::shared_ptr<cons
   auto s = std::make_shared<Snapshot>();
   s->generation_ = generation;
   s->built_at_ = built_at;
-  std::sort(people.begin(), people.end(), [](const auto& a, const auto& b) { return a->sort_key() < b->sort_key(); });
+  SortByKey(people, [](const PersonEntry& p) { return p.sort_key(); });
   std::sort(agencies.begin(), agencies.end(), [](const AgencyEntry& a, const AgencyEntry& b) {
     return a.sort_key != b.sort_key ? a.sort_key < b.sort_key : a.code < b.code;
   });
@@ -263,9 +288,17 @@ std::shared_ptr<const Snapshot> Snapshot::Build(std::vector<std::shared_ptr<cons
   const auto& ps = s->people_;
   const auto n = static_cast<std::uint32_t>(ps.size());
 
-  s->by_uid_.resize(n);
-  for (std::uint32_t i = 0; i < n; ++i) s->by_uid_[i] = i;
-  std::sort(s->by_uid_.begin(), s->by_uid_.end(), [&](auto a, auto b) { return ps[a]->uid() < ps[b]->uid(); });
+  {
+    // Sorted on an 8-byte prefix first: rebuilding after each change must stay cheap.
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> keyed(n);
+    for (std::uint32_t i = 0; i < n; ++i) keyed[i] = {Prefix(ps[i]->uid()), i};
+    std::sort(keyed.begin(), keyed.end(), [&](const auto& a, const auto& b) {
+      if (a.first != b.first) return a.first < b.first;
+      return ps[a.second]->uid() < ps[b.second]->uid();
+    });
+    s->by_uid_.resize(n);
+    for (std::uint32_t i = 0; i < n; ++i) s->by_uid_[i] = keyed[i].second;
+  }
 
   const auto agency_count = static_cast<std::uint32_t>(s->agencies_.size());
   s->agency_by_code_.resize(agency_count);
@@ -297,8 +330,8 @@ std::shared_ptr<const Snapshot> Snapshot::Build(std::vector<std::shared_ptr<cons
     AppendWords(ps[i]->folded_words(), i, scratch, folded);
     AppendWords(ps[i]->lower_words(), i, scratch, lower);
   }
-  s->folded_.Build(folded);
-  s->lower_.Build(lower);
+  s->folded_.Build(folded, n);
+  s->lower_.Build(lower, n);
   return s;
 }
 
@@ -423,22 +456,25 @@ std::vector<std::uint32_t> Snapshot::MatchText(std::string_view text, std::strin
     std::tie(t.first, t.last) = index.Range(t.word);
     t.count = index.starts[t.last] - index.starts[t.first];
   }
+  // The people of the rarest term, kept when every other term matches one of
+  // their words (word numbers in a range: no string is touched), then sorted.
   auto rarest = std::min_element(terms.begin(), terms.end(), [](const Term& a, const Term& b) { return a.count < b.count; });
   const WordIndex& index = rarest->exact_marks ? lower_ : folded_;
-  out.assign(index.people.begin() + index.starts[rarest->first], index.people.begin() + index.starts[rarest->last]);
+  for (std::uint32_t i = index.starts[rarest->first]; i < index.starts[rarest->last]; ++i) {
+    std::uint32_t p = index.people[i];
+    bool all = true;
+    for (const Term& t : terms) {
+      if (&t == &*rarest) continue;
+      if (!(t.exact_marks ? lower_ : folded_).HasWordIn(p, t.first, t.last)) {
+        all = false;
+        break;
+      }
+    }
+    if (all) out.push_back(p);
+  }
   if (rarest->last - rarest->first > 1) {
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
-  }
-  if (terms.size() > 1) {
-    std::erase_if(out, [&](std::uint32_t p) {
-      const PersonEntry& person = *people_[p];
-      for (const Term& t : terms) {
-        if (&t == &*rarest) continue;
-        if (!HasWordPrefix(t.exact_marks ? person.lower_words() : person.folded_words(), t.word)) return true;
-      }
-      return false;
-    });
   }
   return out;
 }
@@ -476,19 +512,51 @@ std::size_t Snapshot::MemoryBytes() const {
   return bytes;
 }
 
-void Snapshot::WordIndex::Build(std::vector<std::pair<std::string_view, std::uint32_t>>& pairs) {
-  std::sort(pairs.begin(), pairs.end());
-  people.reserve(pairs.size());
+void Snapshot::WordIndex::Build(std::vector<std::pair<std::string_view, std::uint32_t>>& pairs,
+                                std::size_t person_count) {
+  // Linear apart from the vocabulary's sort: pairs come in person order, so each
+  // word's list of people comes out ascending without sorting the pairs.
+  std::unordered_map<std::string_view, std::uint32_t> ids;
+  ids.reserve(pairs.size() / 4 + 16);
+  std::vector<std::uint32_t> pair_word(pairs.size());
   for (std::size_t i = 0; i < pairs.size(); ++i) {
-    if (i == 0 || pairs[i].first != pairs[i - 1].first) {
-      words.emplace_back(pairs[i].first);
-      starts.push_back(static_cast<std::uint32_t>(people.size()));
-    }
-    people.push_back(pairs[i].second);
+    pair_word[i] = ids.try_emplace(pairs[i].first, static_cast<std::uint32_t>(ids.size())).first->second;
   }
-  starts.push_back(static_cast<std::uint32_t>(people.size()));
-  words.shrink_to_fit();
-  starts.shrink_to_fit();
+  std::vector<std::string_view> vocabulary(ids.size());
+  for (const auto& [word, id] : ids) vocabulary[id] = word;
+  std::vector<std::uint32_t> order(vocabulary.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](auto a, auto b) { return vocabulary[a] < vocabulary[b]; });
+  std::vector<std::uint32_t> rank(vocabulary.size());
+  words.reserve(vocabulary.size());
+  for (std::uint32_t r = 0; r < order.size(); ++r) {
+    rank[order[r]] = r;
+    words.emplace_back(vocabulary[order[r]]);
+  }
+  starts.assign(words.size() + 1, 0);
+  std::vector<std::uint32_t> counts(person_count + 1, 0);
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    pair_word[i] = rank[pair_word[i]];
+    ++starts[pair_word[i] + 1];
+    ++counts[pairs[i].second + 1];
+  }
+  for (std::size_t w = 0; w < words.size(); ++w) starts[w + 1] += starts[w];
+  for (std::size_t p = 0; p < person_count; ++p) counts[p + 1] += counts[p];
+  person_starts = counts;
+  people.resize(pairs.size());
+  person_words.resize(pairs.size());
+  std::vector<std::uint32_t> next(starts.begin(), starts.end() - 1);
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    people[next[pair_word[i]]++] = pairs[i].second;
+    person_words[counts[pairs[i].second]++] = pair_word[i];
+  }
+}
+
+bool Snapshot::WordIndex::HasWordIn(std::uint32_t person, std::size_t first, std::size_t last) const {
+  for (std::uint32_t i = person_starts[person]; i < person_starts[person + 1]; ++i) {
+    if (person_words[i] >= first && person_words[i] < last) return true;
+  }
+  return false;
 }
 
 std::pair<std::size_t, std::size_t> Snapshot::WordIndex::Range(std::string_view prefix) const {
@@ -502,7 +570,8 @@ std::pair<std::size_t, std::size_t> Snapshot::WordIndex::Range(std::string_view 
 }
 
 std::size_t Snapshot::WordIndex::MemoryBytes() const {
-  std::size_t bytes = words.capacity() * sizeof(std::string) + (starts.capacity() + people.capacity()) * 4;
+  std::size_t bytes = words.capacity() * sizeof(std::string) +
+                      (starts.capacity() + people.capacity() + person_starts.capacity() + person_words.capacity()) * 4;
   for (const auto& w : words) bytes += w.capacity() > 15 ? ((w.capacity() + 1 + 8 + 15) / 16) * 16 : 0;
   return bytes;
 }

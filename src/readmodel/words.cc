@@ -41,15 +41,4 @@ std::string LowerWords(std::string_view text) {
   return out;
 }
 
-bool HasWordPrefix(std::string_view words, std::string_view prefix) {
-  std::size_t at = 0;
-  while (at < words.size()) {
-    if (words.substr(at).starts_with(prefix)) return true;
-    auto space = words.find(' ', at);
-    if (space == std::string_view::npos) return false;
-    at = space + 1;
-  }
-  return false;
-}
-
 }  // namespace danhba::readmodel

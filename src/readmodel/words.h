@@ -16,7 +16,4 @@ void SplitWords(std::string_view words, std::vector<std::string_view>& out);
 // -> "lê thị tuyết mai". Invalid UTF-8 gives an empty string.
 std::string LowerWords(std::string_view text);
 
-// Whether one of the words of `words` starts with `prefix`.
-bool HasWordPrefix(std::string_view words, std::string_view prefix);
-
 }  // namespace danhba::readmodel

@@ -186,7 +186,13 @@ class Snapshot {
     std::vector<std::string> words;      // sorted, unique
     std::vector<std::uint32_t> starts;   // words.size() + 1 offsets into people
     std::vector<std::uint32_t> people;
-    void Build(std::vector<std::pair<std::string_view, std::uint32_t>>& pairs);
+    // The other way round: person p's word numbers (positions in `words`) are
+    // person_words[person_starts[p] .. person_starts[p + 1]), so whether p has
+    // a word in a range is a few integer comparisons.
+    std::vector<std::uint32_t> person_starts;
+    std::vector<std::uint32_t> person_words;
+    void Build(std::vector<std::pair<std::string_view, std::uint32_t>>& pairs, std::size_t person_count);
+    bool HasWordIn(std::uint32_t person, std::size_t first, std::size_t last) const;
     // The range of words starting with `prefix`.
     std::pair<std::size_t, std::size_t> Range(std::string_view prefix) const;
     std::size_t MemoryBytes() const;
