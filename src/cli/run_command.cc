@@ -504,6 +504,10 @@ int Run(const std::string& config_path) {
       [&journal = **journal, interval = config.journal.compact_interval](std::stop_token stop) {
         CompactJournalUntilStopped(journal, interval, stop);
       });
+  // Ready means answering from the directory: the public lookup's first load.
+  if (status.ok() && !(*lookup)->follower().WaitUntilLoaded(config.ldap.start_timeout)) {
+    log->warn("the public lookup has not loaded the directory yet; /readyz says 503 meanwhile");
+  }
   Notify("READY=1");
 
   std::optional<Supervisor> supervisor;

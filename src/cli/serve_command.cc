@@ -83,6 +83,13 @@ int Serve(const std::string& config_path) {
   log->info("danhba {} serving the public lookup on {} from {} (as {})", DANHBA_VERSION, (*server)->address(),
             config.ldap.url, credentials->dn);
   (*service)->Start(*credentials);
+  if ((*service)->follower().WaitUntilLoaded(config.ldap.start_timeout)) {
+    log->info("ready: {} people, {} agencies", (*service)->follower().snapshot()->people().size(),
+              (*service)->follower().snapshot()->agencies().size());
+  } else {
+    log->warn("the directory {} has not been loaded yet ({}); /readyz says 503 until it is", config.ldap.url,
+              (*service)->follower().state().last_error);
+  }
   sd_notify(0, "READY=1");
 
   int signal_number = 0;
