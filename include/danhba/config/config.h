@@ -135,6 +135,26 @@ struct IngestAuthConfig {
   std::chrono::milliseconds signature_window{300000};
 };
 
+// The public lookup's own keys, set in the public_api section beside its listener.
+struct PublicLookupConfig {
+  // public_api.cors_origins: origins whose pages may read the API (agency
+  // portals embedding the listing): "https://stttt.dongnai.gov.vn",
+  // "https://*.dongnai.gov.vn" (any subdomain) or "*". Empty: none.
+  std::vector<std::string> cors_origins;
+  // public_api.rate_limit: requests per second per client address (token
+  // bucket); 0: no limit. public_api.rate_burst: the bucket's size.
+  int rate_limit = 50;
+  int rate_burst = 100;
+  // public_api.max_per_page: the hard cap on a listing page.
+  int max_per_page = 500;
+  // public_api.publish: the optional attributes shown ("title", "phone"); the
+  // name, address and agency always are, private attributes never.
+  std::vector<std::string> publish = {"title", "phone"};
+};
+
+// The optional public attributes an operator can publish.
+inline constexpr std::string_view kPublishableAttributes[] = {"title", "phone"};
+
 struct NamingConfig {
   // The operator's policy for taken addresses (R2); one of kCollisionPolicies.
   std::string collision = "numeric";
@@ -182,6 +202,7 @@ struct Config {
   HttpConfig public_api{.listen = {"127.0.0.1", 8080}};
   HttpConfig ingest{.listen = {"127.0.0.1", 8081}};
   IngestAuthConfig ingest_auth;
+  PublicLookupConfig public_lookup;
   NamingConfig naming;
   SpoolConfig spool;
   JournalConfig journal;
