@@ -34,6 +34,7 @@
 #include "danhba/journal/journal.h"
 #include "danhba/ldap/client.h"
 #include "danhba/ldap/connection.h"
+#include "danhba/ops/backup.h"
 #include "danhba/ops/import_runner.h"
 #include "danhba/ops/person_agency.h"
 #include "danhba/ops/spool.h"
@@ -503,6 +504,9 @@ int Run(const std::string& config_path) {
       [&journal = **journal, interval = config.journal.compact_interval](std::stop_token stop) {
         CompactJournalUntilStopped(journal, interval, stop);
       });
+  // Scheduled backups (backup.*, docs/backup.md), on a thread of their own.
+  ops::BackupScheduler backups(config);
+  backups.Start();
   Notify("READY=1");
 
   std::optional<Supervisor> supervisor;

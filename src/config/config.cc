@@ -34,7 +34,8 @@ constexpr std::array kKnownKeys = {
     "ingest.request_timeout", "ingest.idle_timeout", "ingest.senders_file", "ingest.rate_limit",
     "ingest.rate_burst", "ingest.signature_window", "naming", "naming.collision",
     "naming.start_number", "naming.max_length", "naming.reserved", "spool", "spool.dir",
-    "spool.scan_interval", "journal", "journal.compact_after", "journal.compact_interval"};
+    "spool.scan_interval", "journal", "journal.compact_after", "journal.compact_interval",
+    "backup", "backup.enabled", "backup.dir", "backup.interval", "backup.keep"};
 
 std::size_t EditDistance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -187,6 +188,7 @@ class Parser {
       if (key == "naming") return Naming(value, path, config.naming);
       if (key == "spool") return Spool(value, path, config.spool);
       if (key == "journal") return Journal(value, path, config.journal);
+      if (key == "backup") return Backup(value, path, config.backup);
       return Unknown(value, path);
     });
     if (!ok) return *error_;
@@ -435,6 +437,16 @@ class Parser {
     return Section(value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
       if (key == "compact_after") return Duration(v, sub, journal.compact_after);
       if (key == "compact_interval") return Duration(v, sub, journal.compact_interval);
+      return Unknown(v, sub);
+    });
+  }
+
+  bool Backup(const YAML::Node& value, const std::string& path, BackupConfig& backup) {
+    return Section(value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
+      if (key == "enabled") return Bool(v, sub, backup.enabled);
+      if (key == "dir") return Path(v, sub, backup.dir);
+      if (key == "interval") return Duration(v, sub, backup.interval);
+      if (key == "keep") return Int(v, sub, 1, 100'000, backup.keep);
       return Unknown(v, sub);
     });
   }

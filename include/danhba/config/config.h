@@ -142,6 +142,17 @@ struct JournalConfig {
   std::chrono::milliseconds compact_interval{std::chrono::hours(1)};
 };
 
+// Scheduled backups taken by `danhba run` (`danhba backup` takes one on demand).
+struct BackupConfig {
+  bool enabled = true;
+  std::filesystem::path dir;  // empty: <data_dir>/backups
+  // The time between two backups; the first is taken this long after the last
+  // archive in dir (at most 10 minutes after start when there is none, or it is older).
+  std::chrono::milliseconds interval{std::chrono::hours(24)};
+  // How many archives to keep in dir; older ones are removed after a success.
+  int keep = 7;
+};
+
 // The collision policies an operator can choose.
 inline constexpr std::string_view kCollisionPolicies[] = {"numeric", "birth_year", "agency"};
 
@@ -156,6 +167,7 @@ struct Config {
   NamingConfig naming;
   SpoolConfig spool;
   JournalConfig journal;
+  BackupConfig backup;
   LogConfig log;
   // The file this configuration came from; empty for defaults or a string.
   std::filesystem::path source;
@@ -165,6 +177,8 @@ struct Config {
   std::filesystem::path SlapdDir() const { return data_dir / "slapd"; }
   // spool.dir, or <data_dir>/spool.
   std::filesystem::path SpoolDir() const { return spool.dir.empty() ? data_dir / "spool" : spool.dir; }
+  // backup.dir, or <data_dir>/backups.
+  std::filesystem::path BackupDir() const { return backup.dir.empty() ? data_dir / "backups" : backup.dir; }
   // ingest_auth.senders_file, or <data_dir>/senders.json.
   std::filesystem::path SendersFile() const {
     return ingest_auth.senders_file.empty() ? data_dir / "senders.json" : ingest_auth.senders_file;

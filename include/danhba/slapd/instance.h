@@ -48,6 +48,10 @@ struct InstanceOptions {
   std::string log_level = "none";
   std::chrono::milliseconds start_timeout{30000};
   std::chrono::milliseconds stop_timeout{10000};
+  // When creating: the LDIF of the whole tree to load (a backup's slapcat
+  // output, operational attributes included) instead of the generated base
+  // tree. Its service accounts must match the secrets in secrets_dir.
+  std::filesystem::path initial_tree;
 };
 
 struct AccountSecret {
