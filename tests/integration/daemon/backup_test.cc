@@ -319,5 +319,40 @@ TEST(DaemonBackup, DamagedArchiveIsRefusedAndChangesNothing) {
   EXPECT_TRUE(fs::exists(target / "senders.json"));
 }
 
+
+TEST(DaemonBackup, RunTakesBackupsOnScheduleKeepsTheNewestAndCheckReportsThem) {
+  auto dir = TempDir::Make("danhba-backup-schedule");
+  ASSERT_TRUE(dir.ok()) << dir.error().detail;
+  DaemonOptions options;
+  options.binary = DANHBA_BINARY;
+  options.dir = dir->path() / "site";
+  options.extra_yaml = "backup:\n  interval: 1s\n  keep: 2\n";
+  auto created = Daemon::Create(options);
+  ASSERT_TRUE(created.ok()) << created.error().detail;
+  Daemon& daemon = **created;
+  ASSERT_TRUE(daemon.Start().ok());
+  ASSERT_TRUE(daemon.WaitReady(seconds(60)).ok()) << daemon.LogTail();
+  const fs::path backups = daemon.data_dir() / "backups";
+  auto archives = [&] {
+    std::size_t count = 0;
+    std::error_code ec;
+    for (const auto& each : fs::directory_iterator(backups, ec)) {
+      count += each.path().filename().string().starts_with("danhba-backup-");
+    }
+    return count;
+  };
+  // Archives are named by the second: three of them take at least two seconds.
+  bool three_taken = PollUntil(seconds(60), [&] {
+    return Slurp(daemon.log_file()).find("1 old archive(s) removed") != std::string::npos;
+  }, std::chrono::milliseconds(200));
+  ASSERT_TRUE(three_taken) << daemon.LogTail();
+  EXPECT_LE(archives(), 2U);
+  auto check = Danhba({"check", "--config", daemon.config_file().string()});
+  ASSERT_TRUE(check.ok());
+  EXPECT_EQ(check->exit_code, 0) << check->out << check->err;
+  EXPECT_NE(check->out.find("ok    backup: last success danhba-backup-"), std::string::npos) << check->out;
+  ASSERT_TRUE(daemon.Stop().ok());
+}
+
 }  // namespace
 }  // namespace danhba::e2e
