@@ -64,28 +64,6 @@ std::string Iso(journal::TimePoint at) {
   return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", std::chrono::floor<std::chrono::milliseconds>(at));
 }
 
-// Whether a scoped sender sees `event`; an error when a person's agency cannot be told now.
-Result<bool> Visible(const Sender& sender, const model::Event& event, const PersonAgencyFn& person_agency) {
-  if (sender.agencies.empty()) return true;
-  std::vector<std::string> named;
-  if (event.person && event.person->agency) named.push_back(*event.person->agency);
-  if (event.to_agency) named.push_back(*event.to_agency);
-  if (event.into) named.push_back(*event.into);
-  if (event.agency) {
-    named.push_back(event.agency->code);
-    if (event.agency->new_code) named.push_back(*event.agency->new_code);
-  }
-  for (const std::string& code : named) {
-    if (sender.MaySendFor(code)) return true;
-  }
-  if (event.person && person_agency) {
-    auto current = person_agency(event.person->id);
-    if (!current.ok()) return current.take_error();
-    if (*current && sender.MaySendFor(**current)) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 std::string EncodeCursor(const ChangePosition& position) {
@@ -103,6 +81,89 @@ std::optional<ChangePosition> DecodeCursor(std::string_view cursor) {
   position.applied_at = journal::TimePoint(std::chrono::microseconds(static_cast<std::int64_t>(GetU64(*bytes))));
   position.seq = GetU64(std::string_view(*bytes).substr(8));
   return position;
+}
+
+ChangeFilter AgencyFilter(std::vector<std::string> agencies, PersonAgencyFn person_agency) {
+  if (agencies.empty()) return {};
+  return [agencies = std::move(agencies), person_agency = std::move(person_agency)](
+             const model::Event& event) -> Result<bool> {
+    auto in_scope = [&](const std::string& code) {
+      return std::find(agencies.begin(), agencies.end(), code) != agencies.end();
+    };
+    std::vector<std::string> named;
+    if (event.person && event.person->agency) named.push_back(*event.person->agency);
+    if (event.to_agency) named.push_back(*event.to_agency);
+    if (event.into) named.push_back(*event.into);
+    if (event.agency) {
+      named.push_back(event.agency->code);
+      if (event.agency->new_code) named.push_back(*event.agency->new_code);
+    }
+    if (std::any_of(named.begin(), named.end(), in_scope)) return true;
+    if (event.person && person_agency) {
+      auto current = person_agency(event.person->id);
+      if (!current.ok()) return current.take_error();
+      if (*current && in_scope(**current)) return true;
+    }
+    return false;
+  };
+}
+
+Result<std::vector<Change>> ReadChanges(const journal::Journal& journal, const ChangePosition& after,
+                                        std::size_t limit, const ChangeFilter& filter, ChangePosition* scanned_to,
+                                        bool* more) {
+  std::vector<journal::EventInfo> applied = journal.List(journal::EventState::kApplied);
+  std::erase_if(applied, [&](const journal::EventInfo& info) {
+    return ChangePosition{info.updated_at, info.seq} <= after;
+  });
+  std::sort(applied.begin(), applied.end(), [](const journal::EventInfo& a, const journal::EventInfo& b) {
+    return ChangePosition{a.updated_at, a.seq} < ChangePosition{b.updated_at, b.seq};
+  });
+  std::vector<Change> out;
+  ChangePosition last = after;
+  bool has_more = false;
+  for (const journal::EventInfo& info : applied) {
+    if (out.size() >= limit) {
+      has_more = true;
+      break;
+    }
+    ChangePosition position{info.updated_at, info.seq};
+    json item;
+    item["cursor"] = EncodeCursor(position);
+    item["id"] = info.id;
+    item["applied_at"] = Iso(info.updated_at);
+    item["result"] = info.detail;
+    if (info.compacted) {
+      // Only the id and result are kept of old events.
+      last = position;
+      if (filter) continue;
+      item["event"] = nullptr;
+      out.push_back(Change{position, item.dump()});
+      continue;
+    }
+    auto shown = journal.Show(info.id);
+    if (!shown.ok()) {
+      last = position;
+      continue;  // compacted meanwhile
+    }
+    auto event = model::ParseEvent(shown->payload);
+    if (!event.ok()) {
+      last = position;
+      continue;
+    }
+    if (filter) {
+      auto visible = filter(*event);
+      if (!visible.ok()) return visible.take_error();  // `last` stays before this one
+      last = position;
+      if (!*visible) continue;
+    }
+    last = position;
+    item["type"] = std::string(model::ToString(event->type));
+    item["event"] = json::parse(model::ToJson(*event));
+    out.push_back(Change{position, item.dump()});
+  }
+  if (scanned_to != nullptr) *scanned_to = last;
+  if (more != nullptr) *more = has_more;
+  return out;
 }
 
 http::Response ChangesResponse(const journal::Journal& journal, const Sender& sender, const http::Request& request,
@@ -131,51 +192,18 @@ http::Response ChangesResponse(const journal::Journal& journal, const Sender& se
     limit = value;
   }
 
-  std::vector<journal::EventInfo> applied = journal.List(journal::EventState::kApplied);
-  std::erase_if(applied, [&](const journal::EventInfo& info) {
-    return ChangePosition{info.updated_at, info.seq} <= after;
-  });
-  std::sort(applied.begin(), applied.end(), [](const journal::EventInfo& a, const journal::EventInfo& b) {
-    return ChangePosition{a.updated_at, a.seq} < ChangePosition{b.updated_at, b.seq};
-  });
-
-  json changes = json::array();
+  ChangeFilter filter = AgencyFilter(sender.agencies, person_agency);
   ChangePosition last = after;
   bool more = false;
-  for (const journal::EventInfo& info : applied) {
-    if (changes.size() >= limit) {
-      more = true;
-      break;
-    }
-    last = ChangePosition{info.updated_at, info.seq};
-    json item;
-    item["cursor"] = EncodeCursor(last);
-    item["id"] = info.id;
-    item["applied_at"] = Iso(info.updated_at);
-    item["result"] = info.detail;
-    if (info.compacted) {
-      // Only the id and result are kept of old events.
-      if (!sender.agencies.empty()) continue;
-      item["event"] = nullptr;
-      changes.push_back(std::move(item));
-      continue;
-    }
-    auto shown = journal.Show(info.id);
-    if (!shown.ok()) continue;  // compacted meanwhile
-    auto event = model::ParseEvent(shown->payload);
-    if (!event.ok()) continue;
-    auto visible = Visible(sender, *event, person_agency);
-    if (!visible.ok()) {
-      http::Response busy = http::Response::Error(
-          503, "unavailable", "the directory does not answer, so the agencies of the changes cannot be told; retry");
-      busy.headers.Set("Retry-After", "5");
-      return busy;
-    }
-    if (!*visible) continue;
-    item["type"] = std::string(model::ToString(event->type));
-    item["event"] = json::parse(model::ToJson(*event));
-    changes.push_back(std::move(item));
+  auto read = ReadChanges(journal, after, limit, filter, &last, &more);
+  if (!read.ok()) {
+    http::Response busy = http::Response::Error(
+        503, "unavailable", "the directory does not answer, so the agencies of the changes cannot be told; retry");
+    busy.headers.Set("Retry-After", "5");
+    return busy;
   }
+  json changes = json::array();
+  for (const Change& change : *read) changes.push_back(json::parse(change.json));
   json body;
   body["changes"] = std::move(changes);
   body["next"] = last == after && !since_text.empty() ? since_text : EncodeCursor(last);

@@ -38,6 +38,7 @@
 #include "danhba/ops/import_runner.h"
 #include "danhba/ops/person_agency.h"
 #include "danhba/ops/spool.h"
+#include "danhba/ops/webhooks.h"
 #include "danhba/slapd/instance.h"
 #include "danhba/sync/engine.h"
 
@@ -507,6 +508,9 @@ int Run(const std::string& config_path) {
   // Scheduled backups (backup.*, docs/backup.md), on a thread of their own.
   ops::BackupScheduler backups(config);
   backups.Start();
+  // Webhook deliveries of the change feed (docs/webhooks.md), on a thread of their own.
+  ops::WebhookDispatcher webhooks(config, **journal);
+  webhooks.Start();
   Notify("READY=1");
 
   std::optional<Supervisor> supervisor;

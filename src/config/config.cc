@@ -35,7 +35,8 @@ constexpr std::array kKnownKeys = {
     "ingest.rate_burst", "ingest.signature_window", "naming", "naming.collision",
     "naming.start_number", "naming.max_length", "naming.reserved", "spool", "spool.dir",
     "spool.scan_interval", "journal", "journal.compact_after", "journal.compact_interval",
-    "backup", "backup.enabled", "backup.dir", "backup.interval", "backup.keep"};
+    "backup", "backup.enabled", "backup.dir", "backup.interval", "backup.keep",
+    "webhooks", "webhooks.max_attempts", "webhooks.first_backoff", "webhooks.max_backoff", "webhooks.timeout"};
 
 std::size_t EditDistance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -189,6 +190,7 @@ class Parser {
       if (key == "spool") return Spool(value, path, config.spool);
       if (key == "journal") return Journal(value, path, config.journal);
       if (key == "backup") return Backup(value, path, config.backup);
+      if (key == "webhooks") return Webhooks(value, path, config.webhooks);
       return Unknown(value, path);
     });
     if (!ok) return *error_;
@@ -447,6 +449,16 @@ class Parser {
       if (key == "dir") return Path(v, sub, backup.dir);
       if (key == "interval") return Duration(v, sub, backup.interval);
       if (key == "keep") return Int(v, sub, 1, 100'000, backup.keep);
+      return Unknown(v, sub);
+    });
+  }
+
+  bool Webhooks(const YAML::Node& value, const std::string& path, WebhooksConfig& webhooks) {
+    return Section(value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
+      if (key == "max_attempts") return Int(v, sub, 1, 1000, webhooks.max_attempts);
+      if (key == "first_backoff") return Duration(v, sub, webhooks.first_backoff);
+      if (key == "max_backoff") return Duration(v, sub, webhooks.max_backoff);
+      if (key == "timeout") return Duration(v, sub, webhooks.timeout);
       return Unknown(v, sub);
     });
   }

@@ -11,6 +11,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <vector>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,6 +38,26 @@ struct ChangePosition {
 // "c1." + base64url(applied_at µs, seq); opaque to clients.
 std::string EncodeCursor(const ChangePosition& position);
 std::optional<ChangePosition> DecodeCursor(std::string_view cursor);
+
+// One change of the feed.
+struct Change {
+  ChangePosition position;
+  std::string json;  // {"cursor","id","type","applied_at","result","event"}
+};
+
+// Whether a consumer sees an event; an error when it cannot be told now.
+using ChangeFilter = std::function<Result<bool>(const model::Event& event)>;
+
+// The changes that name one of `agencies` or are about a person now in one
+// of them (`person_agency` may be empty); an empty filter when `agencies` is.
+ChangeFilter AgencyFilter(std::vector<std::string> agencies, PersonAgencyFn person_agency);
+
+// Up to `limit` changes after `after` that `filter` (may be empty: all)
+// lets through, in feed order; `*scanned_to` is set to the position of the
+// last change looked at (past filtered-out ones), or `after`.
+Result<std::vector<Change>> ReadChanges(const journal::Journal& journal, const ChangePosition& after,
+                                        std::size_t limit, const ChangeFilter& filter, ChangePosition* scanned_to,
+                                        bool* more);
 
 // The answer to GET /api/v1/changes for `sender`: 200 with
 //   {"changes":[{"cursor","id","type","applied_at","result","event":{…}}…],

@@ -153,6 +153,14 @@ struct BackupConfig {
   int keep = 7;
 };
 
+// Webhook deliveries of the change feed (`danhba subscribe`, docs/webhooks.md).
+struct WebhooksConfig {
+  int max_attempts = 8;  // tries of one change before the subscriber is dead
+  std::chrono::milliseconds first_backoff{1000};  // doubled after each failed try
+  std::chrono::milliseconds max_backoff{std::chrono::minutes(5)};
+  std::chrono::milliseconds timeout{10000};  // per POST
+};
+
 // The collision policies an operator can choose.
 inline constexpr std::string_view kCollisionPolicies[] = {"numeric", "birth_year", "agency"};
 
@@ -168,6 +176,7 @@ struct Config {
   SpoolConfig spool;
   JournalConfig journal;
   BackupConfig backup;
+  WebhooksConfig webhooks;
   LogConfig log;
   // The file this configuration came from; empty for defaults or a string.
   std::filesystem::path source;
