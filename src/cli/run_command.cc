@@ -35,6 +35,7 @@
 #include "danhba/ldap/client.h"
 #include "danhba/ldap/connection.h"
 #include "danhba/ops/backup.h"
+#include "danhba/ops/digests.h"
 #include "danhba/ops/import_runner.h"
 #include "danhba/ops/person_agency.h"
 #include "danhba/ops/spool.h"
@@ -511,6 +512,8 @@ int Run(const std::string& config_path) {
   // Webhook deliveries of the change feed (docs/webhooks.md), on a thread of their own.
   ops::WebhookDispatcher webhooks(config, **journal);
   webhooks.Start();
+  ops::DigestSender digests(config, **journal);  // e-mail digests (digests.*, docs/digests.md)
+  digests.Start();
   Notify("READY=1");
 
   std::optional<Supervisor> supervisor;

@@ -36,7 +36,8 @@ constexpr std::array kKnownKeys = {
     "naming.start_number", "naming.max_length", "naming.reserved", "spool", "spool.dir",
     "spool.scan_interval", "journal", "journal.compact_after", "journal.compact_interval",
     "backup", "backup.enabled", "backup.dir", "backup.interval", "backup.keep",
-    "webhooks", "webhooks.max_attempts", "webhooks.first_backoff", "webhooks.max_backoff", "webhooks.timeout"};
+    "webhooks", "webhooks.max_attempts", "webhooks.first_backoff", "webhooks.max_backoff", "webhooks.timeout",
+    "digests", "digests.enabled", "digests.smtp_relay", "digests.from", "digests.interval"};
 
 std::size_t EditDistance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -191,6 +192,7 @@ class Parser {
       if (key == "journal") return Journal(value, path, config.journal);
       if (key == "backup") return Backup(value, path, config.backup);
       if (key == "webhooks") return Webhooks(value, path, config.webhooks);
+      if (key == "digests") return Digests(value, path, config.digests);
       return Unknown(value, path);
     });
     if (!ok) return *error_;
@@ -459,6 +461,16 @@ class Parser {
       if (key == "first_backoff") return Duration(v, sub, webhooks.first_backoff);
       if (key == "max_backoff") return Duration(v, sub, webhooks.max_backoff);
       if (key == "timeout") return Duration(v, sub, webhooks.timeout);
+      return Unknown(v, sub);
+    });
+  }
+
+  bool Digests(const YAML::Node& value, const std::string& path, DigestsConfig& digests) {
+    return Section(value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
+      if (key == "enabled") return Bool(v, sub, digests.enabled);
+      if (key == "smtp_relay") return Listen(v, sub, digests.smtp_relay);
+      if (key == "from") return String(v, sub, digests.from);
+      if (key == "interval") return Duration(v, sub, digests.interval);
       return Unknown(v, sub);
     });
   }

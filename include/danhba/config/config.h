@@ -161,6 +161,15 @@ struct WebhooksConfig {
   std::chrono::milliseconds timeout{10000};  // per POST
 };
 
+// E-mail digests to agency mailboxes (docs/digests.md): the people hired,
+// moved or gone since the last digest, with their addresses.
+struct DigestsConfig {
+  bool enabled = false;
+  ListenAddress smtp_relay{"127.0.0.1", 25};  // digests.smtp_relay: host:port, no TLS, no auth
+  std::string from;                            // empty: danhba@<domain>
+  std::chrono::milliseconds interval{std::chrono::hours(24)};
+};
+
 // The collision policies an operator can choose.
 inline constexpr std::string_view kCollisionPolicies[] = {"numeric", "birth_year", "agency"};
 
@@ -177,6 +186,7 @@ struct Config {
   JournalConfig journal;
   BackupConfig backup;
   WebhooksConfig webhooks;
+  DigestsConfig digests;
   LogConfig log;
   // The file this configuration came from; empty for defaults or a string.
   std::filesystem::path source;
