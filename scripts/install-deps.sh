@@ -11,7 +11,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libicu-dev nlohmann-json3-dev libcli11-dev
   libssl-dev libsystemd-dev libzip-dev libexpat1-dev libxlsxwriter-dev
-  curl chromium python3-aiosmtpd
+  curl faketime tzdata chromium python3-aiosmtpd
 )
 
 missing=()

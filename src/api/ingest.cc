@@ -29,9 +29,8 @@ constexpr std::string_view kBearerChallenge = "Bearer realm=\"danhba-ingest\"";
 // The directory monitor looks every 2 s, and a restarted slapd answers within seconds.
 constexpr int kScopeRetryAfterSeconds = 10;
 
-std::string FormatTime(TimePoint time) {
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", std::chrono::floor<std::chrono::seconds>(time));
-}
+// fmt 9 would format a system time in the local time zone: UTC, always.
+std::string FormatTime(TimePoint time) { return base::FormatUtc(time); }
 
 std::string ToLower(std::string_view text) {
   std::string out(text);
@@ -115,11 +114,6 @@ void Append(std::vector<std::string>& codes, const std::optional<std::string>& c
 
 }  // namespace
 
-TimePoint StartOfDay(model::Date date) {
-  return std::chrono::time_point_cast<std::chrono::microseconds>(date.ToSysDays() -
-                                                                 kProvinceUtcOffset);
-}
-
 std::string SignatureBase(std::string_view timestamp, std::string_view method,
                           std::string_view target, std::string_view body) {
   std::string base;
@@ -200,12 +194,7 @@ class IngestService::Impl {
  public:
   Impl(IngestOptions options, IngestServices services)
       : options_(std::move(options)), services_(std::move(services)) {
-    if (!options_.clock) {
-      options_.clock = [] {
-        return std::chrono::time_point_cast<std::chrono::microseconds>(
-            std::chrono::system_clock::now());
-      };
-    }
+    if (!options_.clock) options_.clock = base::SystemClock();
   }
 
   http::Response Handle(const http::Request& request) {
@@ -219,8 +208,13 @@ class IngestService::Impl {
     const Sender* sender = nullptr;
     std::string replay_key;
     if (auto refused = Authenticate(request, *senders, sender, replay_key)) {
-      unauthorized_.fetch_add(1, std::memory_order_relaxed);
-      return std::move(*refused);
+      // Perhaps a sender added since the last look at the senders file.
+      std::shared_ptr<const SenderList> fresh = services_.senders->Recheck();
+      if (fresh == senders || Authenticate(request, *fresh, sender, replay_key)) {
+        unauthorized_.fetch_add(1, std::memory_order_relaxed);
+        return std::move(*refused);
+      }
+      senders = std::move(fresh);
     }
     if (auto refused = TakeToken(sender->name)) {
       rate_limited_.fetch_add(1, std::memory_order_relaxed);
@@ -452,7 +446,7 @@ class IngestService::Impl {
       journal::NewEvent entry{
           .id = event.id, .sender = sender.name, .payload = model::ToJson(event), .not_before = {}};
       if (event.effective_date) {
-        TimePoint due = StartOfDay(*event.effective_date);
+        TimePoint due = model::ProvinceStartOfDay(*event.effective_date);
         if (due > now) entry.not_before = due;
       }
       to_append.push_back(std::move(entry));

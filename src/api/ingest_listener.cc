@@ -13,15 +13,17 @@ class IngestListener::Impl {
 };
 
 Result<std::unique_ptr<IngestListener>> IngestListener::Start(const config::Config& config,
-                                                              IngestServices services) {
+                                                              IngestServices services,
+                                                              base::Clock clock) {
   if (services.journal == nullptr) return Internal("the ingest API needs a journal");
   auto impl = std::make_unique<Impl>();
   auto senders = SenderRegistry::Open(config.SendersFile());
   if (!senders.ok()) return ConfigError("ingest.senders_file: " + senders.error().detail);
   impl->senders = std::move(senders).value();
   services.senders = impl->senders.get();
-  impl->service =
-      std::make_unique<IngestService>(IngestOptionsFromConfig(config), std::move(services));
+  IngestOptions ingest_options = IngestOptionsFromConfig(config);
+  ingest_options.clock = std::move(clock);
+  impl->service = std::make_unique<IngestService>(std::move(ingest_options), std::move(services));
 
   http::ServerOptions options;
   options.name = "ingest.listen";

@@ -19,6 +19,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "danhba/base/clock.h"
 #include "danhba/base/log.h"
 #include "danhba/base/unique_fd.h"
 #include "danhba/naming/agency_code.h"
@@ -49,10 +50,7 @@ bool IsLowerHex(std::string_view text, std::size_t size) {
 
 using Fd = UniqueFd;
 
-std::string NowRfc3339() {
-  auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", now);
-}
+std::string NowRfc3339() { return base::FormatUtc(base::SystemNow()); }
 
 }  // namespace
 
@@ -362,8 +360,25 @@ class SenderRegistry::Impl {
     auto now = std::chrono::steady_clock::now();
     if (now < next_check_) return list_;
     next_check_ = now + interval_;
+    ReloadIfChanged();
+    return list_;
+  }
+
+  std::shared_ptr<const SenderList> Recheck() {
+    std::lock_guard lock(mutex_);
+    if (!store_) return list_;
+    auto now = std::chrono::steady_clock::now();
+    if (now < next_recheck_) return list_;
+    next_recheck_ = now + kMinRecheckInterval;
+    next_check_ = now + interval_;
+    ReloadIfChanged();
+    return list_;
+  }
+
+  // REQUIRES: mutex_ held.
+  void ReloadIfChanged() {
     Version version = Stat();
-    if (version == version_) return list_;
+    if (version == version_) return;
     auto loaded = store_->Load();
     if (!loaded.ok()) {
       log::Get("ingest")->error("keeping the previous senders: {}", loaded.error().detail);
@@ -373,8 +388,11 @@ class SenderRegistry::Impl {
                                list_->senders().size());
     }
     version_ = version;
-    return list_;
   }
+
+  // Rechecks asked for by refused credentials come at most this often, so a
+  // flood of bad tokens costs one stat() per interval, not one per request.
+  static constexpr std::chrono::milliseconds kMinRecheckInterval{100};
 
   std::optional<SenderStore> store_;
   std::chrono::milliseconds interval_;
@@ -382,6 +400,7 @@ class SenderRegistry::Impl {
   std::shared_ptr<const SenderList> list_;
   Version version_;
   std::chrono::steady_clock::time_point next_check_{};
+  std::chrono::steady_clock::time_point next_recheck_{};
 };
 
 Result<std::unique_ptr<SenderRegistry>> SenderRegistry::Open(
@@ -406,5 +425,6 @@ SenderRegistry::SenderRegistry(std::unique_ptr<Impl> impl) : impl_(std::move(imp
 SenderRegistry::~SenderRegistry() = default;
 
 std::shared_ptr<const SenderList> SenderRegistry::Current() { return impl_->Current(); }
+std::shared_ptr<const SenderList> SenderRegistry::Recheck() { return impl_->Recheck(); }
 
 }  // namespace danhba::api

@@ -29,15 +29,7 @@ struct EventsArgs {
   std::string id;
 };
 
-std::string FormatTime(journal::TimePoint t) {
-  std::time_t seconds =
-      std::chrono::system_clock::to_time_t(std::chrono::time_point_cast<std::chrono::seconds>(t));
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  std::ostringstream out;
-  out << std::put_time(&tm, "%Y-%m-%dT%H:%M:%SZ");
-  return out.str();
-}
+std::string FormatTime(journal::TimePoint t) { return base::FormatUtc(t); }
 
 // "30d", "1h", "15m", "30s" or "500ms": the largest unit that divides it.
 std::string FormatDuration(std::chrono::milliseconds duration) {

@@ -47,8 +47,12 @@ void FaultEnv::SetSyncHook(std::function<void()> hook) {
 }
 
 void FaultEnv::SetNow(TimePoint now) {
+  SetClock([now] { return now; });
+}
+
+void FaultEnv::SetClock(base::Clock clock) {
   std::lock_guard lock(mutex_);
-  now_ = now;
+  clock_ = std::move(clock);
 }
 
 void FaultEnv::Crash() {
@@ -195,9 +199,13 @@ Result<std::unique_ptr<FileLock>> FaultEnv::LockFile(const std::string& path) {
 }
 
 TimePoint FaultEnv::Now() {
-  std::lock_guard lock(mutex_);
-  if (now_) return *now_;
-  return base_.Now();
+  base::Clock clock;
+  {
+    std::lock_guard lock(mutex_);
+    clock = clock_;
+  }
+  // Called outside the lock: a test's clock may take locks of its own.
+  return clock ? clock() : base_.Now();
 }
 
 }  // namespace danhba::journal

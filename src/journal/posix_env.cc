@@ -193,9 +193,7 @@ class PosixEnv final : public Env {
     return std::unique_ptr<FileLock>(std::make_unique<PosixFileLock>(owner.release()));
   }
 
-  TimePoint Now() override {
-    return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
-  }
+  TimePoint Now() override { return base::SystemNow(); }
 };
 
 }  // namespace

@@ -103,4 +103,13 @@ std::string Date::ToString() const {
   return out;
 }
 
+base::TimePoint ProvinceStartOfDay(const Date& date) {
+  return std::chrono::time_point_cast<std::chrono::microseconds>(date.ToSysDays() -
+                                                                 kProvinceUtcOffset);
+}
+
+Date ProvinceDate(base::TimePoint t) {
+  return Date::FromSysDays(std::chrono::floor<std::chrono::days>(t + kProvinceUtcOffset));
+}
+
 }  // namespace danhba::model

@@ -571,6 +571,39 @@ void CheckEvent(Event& event, std::string_view path, Problems& problems) {
   }
 }
 
+// What a stored event needs to be applied at all, whatever the rules of the
+// day: the parts its type acts on. Formats and limits are not looked at.
+void CheckStoredShape(const Event& event, Problems& problems) {
+  Checker check(problems, event.type);
+  if (IsPersonEvent(event.type)) {
+    check.Required(event.person, "person");
+    if (event.type == EventType::kTransfer) check.Required(event.to_agency, "to_agency");
+    if (event.type == EventType::kHire && event.person) {
+      const PersonFields& p = *event.person;
+      check.Required(p.agency, "person.agency");
+      if (!p.full_name && !(p.family_name && p.given_name)) {
+        check.Add("person.full_name", "required for a hire (or family_name and given_name)");
+      }
+    }
+    return;
+  }
+  check.Required(event.agency, "agency");
+  if (!event.agency) return;
+  switch (event.type) {
+    case EventType::kAgencyCreate:
+      check.Required(event.agency->name, "agency.name");
+      break;
+    case EventType::kAgencyMerge:
+      check.Required(event.into, "into");
+      break;
+    case EventType::kAgencyHead:
+      check.Required(event.agency->head, "agency.head");
+      break;
+    default:
+      break;
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Body parsing: JSON syntax, nesting depth, and duplicate keys (which the JSON
 // library would otherwise resolve silently, last one wins).
@@ -744,6 +777,7 @@ Result<Event> ParseStoredEvent(std::string_view json) {
   if (!body->duplicates.empty())
     problems.Add(body->duplicates.begin()->second, "given more than once");
   DecodeEvent(body->value, "", in, problems, event);
+  if (problems.empty()) CheckStoredShape(event, problems);
   if (!problems.empty()) return problems.ToError();
   return event;
 }

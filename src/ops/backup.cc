@@ -21,7 +21,6 @@
 #include <unordered_set>
 
 #include "danhba/base/log.h"
-#include "danhba/api/ingest.h"
 #include "danhba/directory/ldap_directory.h"
 #include "danhba/journal/journal.h"
 #include "danhba/ldap/connection.h"
@@ -346,7 +345,6 @@ Status ReplayInOrder(const config::Config& config, slapd::Instance& instance, jo
   DANHBA_RETURN_IF_ERROR(instance.Start());
   auto options = sync::OptionsFromConfig(config);
   if (!options.ok()) return options.take_error();
-  options->start_of_day = [](const model::Date& date) { return api::StartOfDay(date); };
   ldap::ConnectOptions connect;
   connect.url = instance.url();
   connect.network_timeout = config.ldap.connect_timeout;

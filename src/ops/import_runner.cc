@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "danhba/api/senders.h"
+#include "danhba/base/clock.h"
 #include "danhba/base/log.h"
 #include "danhba/directory/ldap_directory.h"
 #include "danhba/ldap/client.h"
@@ -47,11 +48,6 @@ Result<std::string> ReadWholeFile(const fs::path& path) {
   return bytes;
 }
 
-// Today in the province (UTC+7, no daylight saving time).
-model::Date ProvinceToday() {
-  auto now = std::chrono::system_clock::now() + std::chrono::hours(7);
-  return model::Date::FromSysDays(std::chrono::floor<std::chrono::days>(now));
-}
 
 bool IsFinal(journal::EventState state) {
   return state == journal::EventState::kApplied || state == journal::EventState::kRejected;
@@ -243,8 +239,7 @@ std::vector<EventStatus> ApplyInProcess(journal::Journal& journal, sync::Engine&
     });
   };
   while (!all_final() && Clock::now() < deadline) {
-    sync::RoundResult round = engine.RunOnce(
-        std::chrono::time_point_cast<journal::TimePoint::duration>(std::chrono::system_clock::now()));
+    sync::RoundResult round = engine.RunOnce(base::SystemNow());
     if (round.transient_failure) {
       log::Get("import")->warn("the directory failed, retrying: {}", round.transient_detail);
       auto wait = std::max(engine.backoff(), std::chrono::milliseconds(100));
@@ -277,7 +272,7 @@ Result<ImportResult> RunImport(const config::Config& config, const ImportRequest
   options.remove_missing = request.remove_missing;
   options.max_remove_share = request.max_remove_share;
   options.transfer = request.transfer;
-  options.decision = DefaultDecision(request.agency, request.decision_date.value_or(ProvinceToday()));
+  options.decision = DefaultDecision(request.agency, request.decision_date.value_or(model::ProvinceDate(base::SystemNow())));
   if (request.decision_date) options.decision.date = *request.decision_date;
   if (request.decision_number) options.decision.number = *request.decision_number;
   if (request.decision_issuer) options.decision.issuer = *request.decision_issuer;

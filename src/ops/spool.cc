@@ -8,7 +8,9 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "danhba/base/clock.h"
 #include "danhba/base/log.h"
+#include "danhba/model/date.h"
 #include "danhba/model/fields.h"
 #include "danhba/ops/import_runner.h"
 
@@ -74,15 +76,7 @@ fs::path FreeName(const fs::path& dir, const std::string& name) {
   return candidate;
 }
 
-std::string Iso(journal::TimePoint t) {
-  auto seconds = std::chrono::floor<std::chrono::seconds>(t);
-  auto days = std::chrono::floor<std::chrono::days>(seconds);
-  std::chrono::hh_mm_ss hms(seconds - days);
-  return model::Date::FromSysDays(days).ToString() + "T" +
-         (hms.hours().count() < 10 ? "0" : "") + std::to_string(hms.hours().count()) + ":" +
-         (hms.minutes().count() < 10 ? "0" : "") + std::to_string(hms.minutes().count()) + ":" +
-         (hms.seconds().count() < 10 ? "0" : "") + std::to_string(hms.seconds().count()) + "Z";
-}
+std::string Iso(journal::TimePoint t) { return base::FormatUtc(t); }
 
 // The outcome of one file before it is moved.
 struct Processed {
@@ -165,7 +159,7 @@ Result<SpoolFileResult> Spool::Process(const fs::path& path) {
   Processed processed;
   processed.report["file"] = name;
   processed.report["processed_at"] =
-      Iso(std::chrono::time_point_cast<journal::TimePoint::duration>(std::chrono::system_clock::now()));
+      Iso(base::SystemNow());
 
   auto bytes = ReadAll(path);
   if (!bytes.ok() && bytes.error().code == ErrorCode::kTransient) return bytes.take_error();
@@ -238,9 +232,7 @@ Result<SpoolFileResult> Spool::Process(const fs::path& path) {
         ImportOptions options;
         options.agency = *agency;
         options.allocator = options_.allocator;
-        model::Date today = services_.today ? services_.today()
-                                            : model::Date::FromSysDays(std::chrono::floor<std::chrono::days>(
-                                                  std::chrono::system_clock::now() + std::chrono::hours(7)));
+        model::Date today = services_.today ? services_.today() : model::ProvinceDate(base::SystemNow());
         options.decision = DefaultDecision(*agency, today);
         auto plan = PlanImport(file->list, file->sha256, *snapshot, options);
         if (!plan.ok()) {

@@ -104,10 +104,33 @@ Result<std::string> ReadSecret(const std::filesystem::path& file) {
   return secret;
 }
 
+namespace {
+
+// Secret files written by earlier versions end with a newline, which
+// `ldapsearch -y` would take as part of the password: they are rewritten
+// (atomically, mode 0600) without it. Best effort: the secret was read anyway.
+void DropTrailingNewline(const std::filesystem::path& file, const std::string& secret) {
+  std::error_code ec;
+  if (std::filesystem::file_size(file, ec) == secret.size() || ec) return;
+  const std::filesystem::path temp = file.string() + ".new";
+  Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (fd.get() < 0) return;
+  if (::write(fd.get(), secret.data(), secret.size()) != static_cast<ssize_t>(secret.size()) ||
+      ::fsync(fd.get()) != 0 || ::rename(temp.c_str(), file.c_str()) != 0) {
+    ::unlink(temp.c_str());
+  }
+}
+
+}  // namespace
+
 Result<std::string> LoadOrCreateSecret(const std::filesystem::path& file, bool* created) {
   if (created != nullptr) *created = false;
   std::error_code ec;
-  if (std::filesystem::exists(file, ec)) return ReadSecret(file);
+  if (std::filesystem::exists(file, ec)) {
+    Result<std::string> secret = ReadSecret(file);
+    if (secret.ok()) DropTrailingNewline(file, *secret);
+    return secret;
+  }
   std::filesystem::path parent = file.parent_path();
   if (!parent.empty() && !std::filesystem::exists(parent, ec)) {
     std::filesystem::create_directories(parent, ec);
@@ -124,7 +147,8 @@ Result<std::string> LoadOrCreateSecret(const std::filesystem::path& file, bool* 
     if (errno == EEXIST) return ReadSecret(file);  // another process was first
     return ConfigError("cannot create secret file " + file.string() + ": " + Errno());
   }
-  std::string content = *password + "\n";
+  // No newline: the whole file is the password, as `ldapsearch -y FILE` reads it.
+  const std::string& content = *password;
   if (::write(fd.get(), content.data(), content.size()) != static_cast<ssize_t>(content.size()) ||
       ::fsync(fd.get()) != 0) {
     std::string reason = Errno();

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -20,6 +19,7 @@
 #include "danhba/naming/address.h"
 #include "danhba/naming/agency_code.h"
 #include "danhba/naming/name.h"
+#include "sync/address_claims.h"
 #include "sync/handover.h"
 
 namespace danhba::sync {
@@ -50,20 +50,6 @@ Result<std::string> GeneratePassword() {
     }
   }
   return out;
-}
-
-TimePoint SystemNow() {
-  return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
-}
-
-TimePoint LocalStartOfDay(const model::Date& date) {
-  std::tm tm{};
-  tm.tm_year = date.year() - 1900;
-  tm.tm_mon = date.month() - 1;
-  tm.tm_mday = date.day();
-  tm.tm_isdst = -1;
-  std::time_t t = std::mktime(&tm);
-  return TimePoint(std::chrono::seconds(t));
 }
 
 std::string Lower(std::string_view s) {
@@ -210,9 +196,16 @@ struct Item {
 };
 
 // A hire ready to be added in a batch.
+// A fresh hire's entry with the address it claimed for its add.
+struct Allocated {
+  directory::NewPerson person;
+  AddressClaims::Claim claim;
+};
+
 struct PreparedHire {
   const Item* item = nullptr;
   directory::NewPerson person;
+  AddressClaims::Claim claim;
 };
 
 }  // namespace
@@ -262,8 +255,8 @@ class Engine::Impl {
         dirs_(std::move(dirs)),
         options_(std::move(options)),
         handover_(options_.handover_dir) {
-    if (!options_.clock) options_.clock = &SystemNow;
-    if (!options_.start_of_day) options_.start_of_day = &LocalStartOfDay;
+    if (!options_.clock) options_.clock = base::SystemClock();
+    if (!options_.start_of_day) options_.start_of_day = &model::ProvinceStartOfDay;
     if (options_.batch_size == 0) options_.batch_size = 1;
     if (options_.journal_batch == 0) options_.journal_batch = 1;
     if (options_.max_round_events == 0) options_.max_round_events = 1;
@@ -306,16 +299,9 @@ class Engine::Impl {
     std::lock_guard lock(taken_mutex_);
     if (taken_.size() < kMaxTakenCache) taken_.insert(local_part);
   }
-  // An address a worker is about to add: namesakes hired at the same moment by
-  // two workers get different candidates instead of one failing its add (the
-  // directory stays the arbiter against other writers). False if claimed.
-  bool Claim(const std::string& local_part) {
-    std::lock_guard lock(taken_mutex_);
-    return claimed_.insert(local_part).second;
-  }
-  void Release(const std::string& local_part) {
-    std::lock_guard lock(taken_mutex_);
-    claimed_.erase(local_part);
+  // An initial password: the test hook's when set, else OpenSSL's.
+  Result<std::string> NewPassword() const {
+    return options_.generate_password ? options_.generate_password() : GeneratePassword();
   }
 
  private:
@@ -333,7 +319,7 @@ class Engine::Impl {
   static constexpr std::size_t kMaxTakenCache = 1 << 20;
   std::mutex taken_mutex_;
   std::unordered_set<std::string> taken_;
-  std::unordered_set<std::string> claimed_;  // being added by a worker (Claim)
+  AddressClaims claims_;  // addresses being added by a worker
 
   mutable std::mutex wake_mutex_;
   std::condition_variable wake_;
@@ -397,7 +383,7 @@ class Engine::Impl::Worker {
       if (results[i]->kind == Kind::kTransient) stopped = true;
     }
     if (!stopped) flush();
-    for (const auto& p : prepared) e_.Release(p.person.person.uid);  // never tried
+    prepared.clear();  // hires never tried: their claims end here
     return results;
   }
 
@@ -519,13 +505,13 @@ class Engine::Impl::Worker {
       }
       return FromError(prepared.error());
     }
-    ready = PreparedHire{&item, std::move(prepared).value()};
+    ready = PreparedHire{&item, std::move(prepared->person), std::move(prepared->claim)};
     return std::nullopt;
   }
 
   // The entry of a fresh hire with the first free candidate address (free in
   // the directory, and not used by another hire of the same batch).
-  Result<directory::NewPerson> Allocate(const model::Event& ev,
+  Result<Allocated> Allocate(const model::Event& ev,
                                         const std::set<std::string>& taken_here,
                                         std::size_t skip = 0) {
     const model::PersonFields& p = *ev.person;
@@ -551,7 +537,8 @@ class Engine::Impl::Worker {
           continue;
         }
       }
-      if (!e_.Claim(candidate->local_part)) continue;  // the caller releases it after the add
+      auto claim = e_.claims_.TryClaim(candidate->local_part);
+      if (!claim) continue;  // another worker is adding it
       directory::NewPerson np;
       PersonRecord& r = np.person;
       r.uid = candidate->local_part;
@@ -566,10 +553,10 @@ class Engine::Impl::Worker {
       r.birth_date = p.birth_date;
       r.decision_dns = {DecisionDn(ev)};
       r.created_by_event = ev.id;
-      auto password = GeneratePassword();
-      if (!password.ok()) return password.take_error();
+      auto password = e_.NewPassword();
+      if (!password.ok()) return password.take_error();  // the claim ends with it
       np.initial_password = std::move(password).value();
-      return np;
+      return Allocated{std::move(np), std::move(*claim)};
     }
   }
 
@@ -615,7 +602,7 @@ class Engine::Impl::Worker {
     people.reserve(hires.size());
     for (const auto& h : hires) people.push_back(h.person);
     const std::vector<Status> created = dir_.CreatePeople(people);
-    for (const auto& h : hires) e_.Release(h.person.person.uid);
+    for (auto& h : hires) h.claim.Release();
 
     std::vector<std::optional<StepResult>> results(hires.size());
     std::vector<std::size_t> added;
@@ -693,7 +680,7 @@ class Engine::Impl::Worker {
     const std::string& agency = *ev.person->agency;
     SYNC_ASSIGN(has, e_.handover_.Has(agency, ev.id));
     if (!has) {
-      SYNC_ASSIGN(password, GeneratePassword());
+      SYNC_ASSIGN(password, e_.NewPassword());
       SYNC_TRY(dir_.ResetPassword(r.dn, password));
       SYNC_TRY(Fault(ev, Step::kPasswordSet));
       SYNC_TRY(e_.handover_.Write({{agency, r.uid, r.mail, r.full_name, password, ev.id}}));
@@ -730,21 +717,21 @@ class Engine::Impl::Worker {
         }
         return FromError(prepared.error());
       }
-      Status created = dir_.CreatePeople({*prepared}).front();
-      e_.Release(prepared->person.uid);
+      Status created = dir_.CreatePeople({prepared->person}).front();
+      prepared->claim.Release();
       if (!created.ok()) {
         // Taken between the check and the add (another writer, or a mail alias
         // the check cannot see): the next candidate.
         if (created.error().code == ErrorCode::kConflict && attempt < 100) continue;
         return FromError(created.error());
       }
-      e_.NoteTaken(prepared->person.uid);
+      e_.NoteTaken(prepared->person.person.uid);
       SYNC_TRY(Fault(ev, Step::kPersonAdded));
-      const PersonRecord& r = prepared->person;
+      const PersonRecord& r = prepared->person.person;
       SYNC_TRY(dir_.EnsureDecision(DecisionOf(ev, {r.dn})));
       SYNC_TRY(Fault(ev, Step::kDecisionWritten));
       SYNC_TRY(e_.handover_.Write(
-          {{*p.agency, r.uid, r.mail, r.full_name, prepared->initial_password, ev.id}}));
+          {{*p.agency, r.uid, r.mail, r.full_name, prepared->person.initial_password, ev.id}}));
       SYNC_TRY(Fault(ev, Step::kHandoverWritten));
       return Applied(PersonResult(r.uid, r.mail));
     }
@@ -863,9 +850,10 @@ class Engine::Impl::Worker {
           e_.NoteTaken(c);
           continue;
         }
-        if (!e_.Claim(c)) continue;
+        auto claim = e_.claims_.TryClaim(c);
+        if (!claim) continue;
         auto renamed = dir_.RenamePerson(r.uid, c);
-        e_.Release(c);
+        claim->Release();
         if (!renamed.ok()) {
           if (renamed.error().code == ErrorCode::kConflict) continue;  // taken meanwhile
           return FromError(renamed.error());
@@ -1321,7 +1309,8 @@ RoundResult Engine::Impl::RunOnce(TimePoint now) {
 
   for (journal::Event& je : pending) {
     Outcome outcome{je.info.id, EventState::kQueued, {}};
-    auto parsed = model::ParseEvent(je.payload);
+    // Today's rules are for intake; what was acknowledged is applied as stored.
+    auto parsed = model::ParseStoredEvent(je.payload);
     if (!parsed.ok()) {
       std::string reason = "not a valid event: " + parsed.error().detail;
       early.push_back({je.info.id, EventState::kRejected, reason, std::nullopt});
@@ -1343,6 +1332,18 @@ RoundResult Engine::Impl::RunOnce(TimePoint now) {
         outcome.detail = "effective " + item.event.effective_date->ToString();
         note_next(start);
       }
+    }
+    const auto& not_before = item.journal_event.info.not_before;
+    if (not_before && *not_before > now && item.journal_event.info.state == EventState::kQueued) {
+      // Appended as due by a writer whose clock was ahead of this engine's
+      // (another process, a clock stepped back): it waits, and says so.
+      std::string note = item.event.effective_date
+                             ? "effective " + item.event.effective_date->ToString()
+                             : "not before its scheduled time";
+      early.push_back({item.event.id, EventState::kScheduled, note, *not_before});
+      round.scheduled++;
+      outcome.state = EventState::kScheduled;
+      outcome.detail = std::move(note);
     }
     if (!due && item.journal_event.info.not_before) note_next(*item.journal_event.info.not_before);
     bool blocked = false;

@@ -36,12 +36,6 @@ namespace danhba::api {
 inline constexpr std::string_view kTimestampHeader = "X-Danhba-Timestamp";
 inline constexpr std::string_view kSignatureHeader = "X-Danhba-Signature";
 
-// The province's offset from UTC (Asia/Ho_Chi_Minh has no daylight saving time).
-inline constexpr std::chrono::hours kProvinceUtcOffset{7};
-
-// 00:00 of `date` in the province's time zone.
-journal::TimePoint StartOfDay(model::Date date);
-
 // What a signing sender signs: "<timestamp>\n<METHOD>\n<target>\n<body>", where
 // timestamp is the decimal Unix time in seconds sent in X-Danhba-Timestamp and
 // target is the request target as sent ("/api/v1/events").
@@ -70,7 +64,7 @@ struct IngestOptions {
   std::size_t max_remembered_signatures = 1'000'000;
   // The wall clock (timestamps, effective dates, the rate limit); the system
   // clock when empty.
-  std::function<journal::TimePoint()> clock;
+  base::Clock clock;
 };
 
 // The code of the agency the person with this private id belongs to now;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "danhba/api/ingest.h"
+#include "danhba/base/clock.h"
 #include "danhba/base/result.h"
 #include "danhba/config/config.h"
 
@@ -18,9 +19,11 @@ class IngestListener {
   // a config error; a missing one means no sender yet), and listens on
   // ingest.listen with the ingest.* limits. `services.journal` is required;
   // `services.senders` is ignored (the listener owns its registry). A taken port
-  // is a config error naming ingest.listen.
+  // is a config error naming ingest.listen. `clock`: the wall clock
+  // (timestamps, effective dates); the system's when empty.
   static Result<std::unique_ptr<IngestListener>> Start(const config::Config& config,
-                                                       IngestServices services);
+                                                       IngestServices services,
+                                                       base::Clock clock = {});
 
   ~IngestListener();  // Stop()
   IngestListener(const IngestListener&) = delete;

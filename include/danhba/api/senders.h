@@ -138,6 +138,10 @@ class SenderRegistry {
   SenderRegistry& operator=(const SenderRegistry&) = delete;
 
   std::shared_ptr<const SenderList> Current();
+  // Looks at the file now, not waiting for check_interval: for credentials
+  // that were just refused, so that a sender added a moment ago is let in at
+  // once. At most one look per 100 ms; otherwise the list as it is.
+  std::shared_ptr<const SenderList> Recheck();
 
   class Impl;
   explicit SenderRegistry(std::unique_ptr<Impl> impl);  // use Open or Fixed

@@ -11,12 +11,13 @@
 #include <string_view>
 #include <vector>
 
+#include "danhba/base/clock.h"
 #include "danhba/base/result.h"
 
 namespace danhba::journal {
 
 // Wall-clock time with microsecond precision, as stored on disk.
-using TimePoint = std::chrono::sys_time<std::chrono::microseconds>;
+using TimePoint = base::TimePoint;
 
 // A file opened for writing at its end. Not safe for concurrent use.
 class WritableFile {

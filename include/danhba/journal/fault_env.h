@@ -47,6 +47,8 @@ class FaultEnv : public Env {
   // --- clock ---
   // Now() answers `now` from here on (the real clock until set).
   void SetNow(TimePoint now);
+  // Now() asks `clock` from here on, so the journal keeps a test's own time.
+  void SetClock(base::Clock clock);
 
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override;
   Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) override;
@@ -82,7 +84,7 @@ class FaultEnv : public Env {
   std::set<std::string> unsynced_created_;   // guarded by mutex_
   std::optional<std::size_t> short_write_;   // guarded by mutex_
   std::function<void()> sync_hook_;          // guarded by mutex_
-  std::optional<TimePoint> now_;             // guarded by mutex_
+  base::Clock clock_;                        // guarded by mutex_; empty: base_.Now()
   std::atomic<bool> fail_syncs_{false};
   std::atomic<bool> crashed_{false};
   std::atomic<std::uint64_t> file_syncs_{0};

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "danhba/base/clock.h"
 #include "danhba/base/result.h"
 
 namespace danhba::model {
@@ -50,5 +51,15 @@ class Date {
   std::int8_t month_ = 1;
   std::int8_t day_ = 1;
 };
+
+// The province keeps Vietnam's time (Asia/Ho_Chi_Minh, UTC+7, no daylight
+// saving): an effective date begins at 00:00 there, whatever the server's TZ.
+inline constexpr std::chrono::hours kProvinceUtcOffset{7};
+
+// 00:00 of `date` in the province.
+base::TimePoint ProvinceStartOfDay(const Date& date);
+
+// The province's calendar date at `t`.
+Date ProvinceDate(base::TimePoint t);
 
 }  // namespace danhba::model

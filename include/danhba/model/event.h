@@ -162,9 +162,11 @@ Result<ParsedBatch> ParseEvents(std::string_view body);
 std::string ToJson(const Event& event);
 
 // Reads back what ToJson wrote, checking only the JSON shape and value types
-// (and that dates are dates), not the per-type rules, formats and limits. For
-// replaying a journal: an event acknowledged under one version's rules must
-// still be applied after an upgrade that tightens them.
+// (and that dates are dates) and that the event has the parts its type acts on
+// (a hire's person, agency and name; a transfer's to_agency; a merge's into;
+// ...), not the per-type rules, formats and limits. For replaying a journal:
+// an event acknowledged under one version's rules must still be applied after
+// an upgrade that tightens them. The sync engine reads the journal with this.
 Result<Event> ParseStoredEvent(std::string_view json);
 
 }  // namespace danhba::model

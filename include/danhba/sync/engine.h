@@ -8,7 +8,8 @@
 //   rejected  detail: why it can never apply as sent (unknown agency or person,
 //             a person who already has a mailbox (R3), ...); the operator may
 //             retry it after fixing the cause
-//   scheduled its effective date has not come (not_before = that day, 00:00 local)
+//   scheduled its effective date has not come (not_before = that day, 00:00 in
+//             the province), or its not_before lies ahead of the engine's clock
 // A transient directory failure (unreachable after the client's own retries)
 // leaves the event and every later one untouched in the journal; the engine
 // backs off and tries again (Run), in the same order.
@@ -85,13 +86,16 @@ struct EngineOptions {
   // Run() looks at the journal at least this often (scheduled events).
   std::chrono::milliseconds poll_interval{60000};
   // The wall clock; the system clock when empty.
-  std::function<TimePoint()> clock;
-  // 00:00 local time of a date, the moment an effective date begins; the
-  // process's local time zone (mktime) when empty.
+  base::Clock clock;
+  // The moment an effective date begins; 00:00 in the province
+  // (model::ProvinceStartOfDay) when empty.
   std::function<TimePoint(const model::Date&)> start_of_day;
   // Operator retries requested while the journal is held by this daemon:
   // files named by the hex of an event id (see RequestRetry). Empty: none.
   std::string retry_dir;
+  // Initial passwords; 16 characters from OpenSSL's RAND when empty. A test
+  // hook (a failing generator).
+  std::function<Result<std::string>()> generate_password;
   // Test hook, called after each step of an event; an error returned here is
   // treated like a directory error (kTransient: back off; otherwise reject).
   std::function<Status(std::string_view event_id, Step step)> fault;

@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -36,6 +37,14 @@ using Clock = std::chrono::steady_clock;
 using ::testing::HasSubstr;
 
 constexpr auto kDeadline = std::chrono::seconds(60);
+
+// The danhba under test: the build's own, or DANHBA_TEST_BINARY (e.g. a build
+// with AddressSanitizer, as scripts/test.sh runs the daemon's early exits).
+const char* DanhbaBinary() {
+  const char* override = std::getenv("DANHBA_TEST_BINARY");
+  return override != nullptr && *override != '\0' ? override : DANHBA_BINARY;
+}
+
 constexpr std::string_view kBaseDn = "dc=dongnai,dc=gov,dc=vn";
 
 std::string ReadFile(const fs::path& path) {
@@ -172,6 +181,37 @@ int HttpGetStatus(int port, const std::string& path) {
   return status;
 }
 
+// POSTs `body` to http://127.0.0.1:<port><path> with a bearer token; the
+// status code, or 0 when nothing answers.
+int HttpPostStatus(int port, const std::string& path, const std::string& token,
+                   const std::string& body) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return 0;
+  timeval timeout{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  int status = 0;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) {
+    std::string request = "POST " + path +
+                          " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                          "Content-Type: application/json\r\nAuthorization: Bearer " +
+                          token + "\r\nContent-Length: " + std::to_string(body.size()) +
+                          "\r\n\r\n" + body;
+    if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
+        static_cast<ssize_t>(request.size())) {
+      char buffer[64] = {};
+      ssize_t n = ::recv(fd, buffer, sizeof buffer - 1, 0);
+      std::string head(buffer, n > 0 ? static_cast<std::size_t>(n) : 0);
+      if (head.rfind("HTTP/1.1 ", 0) == 0 && head.size() >= 12) status = std::stoi(head.substr(9, 3));
+    }
+  }
+  ::close(fd);
+  return status;
+}
+
 class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -236,7 +276,7 @@ TEST_F(CliTest, CheckRejectsBadConfigsWithKeyAndLineAndCreatesNothing) {
   for (const auto& test : cases) {
     WriteConfig(test.yaml);
     for (const char* command : {"check", "run"}) {
-      Outcome outcome = RunToEnd({DANHBA_BINARY, command, "--config", "danhba.yaml"}, dir_);
+      Outcome outcome = RunToEnd({DanhbaBinary(), command, "--config", "danhba.yaml"}, dir_);
       EXPECT_EQ(outcome.exit_code, 1) << command << "\n" << test.yaml << outcome.output;
       EXPECT_THAT(outcome.output, HasSubstr(test.message)) << command;
       EXPECT_FALSE(fs::exists(dir_ / "var")) << command << " created the data_dir for\n" << test.yaml;
@@ -246,7 +286,7 @@ TEST_F(CliTest, CheckRejectsBadConfigsWithKeyAndLineAndCreatesNothing) {
 
 TEST_F(CliTest, CheckConfigOnlyAcceptsAGoodFile) {
   WriteConfig(GoodConfig(FreePort(), FreePort(), FreePort()));
-  Outcome outcome = RunToEnd({DANHBA_BINARY, "check", "--config", "danhba.yaml", "--config-only"}, dir_);
+  Outcome outcome = RunToEnd({DanhbaBinary(), "check", "--config", "danhba.yaml", "--config-only"}, dir_);
   EXPECT_EQ(outcome.exit_code, 0) << outcome.output;
   EXPECT_THAT(outcome.output, HasSubstr("ok    configuration danhba.yaml"));
   EXPECT_FALSE(fs::exists(dir_ / "var"));
@@ -257,7 +297,7 @@ TEST_F(CliTest, CheckSaysWhenTheDirectoryIsUnreachable) {
   fs::create_directories(dir_ / "var/secrets");
   std::ofstream(dir_ / "var/secrets/operator.password") << "not-a-real-password\n";
   fs::permissions(dir_ / "var/secrets/operator.password", fs::perms::owner_read | fs::perms::owner_write);
-  Outcome outcome = RunToEnd({DANHBA_BINARY, "check", "--config", "danhba.yaml"}, dir_);
+  Outcome outcome = RunToEnd({DanhbaBinary(), "check", "--config", "danhba.yaml"}, dir_);
   EXPECT_EQ(outcome.exit_code, 1) << outcome.output;
   EXPECT_THAT(outcome.output, HasSubstr("FAIL  directory ldap://127.0.0.1:"));
   EXPECT_THAT(outcome.output, HasSubstr("unreachable"));
@@ -269,7 +309,7 @@ TEST_F(CliTest, RunServesReadinessAndStopsCleanly) {
   WriteConfig(GoodConfig(ldap_port, api_port, FreePort()));
 
   for (int start = 0; start < 2; ++start) {  // first start creates the instance, the second reuses it
-    Child run({DANHBA_BINARY, "run", "--config", "danhba.yaml"}, dir_ / "run.out", dir_);
+    Child run({DanhbaBinary(), "run", "--config", "danhba.yaml"}, dir_ / "run.out", dir_);
     ASSERT_GT(run.pid(), 0);
     ASSERT_TRUE(WaitReady(run, api_port)) << run.output();
     EXPECT_EQ(HttpGetStatus(api_port, "/healthz"), 200);
@@ -283,17 +323,18 @@ TEST_F(CliTest, RunServesReadinessAndStopsCleanly) {
     ASSERT_EQ(::stat(password_file.c_str(), &info), 0);
     EXPECT_EQ(info.st_mode & 0777, 0600u);
 
+    // The whole file is the password (no newline), as `ldapsearch -y` reads it.
     std::string password = ReadFile(password_file);
-    while (!password.empty() && password.back() == '\n') password.pop_back();
+    EXPECT_EQ(password.find('\n'), std::string::npos);
     std::string operator_dn = "cn=operator,ou=system," + std::string(kBaseDn);
     Outcome search = RunToEnd({"/usr/bin/ldapsearch", "-x", "-LLL", "-H", "ldap://127.0.0.1:" + std::to_string(ldap_port),
-                               "-D", operator_dn, "-w", password, "-b", "ou=people," + std::string(kBaseDn), "-s",
-                               "base", "1.1"},
+                               "-D", operator_dn, "-y", password_file.string(), "-b",
+                               "ou=people," + std::string(kBaseDn), "-s", "base", "1.1"},
                               dir_);
     EXPECT_EQ(search.exit_code, 0) << search.output;
     EXPECT_THAT(search.output, HasSubstr("dn: ou=people," + std::string(kBaseDn)));
 
-    Outcome check = RunToEnd({DANHBA_BINARY, "check", "--config", "danhba.yaml"}, dir_);
+    Outcome check = RunToEnd({DanhbaBinary(), "check", "--config", "danhba.yaml"}, dir_);
     EXPECT_EQ(check.exit_code, 0) << check.output;
     EXPECT_THAT(check.output, HasSubstr("ok    schema: objectClass danhbaPerson"));
     EXPECT_THAT(check.output, HasSubstr("ok    entry ou=former," + std::string(kBaseDn)));
@@ -317,7 +358,7 @@ TEST_F(CliTest, RunServesReadinessAndStopsCleanly) {
   }
 
   // Once stopped, check says the directory is not there.
-  Outcome check = RunToEnd({DANHBA_BINARY, "check", "--config", "danhba.yaml"}, dir_);
+  Outcome check = RunToEnd({DanhbaBinary(), "check", "--config", "danhba.yaml"}, dir_);
   EXPECT_EQ(check.exit_code, 1);
   EXPECT_THAT(check.output, HasSubstr("unreachable"));
 }
@@ -325,7 +366,7 @@ TEST_F(CliTest, RunServesReadinessAndStopsCleanly) {
 TEST_F(CliTest, RunRestartsASlapdThatDied) {
   int api_port = FreePort();
   WriteConfig(GoodConfig(FreePort(), api_port, FreePort()));
-  Child run({DANHBA_BINARY, "run", "--config", "danhba.yaml"}, dir_ / "run.out", dir_);
+  Child run({DanhbaBinary(), "run", "--config", "danhba.yaml"}, dir_ / "run.out", dir_);
   ASSERT_TRUE(WaitReady(run, api_port)) << run.output();
   std::smatch match;
   std::string log = run.output();
@@ -371,7 +412,7 @@ TEST_F(CliTest, RunTellsSystemdWhenReadyAndWhenStopping) {
 
   int api_port = FreePort();
   WriteConfig(GoodConfig(FreePort(), api_port, FreePort()));
-  Child run({DANHBA_BINARY, "run", "--config", "danhba.yaml"}, dir_ / "run.out", dir_,
+  Child run({DanhbaBinary(), "run", "--config", "danhba.yaml"}, dir_ / "run.out", dir_,
             {"NOTIFY_SOCKET=" + socket_path.string()});
   EXPECT_EQ(receive(), "READY=1") << run.output();
   EXPECT_EQ(HttpGetStatus(api_port, "/readyz"), 200);  // ready before it says so
@@ -386,7 +427,7 @@ TEST_F(CliTest, RunTellsSystemdWhenReadyAndWhenStopping) {
 TEST_F(CliTest, RunRefusesATakenApiPortAndCreatesNothing) {
   PortHolder taken;
   WriteConfig(GoodConfig(FreePort(), taken.port(), FreePort()));
-  Outcome outcome = RunToEnd({DANHBA_BINARY, "run", "--config", "danhba.yaml"}, dir_);
+  Outcome outcome = RunToEnd({DanhbaBinary(), "run", "--config", "danhba.yaml"}, dir_);
   EXPECT_EQ(outcome.exit_code, 1) << outcome.output;
   EXPECT_THAT(outcome.output,
               HasSubstr("danhba: public_api.listen 127.0.0.1:" + std::to_string(taken.port()) + ": address already in use"));
@@ -397,7 +438,7 @@ TEST_F(CliTest, RunRefusesATakenLdapPort) {
   PortHolder taken;
   int api_port = FreePort();
   WriteConfig(GoodConfig(taken.port(), api_port, FreePort()));
-  Outcome outcome = RunToEnd({DANHBA_BINARY, "run", "--config", "danhba.yaml"}, dir_);
+  Outcome outcome = RunToEnd({DanhbaBinary(), "run", "--config", "danhba.yaml"}, dir_);
   EXPECT_EQ(outcome.exit_code, 1) << outcome.output;
   EXPECT_THAT(outcome.output, HasSubstr("danhba: ldap.url: "));
   EXPECT_THAT(outcome.output, HasSubstr("127.0.0.1:" + std::to_string(taken.port())));
@@ -428,7 +469,7 @@ TEST_F(CliTest, RunUnmanagedFollowsTheDirectoryReadiness) {
                        "ingest:\n"
                        "  listen: 127.0.0.1:" + std::to_string(FreePort()) + "\n";
   WriteConfig(config);
-  Child run({DANHBA_BINARY, "run", "--config", "danhba.yaml"}, dir_ / "run.out", dir_);
+  Child run({DanhbaBinary(), "run", "--config", "danhba.yaml"}, dir_ / "run.out", dir_);
   ASSERT_TRUE(WaitReady(run, api_port)) << run.output();
   EXPECT_FALSE(fs::exists(dir_ / "var/slapd"));  // nothing managed
 
@@ -470,11 +511,68 @@ TEST_F(CliTest, RunUnmanagedWithAWrongPasswordStops) {
               "  listen: 127.0.0.1:" + std::to_string(FreePort()) + "\n"
               "ingest:\n"
               "  listen: 127.0.0.1:" + std::to_string(FreePort()) + "\n");
-  Outcome outcome = RunToEnd({DANHBA_BINARY, "run", "--config", "danhba.yaml"}, dir_);
+  Outcome outcome = RunToEnd({DanhbaBinary(), "run", "--config", "danhba.yaml"}, dir_);
   EXPECT_EQ(outcome.exit_code, 1) << outcome.output;
   EXPECT_THAT(outcome.output, HasSubstr("as cn=operator,ou=system," + std::string(kBaseDn)));
   EXPECT_THAT(outcome.output, HasSubstr("nvalid credentials"));
   EXPECT_THAT(outcome.output, ::testing::Not(HasSubstr("wrong-password")));
+}
+
+// A start that fails late (here the spool directory, the last part built)
+// while an HR system is posting: every part is torn down in order, the engine
+// after the ingest listener whose threads wake it. Run against a build with
+// AddressSanitizer by scripts/test.sh, where a use after free would show.
+TEST_F(CliTest, RunThatFailsLateWhilePostsArriveStopsEverythingInOrder) {
+  int ldap_port = FreePort();
+  int api_port = FreePort();
+  int ingest_port = FreePort();
+  std::ofstream(dir_ / "blocked") << "a file where the spool directory's parent should be\n";
+  WriteConfig(GoodConfig(ldap_port, api_port, ingest_port) + "spool:\n  dir: blocked/spool\n");
+  Outcome added = RunToEnd({DanhbaBinary(), "sender", "add", "hr", "--config", "danhba.yaml"}, dir_);
+  ASSERT_EQ(added.exit_code, 0) << added.output;
+  std::smatch token;
+  ASSERT_TRUE(std::regex_search(added.output, token, std::regex("token: (\\S+)"))) << added.output;
+  const std::string bearer = token[1];
+
+  Child run({DanhbaBinary(), "run", "--config", "danhba.yaml"}, dir_ / "run.out", dir_);
+  ASSERT_GT(run.pid(), 0);
+  int accepted = 0;
+  const auto end = Clock::now() + kDeadline;
+  for (int n = 0; !run.Poll(); ++n) {
+    const std::string body =
+        R"({"id":"early-)" + std::to_string(n) +
+        R"(","type":"hire","decision":{"number":"1/QĐ-SNV","date":"2026-01-15","issuer":"Sở Nội vụ"},)"
+        R"("person":{"id":"CB)" + std::to_string(n) +
+        R"(","full_name":"Nguyễn Văn An","agency":"stttt"}})";
+    const int answer = HttpPostStatus(ingest_port, "/api/v1/events", bearer, body);
+    accepted += answer == 202;
+    ASSERT_LT(Clock::now(), end) << "danhba run did not exit";
+    if (answer == 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));  // not listening yet
+  }
+  auto status = run.Wait(kDeadline);
+  ASSERT_TRUE(status.has_value());
+  const std::string log = run.output();
+  EXPECT_EQ(*status, 1) << log;
+  EXPECT_THAT(log, HasSubstr("danhba: spool.dir " + (dir_ / "blocked/spool").string()));
+  EXPECT_THAT(log, ::testing::Not(HasSubstr("Sanitizer")));
+  EXPECT_GT(accepted, 0) << "no event was taken while the daemon started\n" << log;
+
+  std::smatch match;
+  ASSERT_TRUE(std::regex_search(log, match, std::regex("managed slapd \\(pid ([0-9]+)\\)"))) << log;
+  pid_t slapd = std::stoi(match[1]);
+  EXPECT_EQ(::kill(slapd, 0), -1) << "slapd " << slapd << " outlived danhba";
+  EXPECT_EQ(HttpGetStatus(api_port, "/healthz"), 0);
+  EXPECT_EQ(HttpPostStatus(ingest_port, "/api/v1/events", bearer, "{}"), 0);
+
+  // What was acknowledged is in the journal: a good start applies it.
+  fs::remove(dir_ / "blocked");
+  Child again({DanhbaBinary(), "run", "--config", "danhba.yaml"}, dir_ / "again.out", dir_);
+  ASSERT_TRUE(WaitReady(again, api_port)) << again.output();
+  ASSERT_EQ(::kill(again.pid(), SIGTERM), 0);
+  auto stopped = again.Wait(kDeadline);
+  ASSERT_TRUE(stopped.has_value());
+  EXPECT_EQ(*stopped, 0) << again.output();
+  EXPECT_THAT(again.output(), ::testing::Not(HasSubstr("Sanitizer")));
 }
 
 }  // namespace

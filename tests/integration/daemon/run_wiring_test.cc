@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon.h"
+#include "danhba/base/clock.h"
+#include "danhba/model/date.h"
 #include "danhba/slapd/instance.h"
 #include "e2e_test_util.h"
 #include "http_client.h"
@@ -86,6 +88,14 @@ TEST(RunWiring, ScopedSenderMayChangeOnlyItsAgencysStaffAndIsToldToRetryWhileThe
   HttpClient scoped("127.0.0.1", daemon.ingest_port());
   scoped.SetBearerToken(*scoped_token);
 
+  // A sender added while the daemon runs is let in at once, not a second later.
+  auto late_token = daemon.AddSender("hr-late");
+  ASSERT_TRUE(late_token.ok()) << late_token.error().detail;
+  HttpClient late("127.0.0.1", daemon.ingest_port());
+  late.SetBearerToken(*late_token);
+  HttpReply first = Post(late, AgencyCreate("a-0", "sgtvt", "Sở Giao thông Vận tải"));
+  EXPECT_EQ(first.status, 202) << first.body;
+
   // The provincial department sets up two agencies and one person in each.
   HttpReply setup = Post(all, "[" + AgencyCreate("a-1", "stttt", "Sở Thông tin và Truyền thông") +
                                   "," + AgencyCreate("a-2", "skhcn", "Sở Khoa học và Công nghệ") +
@@ -119,7 +129,10 @@ TEST(RunWiring, ScopedSenderMayChangeOnlyItsAgencysStaffAndIsToldToRetryWhileThe
   EXPECT_NE(unknown.body.find("not known"), std::string::npos) << unknown.body;
 
   // Hired by an event still waiting (effective in the future): its agency counts.
-  HttpReply future = Post(all, Hire("h-3", "CB003", "Lê Văn Cường", "stttt", "2099-01-01"));
+  // The daemon's clock is the system's: a year from today lies ahead on any date.
+  const std::string next_year =
+      model::ProvinceDate(base::SystemNow() + std::chrono::days(366)).ToString();
+  HttpReply future = Post(all, Hire("h-3", "CB003", "Lê Văn Cường", "stttt", next_year));
   ASSERT_EQ(future.status, 202) << future.body;
   HttpReply early = Post(scoped, Update("s-4", "CB003", "Chuyên viên chính"));
   EXPECT_EQ(early.status, 202) << early.body;

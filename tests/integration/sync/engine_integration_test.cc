@@ -14,6 +14,7 @@
 #include "danhba/ldap/client.h"
 #include "danhba/ldap/error.h"
 #include "danhba/ldap/filter.h"
+#include "danhba/journal/fault_env.h"
 #include "danhba/model/event.h"
 #include "danhba/sync/engine.h"
 #include "support/ldap_fixture.h"
@@ -70,6 +71,10 @@ class SyncIntegrationTest : public danhba::testing::LdapTest {
     fs::create_directories(work_);
     journal::JournalOptions options;
     options.dir = (work_ / "journal").string();
+    // The journal keeps the test's time too: it decides at append whether an
+    // effective date lies ahead.
+    journal_env_.SetClock([this] { return now_; });
+    options.env = &journal_env_;
     journal_ = journal::Journal::Open(options).value();
   }
   void TearDown() override {
@@ -187,6 +192,7 @@ class SyncIntegrationTest : public danhba::testing::LdapTest {
 
   directory::Layout layout_;
   fs::path work_;
+  journal::FaultEnv journal_env_;
   std::unique_ptr<journal::Journal> journal_;
   std::vector<std::unique_ptr<directory::LdapDirectory>> directories_;
   std::unique_ptr<Engine> engine_;

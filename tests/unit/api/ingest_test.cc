@@ -39,7 +39,7 @@ Sender MakeSender(std::string name, std::string_view token, std::vector<std::str
 }
 
 TimePoint At(std::string_view date, int hour = 12) {
-  return StartOfDay(*model::Date::Parse(date)) + std::chrono::hours(hour);
+  return model::ProvinceStartOfDay(*model::Date::Parse(date)) + std::chrono::hours(hour);
 }
 
 class IngestTest : public ::testing::Test {
@@ -143,7 +143,7 @@ TEST_F(IngestTest, FutureEffectiveDateIsScheduledFromMidnightInTheProvince) {
   auto info = journal_->Lookup("hr-1");
   ASSERT_TRUE(info.ok());
   EXPECT_EQ(info->state, journal::EventState::kScheduled);
-  EXPECT_THAT(info->not_before, Optional(StartOfDay(*model::Date::Parse("2026-12-01"))));
+  EXPECT_THAT(info->not_before, Optional(model::ProvinceStartOfDay(*model::Date::Parse("2026-12-01"))));
 }
 
 TEST_F(IngestTest, PastOrTodaysEffectiveDateIsQueued) {

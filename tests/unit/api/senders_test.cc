@@ -219,6 +219,19 @@ TEST(SenderRegistry, ReloadsAfterTheFileChanges) {
   EXPECT_EQ((*registry)->Current()->Authenticate(added->token), nullptr);
 }
 
+TEST(SenderRegistry, RecheckSeesASenderAddedAMomentAgo) {
+  TempDir dir;
+  SenderStore store(dir.path() / "senders.json");
+  auto registry = SenderRegistry::Open(store.path(), std::chrono::hours(1));
+  ASSERT_TRUE(registry.ok()) << registry.error();
+  auto added = store.Add("hr", {}, false);
+  ASSERT_TRUE(added.ok());
+  // The periodic look is an hour away; a refused token asks at once.
+  EXPECT_EQ((*registry)->Current()->Authenticate(added->token), nullptr);
+  EXPECT_NE((*registry)->Recheck()->Authenticate(added->token), nullptr);
+  EXPECT_NE((*registry)->Current()->Authenticate(added->token), nullptr);
+}
+
 TEST(SenderRegistry, KeepsTheLastGoodListWhenTheFileBreaks) {
   TempDir dir;
   SenderStore store(dir.path() / "senders.json");

@@ -57,6 +57,38 @@ TEST(SecretsTest, GeneratedPasswordsAreAlphanumericAndDistinct) {
   }
 }
 
+std::string FileBytes(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+TEST(SecretsTest, ASecretFileIsThePasswordAloneAsLdapsearchYReadsIt) {
+  TempDir dir;
+  fs::path file = dir.path() / "secrets" / "operator.password";
+  Result<std::string> created = LoadOrCreateSecret(file);
+  ASSERT_TRUE(created.ok()) << created.error();
+  EXPECT_EQ(FileBytes(file), *created);  // no trailing newline
+}
+
+TEST(SecretsTest, AnOlderSecretFileWithANewlineIsReadAndRewrittenWithoutIt) {
+  TempDir dir;
+  fs::path file = dir.path() / "operator.password";
+  {
+    std::ofstream out(file, std::ios::binary);
+    out << "OldPasswordWithNewline\n";
+  }
+  ::chmod(file.c_str(), 0600);
+  EXPECT_EQ(ReadSecret(file).value(), "OldPasswordWithNewline");
+  Result<std::string> loaded = LoadOrCreateSecret(file);
+  ASSERT_TRUE(loaded.ok()) << loaded.error();
+  EXPECT_EQ(*loaded, "OldPasswordWithNewline");
+  EXPECT_EQ(FileBytes(file), "OldPasswordWithNewline");
+  struct stat info {};
+  ASSERT_EQ(::stat(file.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  EXPECT_FALSE(fs::exists(file.string() + ".new"));
+}
+
 TEST(SecretsTest, LoadOrCreateWritesMode0600OnceAndNeverReplaces) {
   TempDir dir;
   fs::path file = dir.path() / "secrets" / "operator.password";

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "danhba/journal/fault_env.h"
 #include "danhba/model/event.h"
 #include "unit/sync/fake_directory.h"
 
@@ -72,6 +73,10 @@ class EngineTest : public ::testing::Test {
     fs::create_directories(dir_);
     journal::JournalOptions options;
     options.dir = (dir_ / "journal").string();
+    // The journal keeps the test's time too: it decides at append whether an
+    // effective date lies ahead.
+    journal_env_.SetClock([this] { return now_; });
+    options.env = &journal_env_;
     journal_ = journal::Journal::Open(options).value();
     AddAgency("stttt", "Sở Thông tin và Truyền thông");
     AddAgency("skhcn", "Sở Khoa học và Công nghệ");
@@ -133,6 +138,7 @@ class EngineTest : public ::testing::Test {
   }
 
   fs::path dir_;
+  journal::FaultEnv journal_env_;
   std::unique_ptr<journal::Journal> journal_;
   FakeTree tree_;
   FakeDirectory fake_{tree_};
@@ -234,6 +240,89 @@ TEST_F(EngineTest, AFutureEffectiveDateWaitsAndHoldsBackLaterEventsOfThatPerson)
   EXPECT_EQ(p->agency_code, "skhcn");
   EXPECT_EQ(p->title, "Phó Trưởng phòng");
   EXPECT_EQ(p->uid, "annv");  // the address stays (R8)
+}
+
+TEST_F(EngineTest, AnEventAcknowledgedUnderLooserRulesIsAppliedAfterTheyTighten) {
+  // Journaled when titles could be longer (or agency codes looser): today's
+  // intake would refuse both, but what was acknowledged must still apply.
+  const std::string long_title(300, 'a');
+  const std::string hire = std::string(R"({"id":"old-1","type":"hire",)") + kDecision +
+                           R"(,"person":{"id":"CB1","full_name":"Nguyễn Văn An",)"
+                           R"("agency":"stttt","title":")" + long_title + R"("}})";
+  ASSERT_FALSE(model::ParseEvent(hire).ok()) << "the rules no longer accept this title";
+  ASSERT_TRUE(journal_->Append({"old-1", "test", hire, std::nullopt}).ok());
+  Engine engine(*journal_, fake_, Options());
+  RoundResult round = engine.RunOnce(now_);
+  EXPECT_EQ(round.applied, 1u);
+  EXPECT_EQ(round.rejected, 0u);
+  EXPECT_EQ(Info("old-1").state, EventState::kApplied) << Info("old-1").detail;
+  const auto* p = PersonById("CB1");
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->title, long_title);
+}
+
+TEST_F(EngineTest, AStoredEventWithoutThePartsItsTypeActsOnIsRejectedWithTheField) {
+  // A damaged or hand-edited journal entry: rejected, with what is missing.
+  const std::string transfer = std::string(R"({"id":"bad-1","type":"transfer",)") + kDecision +
+                               R"(,"person":{"id":"CB1"}})";
+  ASSERT_TRUE(journal_->Append({"bad-1", "test", transfer, std::nullopt}).ok());
+  Engine engine(*journal_, fake_, Options());
+  RoundResult round = engine.RunOnce(now_);
+  EXPECT_EQ(round.rejected, 1u);
+  auto info = Info("bad-1");
+  EXPECT_EQ(info.state, EventState::kRejected);
+  EXPECT_NE(info.detail.find("to_agency: required for a transfer"), std::string::npos)
+      << info.detail;
+}
+
+TEST_F(EngineTest, AQueuedEventWhoseTimeHasNotComeIsMarkedScheduled) {
+  // Appended by a journal whose clock ran ahead of the engine's.
+  journal_env_.SetNow(At(2026, 12, 5));
+  Append(Hire("e1", "CB1", "Nguyễn Văn An", "stttt", "2026-12-01"));
+  ASSERT_EQ(Info("e1").state, EventState::kQueued);
+  journal_env_.SetClock([this] { return now_; });
+  Engine engine(*journal_, fake_, Options());
+  RoundResult round = engine.RunOnce(now_);
+  EXPECT_EQ(round.scheduled, 1u);
+  EXPECT_EQ(round.applied, 0u);
+  auto info = Info("e1");
+  EXPECT_EQ(info.state, EventState::kScheduled);
+  EXPECT_EQ(info.detail, "effective 2026-12-01");
+  ASSERT_TRUE(info.not_before);
+  EXPECT_EQ(*info.not_before, At(2026, 12, 1));
+  EXPECT_EQ(PersonById("CB1"), nullptr);
+}
+
+TEST_F(EngineTest, AFailedPasswordGenerationLeavesTheClaimedAddressFree) {
+  // Alone (batch_size 1) and in a batch: the address the failed hire claimed
+  // goes to the next namesake, not "annv2".
+  for (std::size_t batch_size : {std::size_t{1}, std::size_t{64}}) {
+    SCOPED_TRACE("batch_size " + std::to_string(batch_size));
+    tree_.people.clear();
+    const std::string n = std::to_string(batch_size);
+    bool fail = true;
+    EngineOptions options = Options();
+    options.batch_size = batch_size;
+    options.generate_password = [&fail]() -> Result<std::string> {
+      if (fail) return Internal("no entropy");
+      return std::string("Abcdefgh23456789");
+    };
+    Engine engine(*journal_, fake_, options);
+    Append(Hire("fail-" + n, "CBF" + n, "Nguyễn Văn An"));
+    engine.RunOnce(now_);
+    EXPECT_EQ(Info("fail-" + n).state, EventState::kRejected);
+    EXPECT_NE(Info("fail-" + n).detail.find("no entropy"), std::string::npos)
+        << Info("fail-" + n).detail;
+    EXPECT_TRUE(tree_.people.empty());
+
+    fail = false;
+    Append(Hire("ok-" + n, "CBO" + n, "Nguyễn Văn An"));
+    engine.RunOnce(now_);
+    EXPECT_EQ(Info("ok-" + n).state, EventState::kApplied) << Info("ok-" + n).detail;
+    const auto* p = PersonById("CBO" + n);
+    ASSERT_NE(p, nullptr);
+    EXPECT_EQ(p->uid, "annv");
+  }
 }
 
 TEST_F(EngineTest, AnEffectiveDateNotYetReachedIsScheduledEvenWhenQueued) {
