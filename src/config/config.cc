@@ -39,7 +39,10 @@ constexpr std::array kKnownKeys = {
     "ldap.anonymous_read", "ldap.organization", "password_policy", "password_policy.min_length",
     "password_policy.max_age", "password_policy.expire_warning", "password_policy.grace_logins",
     "password_policy.history", "password_policy.max_failures", "password_policy.lockout_duration",
-    "agency_mailbox", "agency_mailbox.keep_delegates"};
+    "agency_mailbox", "agency_mailbox.keep_delegates",
+    "backup", "backup.enabled", "backup.dir", "backup.interval", "backup.keep",
+    "webhooks", "webhooks.max_attempts", "webhooks.first_backoff", "webhooks.max_backoff", "webhooks.timeout",
+    "digests", "digests.enabled", "digests.smtp_relay", "digests.from", "digests.interval"};
 
 std::size_t EditDistance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -199,6 +202,9 @@ class Parser {
           return Unknown(v, sub);
         });
       }
+      if (key == "backup") return Backup(value, path, config.backup);
+      if (key == "webhooks") return Webhooks(value, path, config.webhooks);
+      if (key == "digests") return Digests(value, path, config.digests);
       return Unknown(value, path);
     });
     if (!ok) return *error_;
@@ -497,6 +503,36 @@ class Parser {
       if (key == "history") return Int(v, sub, 0, 24, policy.history);
       if (key == "max_failures") return Int(v, sub, 1, 1000, policy.max_failures);
       if (key == "lockout_duration") return Duration(v, sub, policy.lockout_duration);
+      return Unknown(v, sub);
+    });
+  }
+
+  bool Backup(const YAML::Node& value, const std::string& path, BackupConfig& backup) {
+    return Section(value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
+      if (key == "enabled") return Bool(v, sub, backup.enabled);
+      if (key == "dir") return Path(v, sub, backup.dir);
+      if (key == "interval") return Duration(v, sub, backup.interval);
+      if (key == "keep") return Int(v, sub, 1, 100'000, backup.keep);
+      return Unknown(v, sub);
+    });
+  }
+
+  bool Webhooks(const YAML::Node& value, const std::string& path, WebhooksConfig& webhooks) {
+    return Section(value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
+      if (key == "max_attempts") return Int(v, sub, 1, 1000, webhooks.max_attempts);
+      if (key == "first_backoff") return Duration(v, sub, webhooks.first_backoff);
+      if (key == "max_backoff") return Duration(v, sub, webhooks.max_backoff);
+      if (key == "timeout") return Duration(v, sub, webhooks.timeout);
+      return Unknown(v, sub);
+    });
+  }
+
+  bool Digests(const YAML::Node& value, const std::string& path, DigestsConfig& digests) {
+    return Section(value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
+      if (key == "enabled") return Bool(v, sub, digests.enabled);
+      if (key == "smtp_relay") return Listen(v, sub, digests.smtp_relay);
+      if (key == "from") return String(v, sub, digests.from);
+      if (key == "interval") return Duration(v, sub, digests.interval);
       return Unknown(v, sub);
     });
   }

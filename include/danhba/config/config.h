@@ -191,6 +191,34 @@ struct AgencyMailboxConfig {
   bool keep_delegates = false;
 };
 
+// Scheduled backups taken by `danhba run` (`danhba backup` takes one on demand).
+struct BackupConfig {
+  bool enabled = true;
+  std::filesystem::path dir;  // empty: <data_dir>/backups
+  // The time between two backups; the first is taken this long after the last
+  // archive in dir (at most 10 minutes after start when there is none, or it is older).
+  std::chrono::milliseconds interval{std::chrono::hours(24)};
+  // How many archives to keep in dir; older ones are removed after a success.
+  int keep = 7;
+};
+
+// Webhook deliveries of the change feed (`danhba subscribe`, docs/webhooks.md).
+struct WebhooksConfig {
+  int max_attempts = 8;  // tries of one change before the subscriber is dead
+  std::chrono::milliseconds first_backoff{1000};  // doubled after each failed try
+  std::chrono::milliseconds max_backoff{std::chrono::minutes(5)};
+  std::chrono::milliseconds timeout{10000};  // per POST
+};
+
+// E-mail digests to agency mailboxes (docs/digests.md): the people hired,
+// moved or gone since the last digest, with their addresses.
+struct DigestsConfig {
+  bool enabled = false;
+  ListenAddress smtp_relay{"127.0.0.1", 25};  // digests.smtp_relay: host:port, no TLS, no auth
+  std::string from;                            // empty: danhba@<domain>
+  std::chrono::milliseconds interval{std::chrono::hours(24)};
+};
+
 // The collision policies an operator can choose.
 inline constexpr std::string_view kCollisionPolicies[] = {"numeric", "birth_year", "agency"};
 
@@ -208,6 +236,9 @@ struct Config {
   JournalConfig journal;
   PasswordPolicyConfig password_policy;
   AgencyMailboxConfig agency_mailbox;
+  BackupConfig backup;
+  WebhooksConfig webhooks;
+  DigestsConfig digests;
   LogConfig log;
   // The file this configuration came from; empty for defaults or a string.
   std::filesystem::path source;
@@ -217,6 +248,8 @@ struct Config {
   std::filesystem::path SlapdDir() const { return data_dir / "slapd"; }
   // spool.dir, or <data_dir>/spool.
   std::filesystem::path SpoolDir() const { return spool.dir.empty() ? data_dir / "spool" : spool.dir; }
+  // backup.dir, or <data_dir>/backups.
+  std::filesystem::path BackupDir() const { return backup.dir.empty() ? data_dir / "backups" : backup.dir; }
   // ingest_auth.senders_file, or <data_dir>/senders.json.
   std::filesystem::path SendersFile() const {
     return ingest_auth.senders_file.empty() ? data_dir / "senders.json" : ingest_auth.senders_file;

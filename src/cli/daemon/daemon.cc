@@ -301,6 +301,12 @@ void Daemon::StartPeriodicTasks() {
   const std::chrono::milliseconds interval = config_.journal.compact_interval;
   compaction_task_ = PeriodicTask(std::min<std::chrono::milliseconds>(interval, kFirstCompactionDelay),
                                   interval, [this, interval] { CompactJournal(*journal_, interval); });
+  backups_.emplace(config_);
+  backups_->Start();
+  webhooks_.emplace(config_, *journal_);
+  webhooks_->Start();
+  digests_.emplace(config_, *journal_);
+  digests_->Start();
 }
 
 void Daemon::WakeEngine() {
@@ -323,6 +329,9 @@ Status Daemon::Stop() {
   if (lookup_) lookup_->Stop();
   spool_task_.Stop();
   compaction_task_.Stop();
+  if (digests_) digests_->Stop();
+  if (webhooks_) webhooks_->Stop();
+  if (backups_) backups_->Stop();
   if (engine_thread_.joinable()) {
     engine_thread_.request_stop();
     engine_thread_.join();

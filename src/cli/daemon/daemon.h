@@ -31,8 +31,11 @@
 #include "danhba/journal/journal.h"
 #include "danhba/ldap/client.h"
 #include "danhba/naming/allocation.h"
+#include "danhba/ops/backup.h"
+#include "danhba/ops/digests.h"
 #include "danhba/ops/person_agency.h"
 #include "danhba/ops/spool.h"
+#include "danhba/ops/webhooks.h"
 #include "danhba/slapd/instance.h"
 #include "danhba/sync/engine.h"
 
@@ -107,6 +110,11 @@ class Daemon {
   std::jthread engine_thread_;
   PeriodicTask spool_task_;
   PeriodicTask compaction_task_;
+  // Scheduled backups, webhook deliveries and e-mail digests (docs/backup.md,
+  // docs/webhooks.md, docs/digests.md), each on a thread of its own.
+  std::optional<ops::BackupScheduler> backups_;
+  std::optional<ops::WebhookDispatcher> webhooks_;
+  std::optional<ops::DigestSender> digests_;
 
   bool stopped_ = false;
 };
