@@ -13,6 +13,7 @@ packages=(
   libssl-dev libsystemd-dev libzip-dev libexpat1-dev libxlsxwriter-dev
   curl faketime tzdata
   chromium python3 python3-aiosmtpd wrk
+  postfix-ldap dovecot-core dovecot-ldap
 )
 
 missing=()

@@ -208,8 +208,11 @@ class IngestService::Impl {
     const Sender* sender = nullptr;
     std::string replay_key;
     if (auto refused = Authenticate(request, *senders, sender, replay_key)) {
-      // Perhaps a sender added since the last look at the senders file.
-      std::shared_ptr<const SenderList> fresh = services_.senders->Recheck();
+      // Perhaps a sender added since the last look at the senders file. Only
+      // requests that carry credentials ask (a probe without any does not use
+      // up the rate-limited look).
+      std::shared_ptr<const SenderList> fresh =
+          request.headers.Get("Authorization") ? services_.senders->Recheck() : senders;
       if (fresh == senders || Authenticate(request, *fresh, sender, replay_key)) {
         unauthorized_.fetch_add(1, std::memory_order_relaxed);
         return std::move(*refused);
