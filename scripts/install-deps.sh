@@ -12,6 +12,7 @@ packages=(
   libicu-dev nlohmann-json3-dev libcli11-dev
   libssl-dev libsystemd-dev libzip-dev libexpat1-dev libxlsxwriter-dev
   curl faketime tzdata
+  chromium python3 python3-aiosmtpd wrk
 )
 
 missing=()

@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "danhba/api/changes.h"
 #include "danhba/base/log.h"
 
 namespace danhba::api {
@@ -358,6 +359,15 @@ class IngestService::Impl {
   }
 
   http::Response Route(const http::Request& request, const Sender& sender) {
+    if (request.path == kChangesPath) {
+      if (request.method != "GET" && request.method != "HEAD") return MethodNotAllowed("GET, HEAD", request.path);
+      http::Response response = ChangesResponse(*services_.journal, sender, request, services_.person_agency);
+      if (request.method == "HEAD") {
+        response.content_length = response.body.size();
+        response.body.clear();
+      }
+      return response;
+    }
     if (request.path == kEventsPath) {
       if (request.method != "POST") return MethodNotAllowed("POST", request.path);
       return PostEvents(request, sender);

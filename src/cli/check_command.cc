@@ -3,6 +3,7 @@
 // danhba's credentials, our schema loaded, the base entries present. One line
 // per check ("ok    ..." or "FAIL  ...: reason"); exit 0 only when all pass.
 // Creates nothing.
+#include <chrono>
 #include <iostream>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "cli/config_option.h"
 #include "danhba/ldap/connection.h"
 #include "danhba/ldap/operations.h"
+#include "danhba/ops/backup.h"
 #include "danhba/slapd/config.h"
 #include "danhba/slapd/instance.h"
 #include "danhba/slapd/schema.h"
@@ -34,6 +36,25 @@ class Report {
  private:
   bool failed_ = false;
 };
+
+// The last backup archive (backup.dir): its age against backup.interval.
+void CheckBackups(const config::Config& config, Report& report) {
+  if (!config.ldap.managed || !config.backup.enabled) return;
+  auto last = ops::FindLastBackup(config.BackupDir());
+  if (!last) {
+    std::cout << "note  backup: none yet in " << config.BackupDir().string()
+              << " (`danhba run` takes one; `danhba backup` now)\n";
+    return;
+  }
+  auto age = std::chrono::duration_cast<std::chrono::minutes>(std::chrono::system_clock::now() - last->taken);
+  std::string what = "backup: last success " + last->archive.filename().string() + ", " +
+                     std::to_string(age.count()) + " min ago";
+  if (age > 2 * config.backup.interval) {
+    report.Fail(what, "older than twice backup.interval; see the daemon's log (\"backup failed\")");
+  } else {
+    report.Ok(what);
+  }
+}
 
 int Check(const CheckOptions& options) {
   auto loaded = LoadConfig(options.config_path);
@@ -106,6 +127,7 @@ int Check(const CheckOptions& options) {
       report.Ok("entry " + dn);
     }
   }
+  CheckBackups(config, report);
   return report.failed() ? 1 : 0;
 }
 

@@ -29,7 +29,8 @@ constexpr std::array kKnownKeys = {
     "ldap.bind_dn", "ldap.password_file", "ldap.connect_timeout", "ldap.operation_timeout",
     "ldap.start_timeout", "public_api", "public_api.listen", "public_api.threads",
     "public_api.max_connections", "public_api.max_body_bytes", "public_api.max_header_bytes",
-    "public_api.request_timeout", "public_api.idle_timeout", "ingest", "ingest.listen",
+    "public_api.request_timeout", "public_api.idle_timeout", "public_api.cors_origins",
+    "public_api.rate_limit", "public_api.rate_burst", "public_api.max_per_page", "public_api.publish", "ingest", "ingest.listen",
     "ingest.threads", "ingest.max_connections", "ingest.max_body_bytes", "ingest.max_header_bytes",
     "ingest.request_timeout", "ingest.idle_timeout", "ingest.senders_file", "ingest.rate_limit",
     "ingest.rate_burst", "ingest.signature_window", "naming", "naming.collision",
@@ -38,7 +39,10 @@ constexpr std::array kKnownKeys = {
     "ldap.anonymous_read", "ldap.organization", "password_policy", "password_policy.min_length",
     "password_policy.max_age", "password_policy.expire_warning", "password_policy.grace_logins",
     "password_policy.history", "password_policy.max_failures", "password_policy.lockout_duration",
-    "agency_mailbox", "agency_mailbox.keep_delegates"};
+    "agency_mailbox", "agency_mailbox.keep_delegates",
+    "backup", "backup.enabled", "backup.dir", "backup.interval", "backup.keep",
+    "webhooks", "webhooks.max_attempts", "webhooks.first_backoff", "webhooks.max_backoff", "webhooks.timeout",
+    "digests", "digests.enabled", "digests.smtp_relay", "digests.from", "digests.interval"};
 
 std::size_t EditDistance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -186,7 +190,7 @@ class Parser {
       if (key == "data_dir") return Path(value, path, config.data_dir);
       if (key == "log") return Log(value, path, config.log);
       if (key == "ldap") return Ldap(value, path, config.ldap);
-      if (key == "public_api") return Http(value, path, config.public_api);
+      if (key == "public_api") return Http(value, path, config.public_api, nullptr, &config.public_lookup);
       if (key == "ingest") return Http(value, path, config.ingest, &config.ingest_auth);
       if (key == "naming") return Naming(value, path, config.naming);
       if (key == "spool") return Spool(value, path, config.spool);
@@ -198,6 +202,9 @@ class Parser {
           return Unknown(v, sub);
         });
       }
+      if (key == "backup") return Backup(value, path, config.backup);
+      if (key == "webhooks") return Webhooks(value, path, config.webhooks);
+      if (key == "digests") return Digests(value, path, config.digests);
       return Unknown(value, path);
     });
     if (!ok) return *error_;
@@ -422,8 +429,24 @@ class Parser {
   }
 
   // `auth`: the ingest section's own keys besides those of a listener.
-  bool Http(const YAML::Node& value, const std::string& path, HttpConfig& http, IngestAuthConfig* auth = nullptr) {
+  bool Http(const YAML::Node& value, const std::string& path, HttpConfig& http, IngestAuthConfig* auth = nullptr,
+            PublicLookupConfig* lookup = nullptr) {
     return Section(value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
+      if (lookup != nullptr) {
+        if (key == "cors_origins") return Strings(v, sub, "an origin such as https://stttt.dongnai.gov.vn", lookup->cors_origins);
+        if (key == "rate_limit") return Int(v, sub, 0, 1'000'000, lookup->rate_limit);
+        if (key == "rate_burst") return Int(v, sub, 1, 1'000'000, lookup->rate_burst);
+        if (key == "max_per_page") return Int(v, sub, 1, 100'000, lookup->max_per_page);
+        if (key == "publish") {
+          if (!Strings(v, sub, "an attribute name", lookup->publish)) return false;
+          for (const auto& name : lookup->publish) {
+            bool known = std::find(std::begin(kPublishableAttributes), std::end(kPublishableAttributes), name) !=
+                         std::end(kPublishableAttributes);
+            if (!known) return FailAt(v, sub, "'" + name + "' cannot be published (expected title or phone)");
+          }
+          return true;
+        }
+      }
       if (auth != nullptr) {
         if (key == "senders_file") return Path(v, sub, auth->senders_file);
         if (key == "rate_limit") return Int(v, sub, 0, 1'000'000, auth->rate_limit);
@@ -439,6 +462,20 @@ class Parser {
       if (key == "idle_timeout") return Duration(v, sub, http.idle_timeout);
       return Unknown(v, sub);
     });
+  }
+
+  // A sequence of non-empty strings (null: empty).
+  bool Strings(const YAML::Node& v, const std::string& sub, std::string_view what, std::vector<std::string>& out) {
+    out.clear();
+    if (v.IsNull()) return true;
+    if (!v.IsSequence()) return FailAt(v, sub, "expected a sequence, got " + Describe(v));
+    for (const auto& item : v) {
+      if (!item.IsScalar() || item.Scalar().empty()) {
+        return FailAt(item, sub, "expected " + std::string(what) + ", got " + Describe(item));
+      }
+      out.push_back(item.Scalar());
+    }
+    return true;
   }
 
   bool Spool(const YAML::Node& value, const std::string& path, SpoolConfig& spool) {
@@ -466,6 +503,36 @@ class Parser {
       if (key == "history") return Int(v, sub, 0, 24, policy.history);
       if (key == "max_failures") return Int(v, sub, 1, 1000, policy.max_failures);
       if (key == "lockout_duration") return Duration(v, sub, policy.lockout_duration);
+      return Unknown(v, sub);
+    });
+  }
+
+  bool Backup(const YAML::Node& value, const std::string& path, BackupConfig& backup) {
+    return Section(value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
+      if (key == "enabled") return Bool(v, sub, backup.enabled);
+      if (key == "dir") return Path(v, sub, backup.dir);
+      if (key == "interval") return Duration(v, sub, backup.interval);
+      if (key == "keep") return Int(v, sub, 1, 100'000, backup.keep);
+      return Unknown(v, sub);
+    });
+  }
+
+  bool Webhooks(const YAML::Node& value, const std::string& path, WebhooksConfig& webhooks) {
+    return Section(value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
+      if (key == "max_attempts") return Int(v, sub, 1, 1000, webhooks.max_attempts);
+      if (key == "first_backoff") return Duration(v, sub, webhooks.first_backoff);
+      if (key == "max_backoff") return Duration(v, sub, webhooks.max_backoff);
+      if (key == "timeout") return Duration(v, sub, webhooks.timeout);
+      return Unknown(v, sub);
+    });
+  }
+
+  bool Digests(const YAML::Node& value, const std::string& path, DigestsConfig& digests) {
+    return Section(value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
+      if (key == "enabled") return Bool(v, sub, digests.enabled);
+      if (key == "smtp_relay") return Listen(v, sub, digests.smtp_relay);
+      if (key == "from") return String(v, sub, digests.from);
+      if (key == "interval") return Duration(v, sub, digests.interval);
       return Unknown(v, sub);
     });
   }

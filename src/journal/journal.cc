@@ -119,7 +119,7 @@ class Journal::Impl {
 
   Status Open();
   Result<std::vector<AppendResult>> Append(std::vector<NewEvent> events);
-  Status Update(std::vector<StatusChange> changes);
+  Status Update(std::vector<StatusChange> changes, bool requeue_applied = false);
   std::vector<Event> Waiting(std::optional<TimePoint> due_at) const;
   std::vector<EventInfo> List(std::optional<EventState> state) const;
   Result<Event> Show(std::string_view id) const;
@@ -133,6 +133,8 @@ class Journal::Impl {
   struct Writer {
     const std::vector<NewEvent>* events = nullptr;
     const std::vector<StatusChange>* changes = nullptr;
+    // Applied events may be queued again (Journal::Requeue, after a restore).
+    bool requeue_applied = false;
     Status status;
     std::vector<AppendResult> results;
     bool done = false;
@@ -280,6 +282,16 @@ Status Journal::Impl::Open() {
                  options_.read_only ? "ignoring" : "cut", data->size() - valid_end, path, valid_end);
     }
     segments_.push_back(SegmentInfo{l.number, l.header->kind, l.header->first_covered, valid_end});
+  }
+
+  // Applied events queued again (Requeue) wait with their payload in memory,
+  // like every waiting event.
+  for (const auto& [seq, id] : waiting_) {
+    Entry& e = entries_.at(id);
+    if (e.payload || e.compacted) continue;
+    auto payload = ReadPayload(e.segment, e.offset, id);
+    if (!payload) return payload.take_error();
+    e.payload = std::move(payload).value();
   }
 
   if (options_.read_only) {
@@ -475,7 +487,7 @@ Result<std::vector<AppendResult>> Journal::Impl::Append(std::vector<NewEvent> ev
   return std::move(writer.results);
 }
 
-Status Journal::Impl::Update(std::vector<StatusChange> changes) {
+Status Journal::Impl::Update(std::vector<StatusChange> changes, bool requeue_applied) {
   if (options_.read_only) return Conflict("journal " + options_.dir + " is open read-only");
   for (const StatusChange& c : changes) {
     if (c.detail.size() > kMaxDetailBytes) return InvalidInput("status detail for '" + c.id + "' is too long");
@@ -486,6 +498,7 @@ Status Journal::Impl::Update(std::vector<StatusChange> changes) {
   if (changes.empty()) return Ok();
   Writer writer;
   writer.changes = &changes;
+  writer.requeue_applied = requeue_applied;
   return Commit(writer);
 }
 
@@ -536,6 +549,14 @@ Status Journal::Impl::Stage(Writer& writer, Staging& group, std::string& buffer,
           if (!IsWaiting(from)) return Conflict(transition);
           break;
         case EventState::kQueued:
+          if (writer.requeue_applied) {
+            if (from != EventState::kApplied) return Conflict(transition + " again (it is not applied)");
+            if (current->compacted) {
+              return Conflict("event '" + c.id + "' was applied long ago and its payload has been compacted away; "
+                              "it cannot be applied again");
+            }
+            break;
+          }
           if (from != EventState::kRejected) return Conflict(transition + " (only a rejected event can be retried)");
           if (current->compacted) {
             return Conflict("event '" + c.id + "' was rejected long ago and its payload has been compacted away; "
@@ -549,6 +570,13 @@ Status Journal::Impl::Stage(Writer& writer, Staging& group, std::string& buffer,
       e.updated_at = now;
       if (c.state == EventState::kScheduled) e.not_before = c.not_before;
       if (c.state == EventState::kQueued) e.not_before.reset();
+      if (IsWaiting(e.state) && !e.payload && !e.compacted) {
+        // An applied event queued again: its payload is on disk only (the
+        // commit leader holds file_mutex_, so the record stays where it is).
+        auto payload = ReadPayload(e.segment, e.offset, c.id);
+        if (!payload) return payload.take_error();
+        e.payload = std::move(payload).value();
+      }
       jf::AppendStatus(bytes, jf::StatusRecord{c.id, e.state, now, e.not_before, e.detail});
       mine.entries.insert_or_assign(c.id, std::move(e));
     }
@@ -927,6 +955,13 @@ Status Journal::MarkScheduled(std::string_view id, TimePoint not_before, std::st
 
 Status Journal::Retry(std::string_view id, std::string_view note) {
   return impl_->Update({StatusChange{std::string(id), EventState::kQueued, std::string(note), std::nullopt}});
+}
+
+Status Journal::Requeue(const std::vector<std::string>& ids, std::string_view note) {
+  std::vector<StatusChange> changes;
+  changes.reserve(ids.size());
+  for (const std::string& id : ids) changes.push_back(StatusChange{id, EventState::kQueued, std::string(note), std::nullopt});
+  return impl_->Update(std::move(changes), /*requeue_applied=*/true);
 }
 
 std::vector<Event> Journal::Pending() const { return impl_->Waiting(std::nullopt); }

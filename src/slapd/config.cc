@@ -102,6 +102,11 @@ std::vector<std::string> DataAcls(const ConfigOptions& options) {
   const std::string public_attributes(kPublicAttributes);
   std::vector<std::string> acls;
   acls.push_back("to *" + By(root, "manage") + " by * break");
+  // The reader (the public read model) sees that an entry is there and nothing
+  // of it, so that content sync tells it a person moved out of ou=people
+  // (slapd drops sync messages about entries the consumer may not read).
+  acls.push_back("to dn.subtree=\"" + FormerDn(base) + "\" attrs=entry,entryUUID" + writers +
+                 By(reader, "read") + " by * none");
   // Before the userPassword rule, so that people who left cannot bind (R9).
   acls.push_back("to dn.subtree=\"" + FormerDn(base) + "\"" + writers + " by * none");
   // manage makes operator and sync password administrators for slapo-ppolicy: a
@@ -131,6 +136,9 @@ std::vector<std::string> DataAcls(const ConfigOptions& options) {
   // the mail server may test pwdReset in a filter, not read it.
   acls.push_back("to attrs=pwdReset" + By(op, "manage") + By(sync, "write") + By(mail, "=s") +
                  " by * none");
+  // The public read model leaves out agencies (and people) that are not active.
+  acls.push_back("to attrs=danhbaStatus" + By(op, "manage") + By(sync, "write") +
+                 By(reader, "read") + " by * none");
   acls.push_back("to attrs=" + std::string(kPrivateAttributes) + By(op, "manage") +
                  By(sync, "write") + " by * none");
   acls.push_back("to attrs=danhbaMailAlias" + writers + By(mail, "read") + By(reader, "read") +

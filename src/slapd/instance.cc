@@ -477,9 +477,10 @@ Status Instance::CreateFiles() {
       !s.ok()) {
     return failed(s.take_error());
   }
+  const fs::path& tree_to_load = options_.initial_tree.empty() ? tree_file : options_.initial_tree;
   if (Status s = RunTool({options_.slapadd_path.string(), "-q", "-n1", "-F", staging.string(),
-                          "-l", tree_file.string()},
-                         "loading the base tree " + tree_file.string());
+                          "-l", tree_to_load.string()},
+                         "loading the tree " + tree_to_load.string());
       !s.ok()) {
     return failed(s.take_error());
   }

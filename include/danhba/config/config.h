@@ -135,6 +135,26 @@ struct IngestAuthConfig {
   std::chrono::milliseconds signature_window{300000};
 };
 
+// The public lookup's own keys, set in the public_api section beside its listener.
+struct PublicLookupConfig {
+  // public_api.cors_origins: origins whose pages may read the API (agency
+  // portals embedding the listing): "https://stttt.dongnai.gov.vn",
+  // "https://*.dongnai.gov.vn" (any subdomain) or "*". Empty: none.
+  std::vector<std::string> cors_origins;
+  // public_api.rate_limit: requests per second per client address (token
+  // bucket); 0: no limit. public_api.rate_burst: the bucket's size.
+  int rate_limit = 50;
+  int rate_burst = 100;
+  // public_api.max_per_page: the hard cap on a listing page.
+  int max_per_page = 500;
+  // public_api.publish: the optional attributes shown ("title", "phone"); the
+  // name, address and agency always are, private attributes never.
+  std::vector<std::string> publish = {"title", "phone"};
+};
+
+// The optional public attributes an operator can publish.
+inline constexpr std::string_view kPublishableAttributes[] = {"title", "phone"};
+
 struct NamingConfig {
   // The operator's policy for taken addresses (R2); one of kCollisionPolicies.
   std::string collision = "numeric";
@@ -171,6 +191,34 @@ struct AgencyMailboxConfig {
   bool keep_delegates = false;
 };
 
+// Scheduled backups taken by `danhba run` (`danhba backup` takes one on demand).
+struct BackupConfig {
+  bool enabled = true;
+  std::filesystem::path dir;  // empty: <data_dir>/backups
+  // The time between two backups; the first is taken this long after the last
+  // archive in dir (at most 10 minutes after start when there is none, or it is older).
+  std::chrono::milliseconds interval{std::chrono::hours(24)};
+  // How many archives to keep in dir; older ones are removed after a success.
+  int keep = 7;
+};
+
+// Webhook deliveries of the change feed (`danhba subscribe`, docs/webhooks.md).
+struct WebhooksConfig {
+  int max_attempts = 8;  // tries of one change before the subscriber is dead
+  std::chrono::milliseconds first_backoff{1000};  // doubled after each failed try
+  std::chrono::milliseconds max_backoff{std::chrono::minutes(5)};
+  std::chrono::milliseconds timeout{10000};  // per POST
+};
+
+// E-mail digests to agency mailboxes (docs/digests.md): the people hired,
+// moved or gone since the last digest, with their addresses.
+struct DigestsConfig {
+  bool enabled = false;
+  ListenAddress smtp_relay{"127.0.0.1", 25};  // digests.smtp_relay: host:port, no TLS, no auth
+  std::string from;                            // empty: danhba@<domain>
+  std::chrono::milliseconds interval{std::chrono::hours(24)};
+};
+
 // The collision policies an operator can choose.
 inline constexpr std::string_view kCollisionPolicies[] = {"numeric", "birth_year", "agency"};
 
@@ -182,11 +230,15 @@ struct Config {
   HttpConfig public_api{.listen = {"127.0.0.1", 8080}};
   HttpConfig ingest{.listen = {"127.0.0.1", 8081}};
   IngestAuthConfig ingest_auth;
+  PublicLookupConfig public_lookup;
   NamingConfig naming;
   SpoolConfig spool;
   JournalConfig journal;
   PasswordPolicyConfig password_policy;
   AgencyMailboxConfig agency_mailbox;
+  BackupConfig backup;
+  WebhooksConfig webhooks;
+  DigestsConfig digests;
   LogConfig log;
   // The file this configuration came from; empty for defaults or a string.
   std::filesystem::path source;
@@ -196,6 +248,8 @@ struct Config {
   std::filesystem::path SlapdDir() const { return data_dir / "slapd"; }
   // spool.dir, or <data_dir>/spool.
   std::filesystem::path SpoolDir() const { return spool.dir.empty() ? data_dir / "spool" : spool.dir; }
+  // backup.dir, or <data_dir>/backups.
+  std::filesystem::path BackupDir() const { return backup.dir.empty() ? data_dir / "backups" : backup.dir; }
   // ingest_auth.senders_file, or <data_dir>/senders.json.
   std::filesystem::path SendersFile() const {
     return ingest_auth.senders_file.empty() ? data_dir / "senders.json" : ingest_auth.senders_file;

@@ -25,7 +25,9 @@
 namespace danhba::journal {
 
 // queued -> applied | rejected | scheduled; scheduled -> applied | rejected |
-// scheduled; rejected -> queued (a retry). applied is final.
+// scheduled; rejected -> queued (a retry). applied is final, except that a
+// restore of the directory from a backup queues the events applied after the
+// backup again (Requeue).
 enum class EventState : std::uint8_t {
   kQueued = 1,     // waiting to be applied, due now
   kScheduled = 2,  // waiting until not_before (a future effective date, or a back-off)
@@ -161,6 +163,12 @@ class Journal {
   // Re-queues a rejected event (the operator's "retry"). A conflict error if it
   // is not rejected, or if its payload was compacted away.
   Status Retry(std::string_view id, std::string_view note = "retried by operator");
+  // Queues applied events again, atomically, so that the engine applies them
+  // once more: after the directory was restored from a backup older than
+  // their application (ops/backup.h). The engine's application is idempotent.
+  // A conflict error if one of them is not applied or its payload was
+  // compacted away; then nothing is written.
+  Status Requeue(const std::vector<std::string>& ids, std::string_view note);
 
   // Events waiting (queued or scheduled), with payloads, in append order.
   // Due ones are those with no not_before or one at or before `now`.

@@ -54,6 +54,10 @@ struct InstanceOptions {
   bool client_indexes = true;  // ConfigOptions::client_indexes (benchmarks only)
   PasswordPolicy password_policy{};
   std::string organization{};
+  // When creating: the LDIF of the whole tree to load (a backup's slapcat
+  // output, operational attributes included) instead of the generated base
+  // tree. Its service accounts must match the secrets in secrets_dir.
+  std::filesystem::path initial_tree;
 };
 
 struct AccountSecret {

@@ -21,6 +21,7 @@
 #include "cli/daemon/periodic_task.h"
 #include "cli/daemon/slapd_supervisor.h"
 #include "danhba/api/ingest_listener.h"
+#include "danhba/api/public_api.h"
 #include "danhba/base/clock.h"
 #include "danhba/base/log.h"
 #include "danhba/config/config.h"
@@ -30,8 +31,11 @@
 #include "danhba/journal/journal.h"
 #include "danhba/ldap/client.h"
 #include "danhba/naming/allocation.h"
+#include "danhba/ops/backup.h"
+#include "danhba/ops/digests.h"
 #include "danhba/ops/person_agency.h"
 #include "danhba/ops/spool.h"
+#include "danhba/ops/webhooks.h"
 #include "danhba/slapd/instance.h"
 #include "danhba/sync/engine.h"
 
@@ -95,7 +99,10 @@ class Daemon {
   std::optional<directory::Layout> layout_;
   std::optional<ops::Spool> spool_;
 
-  std::optional<http::Router> public_router_;
+  // The public lookup (read model + API), bound as the reader account; its
+  // server answers from it, so it outlives the server.
+  ldap::Credentials reader_credentials_;
+  std::unique_ptr<api::PublicService> lookup_;
   std::unique_ptr<http::Server> public_server_;
   std::unique_ptr<api::IngestListener> ingest_;
 
@@ -103,6 +110,11 @@ class Daemon {
   std::jthread engine_thread_;
   PeriodicTask spool_task_;
   PeriodicTask compaction_task_;
+  // Scheduled backups, webhook deliveries and e-mail digests (docs/backup.md,
+  // docs/webhooks.md, docs/digests.md), each on a thread of its own.
+  std::optional<ops::BackupScheduler> backups_;
+  std::optional<ops::WebhookDispatcher> webhooks_;
+  std::optional<ops::DigestSender> digests_;
 
   bool stopped_ = false;
 };

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "danhba/api/changes.h"
 #include "danhba/journal/fault_env.h"
 #include "unit/api/test_util.h"
 
@@ -517,6 +518,80 @@ TEST(IngestOptionsFromConfig, TakesTheIngestKeys) {
   EXPECT_EQ(options.rate_limit.per_second, 7);
   EXPECT_EQ(options.rate_limit.burst, 9);
   EXPECT_EQ(options.signature_window, std::chrono::seconds(60));
+}
+
+}  // namespace
+}  // namespace danhba::api
+
+namespace danhba::api {
+namespace {
+
+class ChangeFeedTest : public IngestTest {
+ protected:
+  http::Request Changes(std::string query, std::string_view token = kHrToken) {
+    http::Request request = http::Request::Make("GET", "/api/v1/changes" + query);
+    request.headers.Set("Authorization", "Bearer " + std::string(token));
+    return request;
+  }
+  // Posts hires and marks them applied, one second apart, in `order`.
+  void ApplyHires(const std::vector<std::pair<std::string, std::string>>& id_agency) {
+    for (const auto& [id, agency] : id_agency) {
+      ASSERT_EQ(service_->Handle(Post(HireJson(id, agency))).status, 202);
+    }
+    for (auto it = id_agency.rbegin(); it != id_agency.rend(); ++it) {
+      SetNow(now_ + std::chrono::seconds(1));
+      ASSERT_TRUE(journal_->MarkApplied(it->first, "uid=" + it->first).ok());
+    }
+  }
+};
+
+TEST_F(ChangeFeedTest, AppliedChangesInTheOrderAppliedPagedWithAResumableCursor) {
+  ApplyHires({{"h-1", "stttt"}, {"h-2", "skhcn"}, {"h-3", "stttt"}});
+  ASSERT_EQ(service_->Handle(Post(HireJson("h-4"))).status, 202);  // not applied: not in the feed
+  auto first = service_->Handle(Changes("?limit=2"));
+  ASSERT_EQ(first.status, 200) << first.body;
+  json page = Body(first);
+  ASSERT_EQ(page["changes"].size(), 2U);
+  // Applied in reverse order of arrival.
+  EXPECT_EQ(page["changes"][0]["id"], "h-3");
+  EXPECT_EQ(page["changes"][1]["id"], "h-2");
+  EXPECT_EQ(page["changes"][0]["type"], "hire");
+  EXPECT_EQ(page["changes"][0]["result"], "uid=h-3");
+  EXPECT_EQ(page["changes"][0]["event"]["person"]["agency"], "stttt");
+  EXPECT_TRUE(page["more"]);
+  auto second = service_->Handle(Changes("?limit=2&since=" + page["next"].get<std::string>()));
+  json rest = Body(second);
+  ASSERT_EQ(rest["changes"].size(), 1U);
+  EXPECT_EQ(rest["changes"][0]["id"], "h-1");
+  EXPECT_FALSE(rest["more"]);
+  // Nothing new: the same cursor comes back; then a new change follows it.
+  auto idle = Body(service_->Handle(Changes("?since=" + rest["next"].get<std::string>())));
+  EXPECT_TRUE(idle["changes"].empty());
+  EXPECT_EQ(idle["next"], rest["next"]);
+  SetNow(now_ + std::chrono::seconds(1));
+  ASSERT_TRUE(journal_->MarkApplied("h-4", "uid=h-4").ok());
+  auto later = Body(service_->Handle(Changes("?since=" + idle["next"].get<std::string>())));
+  ASSERT_EQ(later["changes"].size(), 1U);
+  EXPECT_EQ(later["changes"][0]["id"], "h-4");
+}
+
+TEST_F(ChangeFeedTest, ScopedSenderSeesItsAgenciesOnly) {
+  ApplyHires({{"h-1", "stttt"}, {"h-2", "skhcn"}});
+  json page = Body(service_->Handle(Changes("", kScopedToken)));
+  ASSERT_EQ(page["changes"].size(), 1U);
+  EXPECT_EQ(page["changes"][0]["id"], "h-1");
+}
+
+TEST_F(ChangeFeedTest, BadCursorLimitMethodAndCredentialsAreRefused) {
+  EXPECT_EQ(service_->Handle(Changes("?since=bogus")).status, 400);
+  EXPECT_NE(service_->Handle(Changes("?since=bogus")).body.find("'bogus' is not a cursor"), std::string::npos);
+  EXPECT_EQ(service_->Handle(Changes("?limit=0")).status, 400);
+  EXPECT_EQ(service_->Handle(Changes("?limit=5000")).status, 400);
+  EXPECT_EQ(service_->Handle(Changes("", "wrong-token-0123456789")).status, 401);
+  http::Request post = Changes("");
+  post.method = "POST";
+  EXPECT_EQ(service_->Handle(post).status, 405);
+  EXPECT_EQ(DecodeCursor(EncodeCursor({journal::TimePoint(std::chrono::microseconds(123456)), 42}))->seq, 42U);
 }
 
 }  // namespace

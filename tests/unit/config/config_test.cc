@@ -300,6 +300,41 @@ TEST(ConfigExample, ExampleFileGivesTheDefaults) {
   EXPECT_EQ(config->password_policy.max_failures, defaults.password_policy.max_failures);
   EXPECT_EQ(config->password_policy.lockout_duration, defaults.password_policy.lockout_duration);
   EXPECT_EQ(config->agency_mailbox.keep_delegates, defaults.agency_mailbox.keep_delegates);
+  EXPECT_EQ(config->public_lookup.cors_origins, defaults.public_lookup.cors_origins);
+  EXPECT_EQ(config->public_lookup.rate_limit, defaults.public_lookup.rate_limit);
+  EXPECT_EQ(config->public_lookup.rate_burst, defaults.public_lookup.rate_burst);
+  EXPECT_EQ(config->public_lookup.max_per_page, defaults.public_lookup.max_per_page);
+  EXPECT_EQ(config->public_lookup.publish, defaults.public_lookup.publish);
+}
+
+TEST(ConfigParse, PublicLookupKeys) {
+  auto config = ParseString(R"(
+public_api:
+  cors_origins: ["https://stttt.dongnai.gov.vn", "https://*.dongnai.gov.vn"]
+  rate_limit: 0
+  rate_burst: 5
+  max_per_page: 100
+  publish: [title]
+)");
+  ASSERT_TRUE(config.ok()) << config.error();
+  EXPECT_EQ(config->public_lookup.cors_origins,
+            (std::vector<std::string>{"https://stttt.dongnai.gov.vn", "https://*.dongnai.gov.vn"}));
+  EXPECT_EQ(config->public_lookup.rate_limit, 0);
+  EXPECT_EQ(config->public_lookup.rate_burst, 5);
+  EXPECT_EQ(config->public_lookup.max_per_page, 100);
+  EXPECT_EQ(config->public_lookup.publish, std::vector<std::string>{"title"});
+  EXPECT_EQ(Defaults().public_lookup.publish, (std::vector<std::string>{"title", "phone"}));
+
+  auto bad = ParseString("public_api:\n  publish: [title, birth_date]\n", "danhba.yaml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.error().detail, HasSubstr("danhba.yaml:2: public_api.publish: 'birth_date' cannot be published"));
+  bad = ParseString("public_api:\n  cors_origins: https://x.vn\n", "danhba.yaml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.error().detail, HasSubstr("public_api.cors_origins: expected a sequence"));
+  bad = ParseString("ingest:\n  cors_origins: []\n", "danhba.yaml");
+  EXPECT_FALSE(bad.ok()) << "the public lookup's keys belong to public_api only";
+  bad = ParseString("public_api:\n  max_per_page: 0\n", "danhba.yaml");
+  EXPECT_FALSE(bad.ok());
 }
 
 TEST_F(ConfigFileTest, SecretFileIsReadWithoutNewline) {

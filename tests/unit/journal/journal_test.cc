@@ -30,6 +30,33 @@ class JournalTest : public ::testing::Test {
   FaultEnv env_;
 };
 
+TEST_F(JournalTest, RequeueQueuesAppliedEventsAgainWithTheirPayloadAcrossReopen) {
+  {
+    auto journal = Open();
+    ASSERT_TRUE(journal->Append({MakeEvent("hr-1", "one"), MakeEvent("hr-2", "two"), MakeEvent("hr-3", "three")}).ok());
+    ASSERT_TRUE(journal->MarkApplied("hr-1", "annv").ok());
+    ASSERT_TRUE(journal->MarkApplied("hr-2", "binhtt").ok());
+    ASSERT_TRUE(journal->MarkRejected("hr-3", "bad").ok());
+    // Not applied: refused, and nothing of the batch is written.
+    auto refused = journal->Requeue({"hr-1", "hr-3"}, "restore");
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code, ErrorCode::kConflict);
+    EXPECT_EQ(journal->Lookup("hr-1")->state, EventState::kApplied);
+    ASSERT_TRUE(journal->Requeue({"hr-2"}, "restored from a backup").ok());
+    auto pending = journal->Pending();
+    ASSERT_EQ(pending.size(), 1U);
+    EXPECT_EQ(pending[0].info.id, "hr-2");
+    EXPECT_EQ(pending[0].payload, "two");
+  }
+  auto journal = Open();
+  auto pending = journal->Pending();
+  ASSERT_EQ(pending.size(), 1U);
+  EXPECT_EQ(pending[0].payload, "two");
+  EXPECT_EQ(pending[0].info.detail, "restored from a backup");
+  ASSERT_TRUE(journal->MarkApplied("hr-2", "binhtt").ok());
+  EXPECT_TRUE(journal->Pending().empty());
+}
+
 TEST_F(JournalTest, AppendAndReplayRoundTrip) {
   {
     auto journal = Open();

@@ -111,6 +111,12 @@ TEST(ConfigTest, AclsHidePrivateDataAndPublishTheAddressBook) {
   EXPECT_THAT(ldif, HasSubstr(" by self read by users read by * none\n"));
   EXPECT_THAT(ldif, Not(HasSubstr("by anonymous read")));
   EXPECT_THAT(ldif, Not(HasSubstr("write by * read")));
+  // The read model (reader) sees whether an entry is active; nobody else outside the writers.
+  EXPECT_THAT(ldif, HasSubstr("to attrs=danhbaStatus by dn.exact=\"cn=operator,ou=system," + base +
+                              "\" manage by dn.exact=\"cn=sync,ou=system," + base +
+                              "\" write by dn.exact=\"cn=reader,ou=system," + base + "\" read by * none"));
+  // ... and that a person left: the bare entry in ou=former, nothing of it.
+  EXPECT_THAT(ldif, HasSubstr("to dn.subtree=\"ou=former," + base + "\" attrs=entry,entryUUID "));
   EXPECT_THAT(ldif, HasSubstr("to dn.subtree=\"ou=decisions," + base + "\""));
   EXPECT_THAT(ldif, HasSubstr("olcLimits: {2}dn.exact=\"cn=reader,ou=system," + base +
                               "\" size=unlimited time=unlimited\n"));
