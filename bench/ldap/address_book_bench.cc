@@ -153,7 +153,9 @@ Figures Measure(ldap::Connection& connection, const Client& client, std::size_t 
     }
   }
   std::sort(ms.begin(), ms.end());
-  auto at = [&](double q) { return ms[std::min(ms.size() - 1, static_cast<std::size_t>(q * ms.size()))]; };
+  auto at = [&](double q) {
+    return ms[std::min(ms.size() - 1, static_cast<std::size_t>(q * ms.size()))];
+  };
   return {at(0.50), at(0.99), found};
 }
 
@@ -165,9 +167,12 @@ int main(int argc, char** argv) {
   fs::path dir;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
-    if (flag == "--people") people = std::stoul(argv[i + 1]);
-    else if (flag == "--queries") queries = std::stoul(argv[i + 1]);
-    else if (flag == "--dir") dir = argv[i + 1];
+    if (flag == "--people")
+      people = std::stoul(argv[i + 1]);
+    else if (flag == "--queries")
+      queries = std::stoul(argv[i + 1]);
+    else if (flag == "--dir")
+      dir = argv[i + 1];
     else {
       std::fprintf(stderr, "usage: address_book_bench [--people N] [--queries Q] [--dir DIR]\n");
       return 2;
@@ -237,28 +242,31 @@ int main(int argc, char** argv) {
     const auto& reader = (*instance)->account(slapd::ServiceAccount::kReader);
     ldap::ConnectOptions connect;
     connect.url = (*instance)->url();
-    auto connection = ldap::Connection::Open(connect, ldap::Credentials::Simple(reader.dn, reader.password));
+    auto connection =
+        ldap::Connection::Open(connect, ldap::Credentials::Simple(reader.dn, reader.password));
     if (!connection.ok()) {
       std::fprintf(stderr, "%s\n", connection.error().detail.c_str());
       return 1;
     }
-    std::fprintf(stderr, "%s: %zu people loaded in %.1f s\n", indexed ? "indexed" : "unindexed", people,
-                 load_s);
+    std::fprintf(stderr, "%s: %zu people loaded in %.1f s\n", indexed ? "indexed" : "unindexed",
+                 people, load_s);
     for (const Client& client : clients) {
       Measure(*connection, client, std::min<std::size_t>(queries, 10));  // warm the cache
       results[indexed].push_back(Measure(*connection, client, queries));
     }
     (void)(*instance)->Stop();
   }
-  std::printf("address-book searches on %zu people, %zu queries each, one connection, <= 100 entries\n",
-              people, queries);
+  std::printf(
+      "address-book searches on %zu people, %zu queries each, one connection, <= 100 entries\n",
+      people, queries);
   std::printf("%-40s %21s %21s %8s\n", "client filter", "our indexes p50/p99", "without p50/p99",
               "p50 x");
   for (std::size_t i = 0; i < clients.size(); ++i) {
     const Figures& with = results[true][i];
     const Figures& without = results[false][i];
-    std::printf("%-40s %9.2f/%8.2f ms %9.2f/%8.2f ms %7.1fx\n", clients[i].name.c_str(), with.p50_ms,
-                with.p99_ms, without.p50_ms, without.p99_ms, without.p50_ms / std::max(with.p50_ms, 1e-6));
+    std::printf("%-40s %9.2f/%8.2f ms %9.2f/%8.2f ms %7.1fx\n", clients[i].name.c_str(),
+                with.p50_ms, with.p99_ms, without.p50_ms, without.p99_ms,
+                without.p50_ms / std::max(with.p50_ms, 1e-6));
     if (with.found != without.found) {
       std::printf("  (entries found differ: %zu vs %zu)\n", with.found, without.found);
     }

@@ -31,7 +31,8 @@ struct PasswdArgs {
 Result<ldap::Credentials> OperatorCredentials(const config::Config& config) {
   if (!config.ldap.managed) {
     auto password = config::ReadSecretFile(config.ldap.password_file);
-    if (!password.ok()) return Error{password.error().code, "ldap.password_file: " + password.error().detail};
+    if (!password.ok())
+      return Error{password.error().code, "ldap.password_file: " + password.error().detail};
     return ldap::Credentials::Simple(config.ldap.bind_dn, password->Reveal());
   }
   const std::string name(slapd::AccountName(slapd::ServiceAccount::kOperator));
@@ -40,8 +41,8 @@ Result<ldap::Credentials> OperatorCredentials(const config::Config& config) {
     return Error{password.error().code,
                  password.error().detail + " (`danhba run` creates it on its first start)"};
   }
-  return ldap::Credentials::Simple(slapd::AccountDn(slapd::ServiceAccount::kOperator, config.ldap.base_dn),
-                                   password->Reveal());
+  return ldap::Credentials::Simple(
+      slapd::AccountDn(slapd::ServiceAccount::kOperator, config.ldap.base_dn), password->Reveal());
 }
 
 std::string ResetId() {
@@ -61,7 +62,8 @@ int Reset(const PasswdArgs& args) {
   }
   const config::Config& config = *loaded;
   if (args.uid.empty() || args.uid.find_first_of(",=+\"\\<>;# ") != std::string::npos) {
-    PrintError(InvalidInput("UID '" + args.uid + "' is not a mailbox name (the local part, e.g. annv)"));
+    PrintError(
+        InvalidInput("UID '" + args.uid + "' is not a mailbox name (the local part, e.g. annv)"));
     return 1;
   }
   auto credentials = OperatorCredentials(config);
@@ -75,18 +77,21 @@ int Reset(const PasswdArgs& args) {
   connect.operation_timeout = config.ldap.operation_timeout;
   auto connection = ldap::Connection::Open(connect, *credentials);
   if (!connection.ok()) {
-    PrintError(Error{connection.error().code, "directory " + config.ldap.url + ": " + connection.error().detail});
+    PrintError(Error{connection.error().code,
+                     "directory " + config.ldap.url + ": " + connection.error().detail});
     return 1;
   }
   const std::string& base = config.ldap.base_dn;
   const std::string dn = "uid=" + ldap::EscapeDnValue(args.uid) + "," + slapd::PeopleDn(base);
-  auto person = connection->Read(dn, {"uid", "mail", "displayName", "cn", "departmentNumber", "ou"});
+  auto person =
+      connection->Read(dn, {"uid", "mail", "displayName", "cn", "departmentNumber", "ou"});
   if (!person.ok()) {
     PrintError(person.error());
     return 1;
   }
   if (!*person) {
-    auto former = connection->Read("uid=" + ldap::EscapeDnValue(args.uid) + "," + slapd::FormerDn(base), {"1.1"});
+    auto former = connection->Read(
+        "uid=" + ldap::EscapeDnValue(args.uid) + "," + slapd::FormerDn(base), {"1.1"});
     if (former.ok() && *former) {
       PrintError(InvalidInput("'" + args.uid + "' has left (" + slapd::FormerDn(base) +
                               "): a person who left has no mailbox to log in to"));
@@ -107,7 +112,8 @@ int Reset(const PasswdArgs& args) {
   }
   auto changed = connection->PasswordModify(dn, "", *password);
   if (!changed.ok()) {
-    PrintError(Error{changed.error().code, "setting the password of " + dn + ": " + changed.error().detail});
+    PrintError(Error{changed.error().code,
+                     "setting the password of " + dn + ": " + changed.error().detail});
     return 1;
   }
   sync::Handover handover((config.data_dir / "handover").string());
@@ -120,12 +126,14 @@ int Reset(const PasswdArgs& args) {
   if (Status written = handover.Write({line}); !written.ok()) {
     PrintError(Error{written.error().code, "the password of " + dn +
                                                " was changed but could not be handed over (run the "
-                                               "reset again): " + written.error().detail});
+                                               "reset again): " +
+                                               written.error().detail});
     return 1;
   }
-  std::cout << fmt::format("{}: new initial password handed over in {}/{}.csv; it must be changed at "
-                           "the first login\n",
-                           line.uid, handover.dir(), agency);
+  std::cout << fmt::format(
+      "{}: new initial password handed over in {}/{}.csv; it must be changed at "
+      "the first login\n",
+      line.uid, handover.dir(), agency);
   return 0;
 }
 
@@ -133,10 +141,13 @@ void AddPasswdCommand(CLI::App& app, int& exit_code) {
   auto* passwd = app.add_subcommand("passwd", "Passwords of people in the directory");
   passwd->require_subcommand(1);
   auto args = std::make_shared<PasswdArgs>();
-  auto* reset = passwd->add_subcommand(
-      "reset", "Issue a new initial password, handed over like a hire's (it must be changed at the next login)");
-  reset->add_option("UID", args->uid, "The person's mailbox name (local part), e.g. annv")->required();
-  reset->add_option("--config", args->config_path, "Configuration file (default: built-in defaults)");
+  auto* reset = passwd->add_subcommand("reset",
+                                       "Issue a new initial password, handed over like a hire's "
+                                       "(it must be changed at the next login)");
+  reset->add_option("UID", args->uid, "The person's mailbox name (local part), e.g. annv")
+      ->required();
+  reset->add_option("--config", args->config_path,
+                    "Configuration file (default: built-in defaults)");
   reset->callback([args, &exit_code] { exit_code = Reset(*args); });
 }
 

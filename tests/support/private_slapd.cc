@@ -39,24 +39,24 @@ PrivateSlapd::~PrivateSlapd() {
 
 CommandResult PrivateSlapd::Search(const std::string& dn, const std::string& password,
                                    const std::vector<std::string>& args) const {
-  std::vector<std::string> argv = {"ldapsearch", "-LLL", "-x", "-o", "ldif-wrap=no",
-                                   "-H", instance_->url()};
+  std::vector<std::string> argv = {"ldapsearch", "-LLL",          "-x", "-o", "ldif-wrap=no",
+                                   "-H",         instance_->url()};
   if (!dn.empty()) argv.insert(argv.end(), {"-D", dn, "-w", password});
   argv.insert(argv.end(), args.begin(), args.end());
   return RunCommand(argv);
 }
 
 CommandResult PrivateSlapd::ModifyAsRoot(const std::string& ldif, bool add) const {
-  std::vector<std::string> argv = {"ldapmodify", "-Q", "-Y", "EXTERNAL", "-H",
-                                   instance_->ldapi_url()};
+  std::vector<std::string> argv = {"ldapmodify", "-Q", "-Y",
+                                   "EXTERNAL",   "-H", instance_->ldapi_url()};
   if (add) argv.push_back("-a");
   return RunCommand(argv, ldif);
 }
 
 CommandResult PrivateSlapd::ModifyAs(const std::string& dn, const std::string& password,
                                      const std::string& ldif, bool add) const {
-  std::vector<std::string> argv = {"ldapmodify", "-x", "-H", instance_->url(), "-D", dn,
-                                   "-w", password};
+  std::vector<std::string> argv = {"ldapmodify", "-x", "-H", instance_->url(),
+                                   "-D",         dn,   "-w", password};
   if (add) argv.push_back("-a");
   return RunCommand(argv, ldif);
 }

@@ -44,7 +44,8 @@ std::string Thunderbird(std::string filter, const std::string& typed) {
   std::getline(words, rest);
   rest.erase(0, rest.find_first_not_of(' '));
   auto replace = [&](const std::string& token, const std::string& value) {
-    for (std::size_t at = filter.find(token); at != std::string::npos; at = filter.find(token, at)) {
+    for (std::size_t at = filter.find(token); at != std::string::npos;
+         at = filter.find(token, at)) {
       filter.replace(at, token.size(), value);
       at += value.size();
     }
@@ -81,8 +82,8 @@ Clients() {
            }},
           {"Outlook",
            [](const std::string& x) {
-             return Replace(
-                 "(&(mail=*)(|(mail=%s*)(|(cn=%s*)(|(sn=%s*)(givenName=%s*)))))", "%s", x);
+             return Replace("(&(mail=*)(|(mail=%s*)(|(cn=%s*)(|(sn=%s*)(givenName=%s*)))))", "%s",
+                            x);
            }},
           {"macOS Contacts",
            [](const std::string& x) {
@@ -151,10 +152,9 @@ class AddressBookTest : public ::testing::Test {
     auto moved = directory_->MovePerson("cunv", /*to_former=*/true);
     ASSERT_TRUE(moved.ok()) << moved.error();
     // The searching member of staff changes the initial password first (R13).
-    CommandResult changed =
-        RunCommand({"ldappasswd", "-x", "-H", slapd_->instance().url(), "-D",
-                    layout.PersonDn("annv"), "-w", "Initial-AB1-pw", "-a", "Initial-AB1-pw", "-s",
-                    std::string(kStaffPassword)});
+    CommandResult changed = RunCommand({"ldappasswd", "-x", "-H", slapd_->instance().url(), "-D",
+                                        layout.PersonDn("annv"), "-w", "Initial-AB1-pw", "-a",
+                                        "Initial-AB1-pw", "-s", std::string(kStaffPassword)});
     ASSERT_TRUE(changed.ok()) << changed.output;
   }
 
@@ -225,8 +225,8 @@ TEST_F(AddressBookTest, WhatPeopleTypeFindsTheRightPeopleInEveryClient) {
       {"annv", {"annv"}},
       {"tuyet", {"tuyetnt", "tuyetlta"}},
       {"Tuyết", {"tuyetnt", "tuyetlta"}},
-      {"nam", {"nampv"}},                 // a given name alone
-      {"so khoa hoc", {"skhcn"}},         // an agency mailbox
+      {"nam", {"nampv"}},          // a given name alone
+      {"so khoa hoc", {"skhcn"}},  // an agency mailbox
       {"Sở Thông tin", {"stttt"}},
   };
   for (const auto& [client, make_filter] : Clients()) {
@@ -273,10 +273,10 @@ TEST_F(AddressBookTest, EveryListableEntryCarriesWhatClientsShow) {
 
 TEST_F(AddressBookTest, ClientsGetAPageAndSortedBrowsingWorks) {
   // Outlook browses with server-side sorting and virtual list views.
-  CommandResult vlv = slapd_->Search(
-      directory_->layout().PersonDn("annv"), std::string(kStaffPassword),
-      {"-b", slapd::PeopleDn(kBase), "-E", "!sss=cn:caseIgnoreOrderingMatch", "-E",
-       "!vlv=0/2/1/0", "(mail=*)", "mail"});
+  CommandResult vlv =
+      slapd_->Search(directory_->layout().PersonDn("annv"), std::string(kStaffPassword),
+                     {"-b", slapd::PeopleDn(kBase), "-E", "!sss=cn:caseIgnoreOrderingMatch", "-E",
+                      "!vlv=0/2/1/0", "(mail=*)", "mail"});
   // ldapsearch then asks for the next window (stdin is empty): the first one.
   const std::string window = vlv.output.substr(0, vlv.output.find("Press ["));
   EXPECT_THAT(window, HasSubstr("vlvResultpos=1 count=5"));

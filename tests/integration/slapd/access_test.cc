@@ -15,9 +15,9 @@
 namespace danhba::testing {
 namespace {
 
+using slapd::ServiceAccount;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using slapd::ServiceAccount;
 using Attributes = std::set<std::string>;
 using View = std::map<std::string, Attributes>;  // lower-case DN -> lower-case attribute names
 
@@ -29,8 +29,12 @@ std::string Lower(std::string text) {
   return text;
 }
 
-std::string People(std::string_view uid) { return "uid=" + std::string(uid) + "," + slapd::PeopleDn(kBase); }
-std::string Former(std::string_view uid) { return "uid=" + std::string(uid) + "," + slapd::FormerDn(kBase); }
+std::string People(std::string_view uid) {
+  return "uid=" + std::string(uid) + "," + slapd::PeopleDn(kBase);
+}
+std::string Former(std::string_view uid) {
+  return "uid=" + std::string(uid) + "," + slapd::FormerDn(kBase);
+}
 const std::string kAgency = "ou=skhcn," + slapd::AgenciesDn(kBase);
 const std::string kDecision = "danhbaEventId=h-1," + slapd::DecisionsDn(kBase);
 
@@ -61,17 +65,20 @@ std::string PersonLdif(const std::string& dn, std::string_view uid, std::string_
 // An agency, two people in service, one who left and a decision.
 std::string FixtureLdif() {
   std::string out = slapd::LdifLine("dn", kDecision);
-  out += "objectClass: danhbaDecision\ndanhbaEventId: h-1\ncn: 1/QD-SNV\n"
-         "danhbaDecisionNumber: 1/QD-SNV\n";
+  out +=
+      "objectClass: danhbaDecision\ndanhbaEventId: h-1\ncn: 1/QD-SNV\n"
+      "danhbaDecisionNumber: 1/QD-SNV\n";
   out += "danhbaSubjectDN: " + People("annv") + "\n\n";
   out += slapd::LdifLine("dn", kAgency);
-  out += "objectClass: organizationalUnit\nobjectClass: danhbaAgency\nou: skhcn\n"
-         "danhbaAgencyCode: skhcn\n";
+  out +=
+      "objectClass: organizationalUnit\nobjectClass: danhbaAgency\nou: skhcn\n"
+      "danhbaAgencyCode: skhcn\n";
   out += slapd::LdifLine("displayName", "Sở Khoa học và Công nghệ");
   out += slapd::LdifLine("cn", "Sở Khoa học và Công nghệ");
   out += slapd::LdifLine("o", "Ủy ban nhân dân tỉnh Đồng Nai");
-  out += "mail: skhcn@dongnai.gov.vn\ndanhbaMailAlias: khcn@dongnai.gov.vn\n"
-         "danhbaStatus: active\n";
+  out +=
+      "mail: skhcn@dongnai.gov.vn\ndanhbaMailAlias: khcn@dongnai.gov.vn\n"
+      "danhbaStatus: active\n";
   out += "danhbaHeadDN: " + People("annv") + "\n";
   out += "danhbaDelegateDN: " + People("binhnv") + "\n";
   out += "danhbaDecisionDN: " + kDecision + "\n";
@@ -87,10 +94,10 @@ std::string FixtureLdif() {
 // Every entry of the tree and the attributes `dn` reads on it (all user
 // attributes and the password-policy state).
 View Enumerate(const PrivateSlapd& slapd, const std::string& dn, const std::string& password) {
-  CommandResult found = slapd.Search(dn, password,
-                                     {"-b", std::string(kBase), "-s", "sub", "-z", "0",
-                                      "(objectClass=*)", "*", "pwdChangedTime", "pwdReset",
-                                      "pwdFailureTime", "pwdPolicySubentry"});
+  CommandResult found =
+      slapd.Search(dn, password,
+                   {"-b", std::string(kBase), "-s", "sub", "-z", "0", "(objectClass=*)", "*",
+                    "pwdChangedTime", "pwdReset", "pwdFailureTime", "pwdPolicySubentry"});
   // 32: no such object (the base entry itself is hidden).
   EXPECT_TRUE(found.exit_code == 0 || found.exit_code == 32) << dn << ": " << found.output;
   View view;
@@ -130,11 +137,10 @@ const Attributes kPublicPerson =
     Set({"objectClass", "uid", "mail", "cn", "sn", "givenName", "displayName", "title",
          "telephoneNumber", "ou", "departmentNumber", "o", "danhbaAgencyDN"});
 const Attributes kPrivatePerson =
-    Set({"danhbaPersonId", "danhbaStatus", "danhbaBirthDate", "danhbaEventId",
-         "danhbaDecisionDN", "danhbaMailAlias", "userPassword", "pwdChangedTime"});
-const Attributes kPublicAgency =
-    Set({"objectClass", "ou", "danhbaAgencyCode", "displayName", "cn", "o", "mail",
-         "danhbaHeadDN", "danhbaDelegateDN"});
+    Set({"danhbaPersonId", "danhbaStatus", "danhbaBirthDate", "danhbaEventId", "danhbaDecisionDN",
+         "danhbaMailAlias", "userPassword", "pwdChangedTime"});
+const Attributes kPublicAgency = Set({"objectClass", "ou", "danhbaAgencyCode", "displayName", "cn",
+                                      "o", "mail", "danhbaHeadDN", "danhbaDelegateDN"});
 const Attributes kPrivateAgency =
     Set({"danhbaMailAlias", "danhbaStatus", "danhbaDecisionDN", "userPassword", "pwdChangedTime"});
 const Attributes kUnit = Set({"objectClass", "ou", "description"});
@@ -149,12 +155,9 @@ View AddressBook(bool with_aliases) {
     agency.insert("danhbamailalias");
   }
   return {
-      {Lower(std::string(kBase)), kBaseEntry},
-      {Lower(slapd::PeopleDn(kBase)), kUnit},
-      {Lower(slapd::AgenciesDn(kBase)), kUnit},
-      {Lower(kAgency), agency},
-      {Lower(People("annv")), person},
-      {Lower(People("binhnv")), person},
+      {Lower(std::string(kBase)), kBaseEntry},  {Lower(slapd::PeopleDn(kBase)), kUnit},
+      {Lower(slapd::AgenciesDn(kBase)), kUnit}, {Lower(kAgency), agency},
+      {Lower(People("annv")), person},          {Lower(People("binhnv")), person},
       {Lower(People("dungnv")), person},
   };
 }
@@ -236,10 +239,15 @@ TEST_F(AccessTest, EachIdentitySeesExactlyItsPartOfTheTree) {
   EXPECT_EQ(staff, AddressBook(false)) << Describe(staff);
 
   // The reader and the mail server: the address book with the aliases, and
-  // their own account entry.
+  // their own account entry. The reader (the public read model) also sees the
+  // status; ou=former stays out of its searches (only content sync may tell it
+  // that an entry moved there).
   const Attributes own_account = Set({"objectClass", "cn", "pwdPolicySubentry"});
   View reader = As(ServiceAccount::kReader);
   View expected = AddressBook(true);
+  for (auto& [dn, attributes] : expected) {
+    if (dn.find("uid=") == 0 || dn == Lower(kAgency)) attributes.insert("danhbastatus");
+  }
   expected[Lower(Account(ServiceAccount::kReader).dn)] = own_account;
   EXPECT_EQ(reader, expected) << Describe(reader);
   View mail = As(ServiceAccount::kMailServer);
@@ -251,7 +259,8 @@ TEST_F(AccessTest, EachIdentitySeesExactlyItsPartOfTheTree) {
   // the operator also the service accounts' secrets.
   View system_with_secrets = System(true);
   ASSERT_EQ(system_with_secrets.size(), 6u) << Describe(system_with_secrets);
-  EXPECT_TRUE(system_with_secrets.at(Lower(Account(ServiceAccount::kSync).dn)).count("userpassword"));
+  EXPECT_TRUE(
+      system_with_secrets.at(Lower(Account(ServiceAccount::kSync).dn)).count("userpassword"));
   View op = As(ServiceAccount::kOperator);
   EXPECT_EQ(op, Everything(system_with_secrets)) << Describe(op);
   View sync = As(ServiceAccount::kSync);
@@ -264,7 +273,8 @@ TEST_F(AccessTest, AnonymousReadShowsTheAddressBookOnly) {
   View anonymous = Enumerate(*slapd_, "", "");
   EXPECT_EQ(anonymous, AddressBook(false)) << Describe(anonymous);
   // Filtering on a private attribute reveals nothing.
-  CommandResult probe = slapd_->Search("", "", {"-b", std::string(kBase), "(danhbaPersonId=CB1)", "1.1"});
+  CommandResult probe =
+      slapd_->Search("", "", {"-b", std::string(kBase), "(danhbaPersonId=CB1)", "1.1"});
   EXPECT_THAT(probe.output, Not(HasSubstr("uid=annv")));
   CommandResult former = slapd_->Search("", "", {"-b", std::string(kBase), "(uid=cuongnv)", "1.1"});
   EXPECT_THAT(former.output, Not(HasSubstr("cuongnv")));
@@ -274,8 +284,9 @@ TEST_F(AccessTest, StaffChangeTheirOwnPasswordButNeverReadItOrChangeOthers) {
   Start(/*anonymous_read=*/false);
   if (HasFatalFailure()) return;
   const std::string self = People("annv");
-  CommandResult read = slapd_->Search(self, std::string(kStaffPassword),
-                                      {"-b", self, "-s", "base", "(objectClass=*)", "userPassword"});
+  CommandResult read =
+      slapd_->Search(self, std::string(kStaffPassword),
+                     {"-b", self, "-s", "base", "(objectClass=*)", "userPassword"});
   ASSERT_TRUE(read.ok()) << read.output;
   EXPECT_THAT(read.output, HasSubstr("dn: " + self));
   EXPECT_THAT(read.output, Not(HasSubstr("userPassword")));
@@ -293,8 +304,9 @@ TEST_F(AccessTest, StaffChangeTheirOwnPasswordButNeverReadItOrChangeOthers) {
   EXPECT_FALSE(other.ok());
   EXPECT_THAT(other.output, HasSubstr("Insufficient access"));
   CommandResult title = slapd_->ModifyAs(self, std::string(kStaffPassword),
-                                         "dn: " + self + "\nchangetype: modify\nreplace: title\n"
-                                                         "title: Giám đốc\n");
+                                         "dn: " + self +
+                                             "\nchangetype: modify\nreplace: title\n"
+                                             "title: Giám đốc\n");
   EXPECT_FALSE(title.ok());
   EXPECT_THAT(title.output, HasSubstr("Insufficient access"));
   CommandResult binh = RunCommand({"ldapwhoami", "-x", "-H", slapd_->instance().url(), "-D",
@@ -306,8 +318,8 @@ TEST_F(AccessTest, StaffChangeTheirOwnPasswordButNeverReadItOrChangeOthers) {
                                       self, "-w", std::string(kStaffPassword), "-a",
                                       std::string(kStaffPassword), "-s", "Brand-New-Passw0rd"});
   ASSERT_TRUE(changed.ok()) << changed.output;
-  CommandResult now = RunCommand({"ldapwhoami", "-x", "-H", slapd_->instance().url(), "-D", self,
-                                  "-w", "Brand-New-Passw0rd"});
+  CommandResult now = RunCommand(
+      {"ldapwhoami", "-x", "-H", slapd_->instance().url(), "-D", self, "-w", "Brand-New-Passw0rd"});
   EXPECT_TRUE(now.ok()) << now.output;
   CommandResult old = RunCommand({"ldapwhoami", "-x", "-H", slapd_->instance().url(), "-D", self,
                                   "-w", std::string(kStaffPassword)});
@@ -326,8 +338,8 @@ TEST_F(AccessTest, ServiceAccountSecretsAreTheOperatorsAlone) {
                                              "userPassword: Stolen-Passw0rd\n");
   EXPECT_FALSE(taken.ok());
   EXPECT_THAT(taken.output, HasSubstr("Insufficient access"));
-  CommandResult still = RunCommand({"ldapwhoami", "-x", "-H", slapd_->instance().url(), "-D",
-                                    reader.dn, "-w", reader.password});
+  CommandResult still = RunCommand(
+      {"ldapwhoami", "-x", "-H", slapd_->instance().url(), "-D", reader.dn, "-w", reader.password});
   EXPECT_TRUE(still.ok()) << still.output;
   // Staff cannot list ou=system or ou=decisions at all.
   for (const std::string& base : {slapd::SystemDn(kBase), slapd::DecisionsDn(kBase)}) {
@@ -351,7 +363,9 @@ TEST_F(AccessTest, PeopleGetAtMostOneHundredEntriesServiceAccountsAll) {
   ASSERT_TRUE(added.ok()) << added.output;
   auto count = [](const std::string& output) {
     std::size_t n = 0;
-    for (std::size_t at = output.find("dn: "); at != std::string::npos; at = output.find("dn: ", at + 1)) ++n;
+    for (std::size_t at = output.find("dn: "); at != std::string::npos;
+         at = output.find("dn: ", at + 1))
+      ++n;
     return n;
   };
   const std::vector<std::string> all = {"-b", slapd::PeopleDn(kBase), "(sn=many)", "1.1"};
@@ -377,18 +391,21 @@ TEST_F(AccessTest, HeadAndDelegatesManageTheAgencyMailboxOutsidersCannot) {
   const std::string url = slapd_->instance().url();
   const std::string staff(kStaffPassword);
   auto set_password = [&](const std::string& who, const std::string& password) {
-    return RunCommand({"ldappasswd", "-x", "-H", url, "-D", who, "-w", staff, "-s", password, kAgency});
+    return RunCommand(
+        {"ldappasswd", "-x", "-H", url, "-D", who, "-w", staff, "-s", password, kAgency});
   };
   auto mailbox_works = [&](const std::string& password) {
     // Binds and may search (a password it must change first would refuse that).
-    return RunCommand({"ldapsearch", "-x", "-H", url, "-D", kAgency, "-w", password, "-b",
-                       kAgency, "-s", "base", "1.1"})
+    return RunCommand({"ldapsearch", "-x", "-H", url, "-D", kAgency, "-w", password, "-b", kAgency,
+                       "-s", "base", "1.1"})
         .ok();
   };
   auto set_delegates = [&](const std::string& who, const std::string& delegate) {
     return slapd_->ModifyAs(who, staff,
-                            "dn: " + kAgency + "\nchangetype: modify\nreplace: danhbaDelegateDN\n"
-                            "danhbaDelegateDN: " + delegate + "\n");
+                            "dn: " + kAgency +
+                                "\nchangetype: modify\nreplace: danhbaDelegateDN\n"
+                                "danhbaDelegateDN: " +
+                                delegate + "\n");
   };
   EXPECT_TRUE(mailbox_works("Agency-Mailbox-1"));
   // The head sets the password; the mailbox works with it.
@@ -425,9 +442,8 @@ TEST_F(AccessTest, HeadAndDelegatesManageTheAgencyMailboxOutsidersCannot) {
   EXPECT_THAT(read.output, HasSubstr("danhbaDelegateDN: " + People("dungnv")));
   EXPECT_THAT(read.output, HasSubstr("danhbaHeadDN: " + People("annv")));
   EXPECT_THAT(read.output, Not(HasSubstr("userPassword")));
-  CommandResult head_reads = slapd_->Search(People("annv"), staff,
-                                            {"-b", kAgency, "-s", "base", "(objectClass=*)",
-                                             "userPassword"});
+  CommandResult head_reads = slapd_->Search(
+      People("annv"), staff, {"-b", kAgency, "-s", "base", "(objectClass=*)", "userPassword"});
   EXPECT_THAT(head_reads.output, Not(HasSubstr("userPassword")));
 }
 

@@ -102,9 +102,15 @@ TEST(InstanceTest, CreateStartSearchStopLeavesNoProcess) {
   ProcessOutput found = RootSearch(slapd, slapd.base_dn(), "(objectClass=organizationalUnit)");
   EXPECT_EQ(found.exit_code, 0) << found.output;
   EXPECT_THAT(found.output, HasSubstr("dn: ou=people," + slapd.base_dn()));
-  ProcessOutput tcp = Exec({"/usr/bin/ldapsearch", "-LLL", "-x", "-H", slapd.url(), "-b",
-                           PeopleDn(slapd.base_dn()), "-s", "base", "1.1"});
+  // Over TCP as a service account (anonymous reading is off unless asked for).
+  const AccountSecret& reader = slapd.account(ServiceAccount::kReader);
+  ProcessOutput tcp = Exec({"/usr/bin/ldapsearch", "-LLL", "-x", "-H", slapd.url(), "-D",
+                            reader.dn, "-w", reader.password, "-b", PeopleDn(slapd.base_dn()),
+                            "-s", "base", "1.1"});
   EXPECT_EQ(tcp.exit_code, 0) << tcp.output;
+  ProcessOutput anonymous = Exec({"/usr/bin/ldapsearch", "-LLL", "-x", "-H", slapd.url(), "-b",
+                                  PeopleDn(slapd.base_dn()), "-s", "base", "1.1"});
+  EXPECT_EQ(anonymous.exit_code, 32) << anonymous.output;  // hidden: no such object
 
   const AccountSecret& op = slapd.account(ServiceAccount::kOperator);
   EXPECT_EQ(op.password_file, dir.path() / "slapd" / "secrets" / "operator.password");

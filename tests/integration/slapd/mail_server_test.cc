@@ -2,8 +2,6 @@
 // servers (Debian's postfix-ldap and dovecot-ldap) against a generated slapd:
 // postmap -q looks addresses up, and a private dovecot (its own base_dir, no
 // protocols, not the system service) answers doveadm auth test.
-#include "danhba/slapd/mail.h"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -14,24 +12,25 @@
 #include <thread>
 
 #include "danhba/slapd/config.h"
+#include "danhba/slapd/mail.h"
 #include "support/private_slapd.h"
 
 namespace danhba::testing {
 namespace {
 
 namespace fs = std::filesystem;
+using slapd::ServiceAccount;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using slapd::ServiceAccount;
 
 constexpr std::string_view kBase = "dc=dongnai,dc=gov,dc=vn";
 constexpr std::string_view kPassword = "Mailbox-Passw0rd";
 
 std::string Person(const std::string& parent, const std::string& uid, const std::string& extra) {
   return "dn: uid=" + uid + "," + parent +
-         "\nobjectClass: inetOrgPerson\nobjectClass: danhbaPerson\nuid: " + uid +
-         "\ncn: " + uid + "\nsn: " + uid + "\nmail: " + uid +
-         "@dongnai.gov.vn\ndanhbaPersonId: ID-" + uid + "\ndanhbaStatus: active\n" + extra + "\n";
+         "\nobjectClass: inetOrgPerson\nobjectClass: danhbaPerson\nuid: " + uid + "\ncn: " + uid +
+         "\nsn: " + uid + "\nmail: " + uid + "@dongnai.gov.vn\ndanhbaPersonId: ID-" + uid +
+         "\ndanhbaStatus: active\n" + extra + "\n";
 }
 
 class MailServerTest : public ::testing::Test {
@@ -42,13 +41,14 @@ class MailServerTest : public ::testing::Test {
     slapd_ = std::move(started).value().release();
     const std::string people = slapd::PeopleDn(kBase);
     const std::string pw = "userPassword: " + std::string(kPassword) + "\n";
-    std::string ldif =
-        Person(people, "annv", pw + "danhbaMailAlias: an.nguyen@dongnai.gov.vn\n") +
-        Person(people, "locked", pw) + Person(people, "fresh", "") +
-        Person(slapd::FormerDn(kBase), "cunv", pw) + "dn: ou=skhcn," + slapd::AgenciesDn(kBase) +
-        "\nobjectClass: organizationalUnit\nobjectClass: danhbaAgency\nou: skhcn\n"
-        "danhbaAgencyCode: skhcn\ncn: skhcn\nmail: skhcn@dongnai.gov.vn\n"
-        "danhbaMailAlias: khcn@dongnai.gov.vn\n" + pw + "\n";
+    std::string ldif = Person(people, "annv", pw + "danhbaMailAlias: an.nguyen@dongnai.gov.vn\n") +
+                       Person(people, "locked", pw) + Person(people, "fresh", "") +
+                       Person(slapd::FormerDn(kBase), "cunv", pw) + "dn: ou=skhcn," +
+                       slapd::AgenciesDn(kBase) +
+                       "\nobjectClass: organizationalUnit\nobjectClass: danhbaAgency\nou: skhcn\n"
+                       "danhbaAgencyCode: skhcn\ncn: skhcn\nmail: skhcn@dongnai.gov.vn\n"
+                       "danhbaMailAlias: khcn@dongnai.gov.vn\n" +
+                       pw + "\n";
     CommandResult added = slapd_->ModifyAsRoot(ldif, true);
     ASSERT_TRUE(added.ok()) << added.output;
     // fresh: an initial password set by the operator, never changed (pwdReset).
@@ -56,7 +56,8 @@ class MailServerTest : public ::testing::Test {
     CommandResult reset = slapd_->ModifyAs(op.dn, op.password,
                                            "dn: uid=fresh," + people +
                                                "\nchangetype: modify\nreplace: userPassword\n"
-                                               "userPassword: " + std::string(kPassword) + "\n");
+                                               "userPassword: " +
+                                               std::string(kPassword) + "\n");
     ASSERT_TRUE(reset.ok()) << reset.output;
 
     dir_ = slapd_->root() / "mail";
@@ -79,7 +80,8 @@ class MailServerTest : public ::testing::Test {
   }
 
   static CommandResult Postmap(const std::string& table, const std::string& address) {
-    return RunCommand({"/usr/sbin/postmap", "-q", address, "ldap:" + (dir_ / "postfix" / table).string()});
+    return RunCommand(
+        {"/usr/sbin/postmap", "-q", address, "ldap:" + (dir_ / "postfix" / table).string()});
   }
 
   static PrivateSlapd* slapd_;
@@ -119,7 +121,7 @@ class Dovecot {
     fs::create_directories(dir_ / "state");
     // Dovecot's auth process runs as the dovecot user: it must reach the files.
     for (fs::path p = dir_; p != p.root_path(); p = p.parent_path()) {
-      struct stat st{};
+      struct stat st {};
       if (::stat(p.c_str(), &st) == 0) ::chmod(p.c_str(), (st.st_mode & 07777) | 0711);
     }
     for (const auto& entry : fs::recursive_directory_iterator(dir_)) {

@@ -18,9 +18,9 @@ namespace danhba::testing {
 namespace {
 
 namespace fs = std::filesystem;
+using slapd::ServiceAccount;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using slapd::ServiceAccount;
 
 constexpr std::string_view kBase = "dc=dongnai,dc=gov,dc=vn";
 constexpr int kMaxFailures = 3;
@@ -62,8 +62,8 @@ class PasswordPolicyTest : public ::testing::Test {
         true);
     EXPECT_TRUE(added.ok()) << added.output;
     const auto& op = slapd_->account(ServiceAccount::kOperator);
-    CommandResult set = RunCommand({"ldappasswd", "-x", "-H", slapd_->instance().url(), "-D",
-                                    op.dn, "-w", op.password, "-s", password, dn});
+    CommandResult set = RunCommand({"ldappasswd", "-x", "-H", slapd_->instance().url(), "-D", op.dn,
+                                    "-w", op.password, "-s", password, dn});
     EXPECT_TRUE(set.ok()) << set.output;
     return dn;
   }
@@ -131,7 +131,8 @@ TEST_F(PasswordPolicyTest, BadBindsLockTheAccountUntilTheLockoutEnds) {
   EXPECT_FALSE(locked.ok());
   EXPECT_THAT(locked.output, HasSubstr("Invalid credentials"));
   // The lock expires after the configured duration.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(kLockoutSeconds + 20);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(kLockoutSeconds + 20);
   bool unlocked = false;
   while (!unlocked && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -183,7 +184,7 @@ TEST_F(PasswdCommandTest, ResetIssuesANewInitialPasswordAndEndsALockout) {
   const std::string password = HandedOver("skhcn", "fifth");
   ASSERT_EQ(password.size(), 16u) << ReadFile(data_ / "handover" / "skhcn.csv");
   EXPECT_THAT(reset.output, Not(HasSubstr(password)));  // handed over, never printed
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat((data_ / "handover" / "skhcn.csv").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   EXPECT_FALSE(Bind(dn, "Fifth-Passw0rd-X").ok());
