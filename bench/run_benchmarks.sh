@@ -3,7 +3,8 @@
 # directory) and runs each with quick defaults, printing its table.
 #
 #   bench/run_benchmarks.sh              quick run of everything (a few minutes on 2 cores)
-#   bench/run_benchmarks.sh --full       longer runs; import_bench with 50,000 rows (≈ 15+ minutes)
+#   bench/run_benchmarks.sh --full       longer runs; import_bench with 50,000 rows (≈ 15+ minutes);
+#                                        lookup_bench with 50,000 people in 120 agencies (≈ 5 minutes)
 #   bench/run_benchmarks.sh text_bench   only the named benchmarks
 #
 # Environment: DANHBA_BENCH_BUILD_DIR (default ./build-bench), DANHBA_JOBS (default 2),
@@ -40,7 +41,12 @@ args_for() {
     journal_bench) if $full; then echo "--seconds 5"; else echo "--seconds 1"; fi ;;
     ingest_bench) if $full; then echo "--seconds 5"; else echo "--seconds 1"; fi ;;
     sync_bench) if $full; then echo "--hires 10000"; else echo "--hires 500"; fi ;;
+    lookup_bench)
+      if $full; then echo "--people 50000 --agencies 120 --seconds 5 --concurrency 1,4,16,64"
+      else echo "--people 5000 --agencies 120 --seconds 2 --concurrency 4,64"; fi ;;
     naming_bench) if $full; then echo "1000000"; else echo "100000"; fi ;;
+    address_book_bench)
+      if $full; then echo "--people 50000 --queries 200"; else echo "--people 5000 --queries 50"; fi ;;
     import_bench)
       if [[ -n ${IMPORT_BENCH_ARGS:-} ]]; then echo "$IMPORT_BENCH_ARGS"
       elif $full; then echo "--rows 50000 --events 10000"

@@ -11,7 +11,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libicu-dev nlohmann-json3-dev libcli11-dev
   libssl-dev libsystemd-dev libzip-dev libexpat1-dev libxlsxwriter-dev
-  curl faketime tzdata chromium python3-aiosmtpd
+  curl faketime tzdata
+  chromium python3 python3-aiosmtpd wrk
 )
 
 missing=()

@@ -247,9 +247,11 @@ Status WriteLdif(const Province& province, const std::string& base_dn, const std
   auto allocator = naming::Allocator::Create(naming::NamingPolicy{});
   if (!allocator) return allocator.take_error();
   std::set<std::string> taken;
+  std::map<std::string, std::string> agency_names;
   std::ostringstream ldif;
   for (const auto& agency : province.agencies) {
     taken.insert(agency.code);
+    agency_names[agency.code] = agency.name;
     ldif << "dn: ou=" << agency.code << ",ou=agencies," << base_dn << "\n"
          << "objectClass: organizationalUnit\nobjectClass: danhbaAgency\n"
          << "ou: " << agency.code << "\ndanhbaAgencyCode: " << agency.code << "\n"
@@ -306,6 +308,12 @@ Status WriteLdif(const Province& province, const std::string& base_dn, const std
       if (!folded_value.empty() && folded_value != lower_value)
         ldif << attribute << ": " << folded_value << "\n";
     };
+    // And the name with the given name first, as danhba stores it.
+    const std::size_t rest = name.full_name.size() - std::min(name.full_name.size(), name.given_name.size() + 1);
+    if (!name.given_name.empty() && rest > 0 && name.full_name[rest] == ' ' &&
+        name.full_name.compare(rest + 1, std::string::npos, name.given_name) == 0) {
+      with_fold("cn", name.given_name + " " + name.full_name.substr(0, rest));
+    }
     with_fold("sn", name.family_name);
     with_fold("givenName", name.given_name);
     std::string password(16, ' ');
@@ -316,7 +324,8 @@ Status WriteLdif(const Province& province, const std::string& base_dn, const std
     subjects.push_back("uid=" + uid + ",ou=people," + base_dn);
     ldif << "displayName: " << person.full_name << "\nmail: " << uid << "@" << domain
          << "\ntitle: " << person.title << "\ntelephoneNumber: " << person.phone
-         << "\nou: " << person.agency << "\ndanhbaPersonId: " << person.id
+         << "\nou: " << agency_names[person.agency] << "\ndepartmentNumber: " << person.agency
+         << "\no: Ủy ban nhân dân tỉnh Đồng Nai\ndanhbaPersonId: " << person.id
          << "\ndanhbaStatus: active"
          << "\ndanhbaAgencyDN: ou=" << person.agency << ",ou=agencies," << base_dn
          << "\ndanhbaBirthDate: " << person.birth_date.substr(0, 4)

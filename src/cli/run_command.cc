@@ -1,7 +1,7 @@
 // `danhba run [--config FILE]`: the daemon. With ldap.managed it creates (first
 // time) or reuses a private slapd under <data_dir>/slapd and stops it on exit.
 // It restarts that slapd if it exits on its own.
-// It serves /healthz and /readyz on public_api.listen, tells systemd when it is
+// It serves the public lookup (api/public_api.h) on public_api.listen, tells systemd when it is
 // ready and when it stops, and stops cleanly on SIGTERM or SIGINT (exit 0).
 // It compacts the journal every journal.compact_interval, and answers the ingest
 // API's question "which agency is this person in now?" for scoped senders from

@@ -29,12 +29,17 @@ constexpr std::array kKnownKeys = {
     "ldap.bind_dn", "ldap.password_file", "ldap.connect_timeout", "ldap.operation_timeout",
     "ldap.start_timeout", "public_api", "public_api.listen", "public_api.threads",
     "public_api.max_connections", "public_api.max_body_bytes", "public_api.max_header_bytes",
-    "public_api.request_timeout", "public_api.idle_timeout", "ingest", "ingest.listen",
+    "public_api.request_timeout", "public_api.idle_timeout", "public_api.cors_origins",
+    "public_api.rate_limit", "public_api.rate_burst", "public_api.max_per_page", "public_api.publish", "ingest", "ingest.listen",
     "ingest.threads", "ingest.max_connections", "ingest.max_body_bytes", "ingest.max_header_bytes",
     "ingest.request_timeout", "ingest.idle_timeout", "ingest.senders_file", "ingest.rate_limit",
     "ingest.rate_burst", "ingest.signature_window", "naming", "naming.collision",
     "naming.start_number", "naming.max_length", "naming.reserved", "spool", "spool.dir",
     "spool.scan_interval", "journal", "journal.compact_after", "journal.compact_interval",
+    "ldap.anonymous_read", "ldap.organization", "password_policy", "password_policy.min_length",
+    "password_policy.max_age", "password_policy.expire_warning", "password_policy.grace_logins",
+    "password_policy.history", "password_policy.max_failures", "password_policy.lockout_duration",
+    "agency_mailbox", "agency_mailbox.keep_delegates",
     "backup", "backup.enabled", "backup.dir", "backup.interval", "backup.keep",
     "webhooks", "webhooks.max_attempts", "webhooks.first_backoff", "webhooks.max_backoff", "webhooks.timeout",
     "digests", "digests.enabled", "digests.smtp_relay", "digests.from", "digests.interval"};
@@ -185,11 +190,18 @@ class Parser {
       if (key == "data_dir") return Path(value, path, config.data_dir);
       if (key == "log") return Log(value, path, config.log);
       if (key == "ldap") return Ldap(value, path, config.ldap);
-      if (key == "public_api") return Http(value, path, config.public_api);
+      if (key == "public_api") return Http(value, path, config.public_api, nullptr, &config.public_lookup);
       if (key == "ingest") return Http(value, path, config.ingest, &config.ingest_auth);
       if (key == "naming") return Naming(value, path, config.naming);
       if (key == "spool") return Spool(value, path, config.spool);
       if (key == "journal") return Journal(value, path, config.journal);
+      if (key == "password_policy") return Policy(value, path, config.password_policy);
+      if (key == "agency_mailbox") {
+        return Section(value, path, [&](const std::string& k, const std::string& sub, const YAML::Node& v) {
+          if (k == "keep_delegates") return Bool(v, sub, config.agency_mailbox.keep_delegates);
+          return Unknown(v, sub);
+        });
+      }
       if (key == "backup") return Backup(value, path, config.backup);
       if (key == "webhooks") return Webhooks(value, path, config.webhooks);
       if (key == "digests") return Digests(value, path, config.digests);
@@ -405,13 +417,36 @@ class Parser {
       if (key == "connect_timeout") return Duration(v, sub, ldap.connect_timeout);
       if (key == "operation_timeout") return Duration(v, sub, ldap.operation_timeout);
       if (key == "start_timeout") return Duration(v, sub, ldap.start_timeout);
+      if (key == "anonymous_read") {
+        bool on = false;
+        if (!Bool(v, sub, on)) return false;
+        ldap.anonymous_read = on;
+        return true;
+      }
+      if (key == "organization") return String(v, sub, ldap.organization);
       return Unknown(v, sub);
     });
   }
 
   // `auth`: the ingest section's own keys besides those of a listener.
-  bool Http(const YAML::Node& value, const std::string& path, HttpConfig& http, IngestAuthConfig* auth = nullptr) {
+  bool Http(const YAML::Node& value, const std::string& path, HttpConfig& http, IngestAuthConfig* auth = nullptr,
+            PublicLookupConfig* lookup = nullptr) {
     return Section(value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
+      if (lookup != nullptr) {
+        if (key == "cors_origins") return Strings(v, sub, "an origin such as https://stttt.dongnai.gov.vn", lookup->cors_origins);
+        if (key == "rate_limit") return Int(v, sub, 0, 1'000'000, lookup->rate_limit);
+        if (key == "rate_burst") return Int(v, sub, 1, 1'000'000, lookup->rate_burst);
+        if (key == "max_per_page") return Int(v, sub, 1, 100'000, lookup->max_per_page);
+        if (key == "publish") {
+          if (!Strings(v, sub, "an attribute name", lookup->publish)) return false;
+          for (const auto& name : lookup->publish) {
+            bool known = std::find(std::begin(kPublishableAttributes), std::end(kPublishableAttributes), name) !=
+                         std::end(kPublishableAttributes);
+            if (!known) return FailAt(v, sub, "'" + name + "' cannot be published (expected title or phone)");
+          }
+          return true;
+        }
+      }
       if (auth != nullptr) {
         if (key == "senders_file") return Path(v, sub, auth->senders_file);
         if (key == "rate_limit") return Int(v, sub, 0, 1'000'000, auth->rate_limit);
@@ -429,6 +464,20 @@ class Parser {
     });
   }
 
+  // A sequence of non-empty strings (null: empty).
+  bool Strings(const YAML::Node& v, const std::string& sub, std::string_view what, std::vector<std::string>& out) {
+    out.clear();
+    if (v.IsNull()) return true;
+    if (!v.IsSequence()) return FailAt(v, sub, "expected a sequence, got " + Describe(v));
+    for (const auto& item : v) {
+      if (!item.IsScalar() || item.Scalar().empty()) {
+        return FailAt(item, sub, "expected " + std::string(what) + ", got " + Describe(item));
+      }
+      out.push_back(item.Scalar());
+    }
+    return true;
+  }
+
   bool Spool(const YAML::Node& value, const std::string& path, SpoolConfig& spool) {
     return Section(value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
       if (key == "dir") return Path(v, sub, spool.dir);
@@ -441,6 +490,19 @@ class Parser {
     return Section(value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
       if (key == "compact_after") return Duration(v, sub, journal.compact_after);
       if (key == "compact_interval") return Duration(v, sub, journal.compact_interval);
+      return Unknown(v, sub);
+    });
+  }
+
+  bool Policy(const YAML::Node& value, const std::string& path, PasswordPolicyConfig& policy) {
+    return Section(value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
+      if (key == "min_length") return Int(v, sub, 1, 128, policy.min_length);
+      if (key == "max_age") return Duration(v, sub, policy.max_age);
+      if (key == "expire_warning") return Duration(v, sub, policy.expire_warning);
+      if (key == "grace_logins") return Int(v, sub, 0, 100, policy.grace_logins);
+      if (key == "history") return Int(v, sub, 0, 24, policy.history);
+      if (key == "max_failures") return Int(v, sub, 1, 1000, policy.max_failures);
+      if (key == "lockout_duration") return Duration(v, sub, policy.lockout_duration);
       return Unknown(v, sub);
     });
   }

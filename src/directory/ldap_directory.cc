@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdio>
 #include <iterator>
+#include <map>
 #include <utility>
 
 #include "danhba/ldap/dn.h"
@@ -29,6 +30,7 @@ const std::vector<std::string>& PersonAttributes() {
                                                       "title",
                                                       "telephoneNumber",
                                                       "ou",
+                                                      "departmentNumber",
                                                       "danhbaPersonId",
                                                       "danhbaStatus",
                                                       "danhbaAgencyDN",
@@ -44,6 +46,7 @@ const std::vector<std::string>& AgencyAttributes() {
   static const std::vector<std::string> attributes = {"ou",
                                                       "danhbaAgencyCode",
                                                       "displayName",
+                                                      "o",
                                                       "mail",
                                                       "danhbaMailAlias",
                                                       "danhbaStatus",
@@ -65,6 +68,24 @@ Values WithFold(const std::string& value) {
   }
   // The matching rules ignore case: "An" and "an" are one value to the server.
   if (!folded.empty() && folded != lower) values.push_back(std::move(folded));
+  return values;
+}
+
+// cn of a person: the full name and its fold, then the name with the given
+// name first ("An Nguyễn Văn") and its fold, so that address-book filters
+// anchored at the start of cn (Thunderbird's autocomplete, Evolution) find a
+// Vietnamese name by its given name. The first value stays the full name:
+// clients show it.
+Values PersonCn(const std::string& full_name, const std::string& given_name) {
+  Values values = WithFold(full_name);
+  if (given_name.empty() || full_name.size() <= given_name.size() + 1) return values;
+  const std::size_t rest = full_name.size() - given_name.size() - 1;
+  if (full_name.compare(rest + 1, std::string::npos, given_name) != 0 || full_name[rest] != ' ') {
+    return values;
+  }
+  for (std::string& value : WithFold(given_name + " " + full_name.substr(0, rest))) {
+    values.push_back(std::move(value));
+  }
   return values;
 }
 
@@ -204,13 +225,19 @@ Entry PersonEntry(const PersonRecord& p) {
   e.Set("objectClass", {"top", "person", "organizationalPerson", "inetOrgPerson", "danhbaPerson"});
   e.Add("uid", p.uid);
   e.Add("mail", p.mail);
-  e.Set("cn", WithFold(p.full_name));
+  e.Set("cn", PersonCn(p.full_name, p.given_name));
   e.Set("sn", WithFold(p.family_name.empty() ? p.full_name : p.family_name));
   if (!p.given_name.empty()) e.Set("givenName", WithFold(p.given_name));
   e.Add("displayName", p.full_name);
   if (p.title && !p.title->empty()) e.Add("title", *p.title);
   if (p.phone && !p.phone->empty()) e.Add("telephoneNumber", *p.phone);
-  if (!p.agency_code.empty()) e.Add("ou", p.agency_code);
+  // Mail clients show ou as the Department: the agency's name; the code (what
+  // the engine matches on) is departmentNumber.
+  if (!p.agency_name.empty() || !p.agency_code.empty()) {
+    e.Add("ou", p.agency_name.empty() ? p.agency_code : p.agency_name);
+  }
+  if (!p.agency_code.empty()) e.Add("departmentNumber", p.agency_code);
+  if (!p.organization.empty()) e.Add("o", p.organization);
   e.Add("danhbaPersonId", p.person_id);
   e.Add("danhbaStatus", p.status);
   if (!p.agency_dn.empty()) e.Add("danhbaAgencyDN", p.agency_dn);
@@ -227,7 +254,14 @@ Entry AgencyEntry(const AgencyRecord& a) {
   e.Set("objectClass", {"top", "organizationalUnit", "danhbaAgency"});
   e.Add("ou", a.code);
   e.Add("danhbaAgencyCode", a.code);
-  if (!a.name.empty()) e.Add("displayName", a.name);
+  if (!a.name.empty()) {
+    e.Add("displayName", a.name);
+    // cn makes the agency mailbox an address-book entry like a person.
+    e.Set("cn", WithFold(a.name));
+  }
+  if (!a.organization.empty()) e.Add("o", a.organization);
+  // Mail clients show title as the Job title: an agency mailbox says what it is.
+  e.Add("title", std::string(kAgencyMailboxTitle));
   if (a.mail) e.Add("mail", *a.mail);
   if (!a.aliases.empty()) e.Set("danhbaMailAlias", a.aliases);
   e.Add("danhbaStatus", a.status);
@@ -250,7 +284,10 @@ PersonRecord PersonFromEntry(const Entry& e) {
   p.given_name = e.First("givenName").value_or("");
   p.title = e.First("title");
   p.phone = e.First("telephoneNumber");
-  p.agency_code = e.First("ou").value_or("");
+  // Entries written before departmentNumber held the code in ou.
+  p.agency_name = e.First("ou").value_or("");
+  p.agency_code = e.First("departmentNumber").value_or(p.agency_name);
+  p.organization = e.First("o").value_or("");
   p.agency_dn = e.First("danhbaAgencyDN").value_or("");
   p.birth_date = ParseGeneralizedDate(e.First("danhbaBirthDate"));
   p.decision_dns = e.Get("danhbaDecisionDN");
@@ -265,6 +302,7 @@ AgencyRecord AgencyFromEntry(const Entry& e) {
   a.dn = e.dn;
   a.code = e.First("danhbaAgencyCode").value_or(e.First("ou").value_or(""));
   a.name = e.First("displayName").value_or("");
+  a.organization = e.First("o").value_or("");
   a.mail = e.First("mail");
   a.aliases = e.Get("danhbaMailAlias");
   a.status = e.First("danhbaStatus").value_or(std::string(kStatusActive));
@@ -483,7 +521,30 @@ Result<std::set<std::string>> LdapDirectory::TakenAddresses(
   return taken;
 }
 
-std::vector<Status> LdapDirectory::CreatePeople(const std::vector<NewPerson>& people) {
+Result<std::string> LdapDirectory::AgencyName(const std::string& agency_dn) {
+  if (agency_dn.empty()) return std::string();
+  auto read = ops_.Read(agency_dn, {"displayName"});
+  if (!read.ok()) return read.take_error();
+  if (!*read) return std::string();
+  return (*read)->First("displayName").value_or("");
+}
+
+std::vector<Status> LdapDirectory::CreatePeople(const std::vector<NewPerson>& requested) {
+  // Each entry shows its agency's name (ou) and the organization (o): one read
+  // per agency of the batch.
+  std::vector<NewPerson> people = requested;
+  std::map<std::string, std::string> names;
+  for (NewPerson& p : people) {
+    p.person.organization = options_.organization;
+    if (p.person.agency_dn.empty()) continue;
+    auto known = names.find(p.person.agency_dn);
+    if (known == names.end()) {
+      auto name = AgencyName(p.person.agency_dn);
+      if (!name.ok()) return std::vector<Status>(people.size(), Status(name.take_error()));
+      known = names.emplace(p.person.agency_dn, *std::move(name)).first;
+    }
+    p.person.agency_name = known->second;
+  }
   if (options_.use_transactions && !people.empty()) {
     std::vector<ldap::Change> changes;
     changes.reserve(people.size());
@@ -520,8 +581,8 @@ Status LdapDirectory::AddPerson(const NewPerson& p) {
 
 Status LdapDirectory::UpdatePerson(const PersonRecord& before, const PersonRecord& after) {
   std::vector<Modification> mods;
-  if (after.full_name != before.full_name) {
-    mods.push_back(Modification::Replace("cn", WithFold(after.full_name)));
+  if (after.full_name != before.full_name || after.given_name != before.given_name) {
+    mods.push_back(Modification::Replace("cn", PersonCn(after.full_name, after.given_name)));
     mods.push_back(Modification::Replace("displayName", {after.full_name}));
   }
   const std::string& sn_before = before.family_name.empty() ? before.full_name : before.family_name;
@@ -536,9 +597,15 @@ Status LdapDirectory::UpdatePerson(const PersonRecord& before, const PersonRecor
   if (after.phone != before.phone) {
     mods.push_back(Modification::Replace("telephoneNumber", Optional(after.phone)));
   }
-  if (after.agency_code != before.agency_code) {
+  if (after.agency_code != before.agency_code ||
+      !EqualsIgnoreCase(after.agency_dn, before.agency_dn)) {
+    // A new agency: its name as the Department (the code where it has none).
+    auto name = AgencyName(after.agency_dn);
+    if (!name.ok()) return name.take_error();
+    const std::string& ou = name->empty() ? after.agency_code : *name;
+    mods.push_back(Modification::Replace("ou", ou.empty() ? Values{} : Values{ou}));
     mods.push_back(Modification::Replace(
-        "ou", after.agency_code.empty() ? Values{} : Values{after.agency_code}));
+        "departmentNumber", after.agency_code.empty() ? Values{} : Values{after.agency_code}));
   }
   if (!EqualsIgnoreCase(after.agency_dn, before.agency_dn)) {
     mods.push_back(Modification::Replace(
@@ -621,7 +688,9 @@ Status LdapDirectory::ResetPassword(std::string_view dn, std::string_view passwo
 }
 
 Status LdapDirectory::AddAgency(const AgencyRecord& agency) {
-  return ops_.Add(AgencyEntry(agency));
+  AgencyRecord entry = agency;
+  entry.organization = options_.organization;
+  return ops_.Add(AgencyEntry(entry));
 }
 
 Result<AgencyRecord> LdapDirectory::RenameAgency(std::string_view code, std::string_view new_code) {
@@ -666,6 +735,17 @@ Status LdapDirectory::UpdateAgency(const AgencyRecord& before, const AgencyRecor
   if (after.name != before.name) {
     mods.push_back(
         Modification::Replace("displayName", after.name.empty() ? Values{} : Values{after.name}));
+    mods.push_back(
+        Modification::Replace("cn", after.name.empty() ? Values{} : WithFold(after.name)));
+    // Its people show the new name as their Department. Before the agency's
+    // own change, so that a repeat after a crash still finds the name differs.
+    auto members = MembersOfAgency(before.dn);
+    if (!members.ok()) return members.take_error();
+    const std::string& ou = after.name.empty() ? after.code : after.name;
+    for (const PersonRecord& member : *members) {
+      if (member.agency_name == ou) continue;
+      DANHBA_RETURN_IF_ERROR(ops_.Modify(member.dn, {Modification::Replace("ou", {ou})}));
+    }
   }
   if (after.mail != before.mail)
     mods.push_back(Modification::Replace("mail", Optional(after.mail)));

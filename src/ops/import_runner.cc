@@ -21,6 +21,7 @@
 #include "danhba/ldap/filter.h"
 #include "danhba/slapd/config.h"
 #include "danhba/slapd/instance.h"
+#include "danhba/slapd/managed.h"
 #include "ops/ingest_client.h"
 
 namespace danhba::ops {
@@ -80,6 +81,7 @@ Result<Connection> Connect(const config::Config& config, std::vector<std::string
   options.port = url->port;
   options.secrets_dir = config.SecretsDir();
   options.start_timeout = config.ldap.start_timeout;
+  slapd::ApplyDirectorySettings(config, options);
   auto created = slapd::Instance::Create(std::move(options));
   if (created.ok()) {
     c.instance = std::move(created).value();
@@ -147,7 +149,7 @@ Result<DirectorySnapshot> LoadSnapshot(ldap::Operations& ops, const directory::L
     request.scope = ldap::Scope::kOneLevel;
     request.filter = ldap::Filter::Eq("objectClass", "danhbaPerson").ToString();
     request.attributes = {"uid", "mail", "danhbaPersonId", "danhbaStatus", "cn", "title",
-                          "telephoneNumber", "ou"};
+                          "telephoneNumber", "ou", "departmentNumber"};
     request.page_size = 1000;
     const bool former = base == layout.former_dn;
     Status searched = ops.Search(request, [&](ldap::Entry&& e) {
@@ -336,6 +338,7 @@ Result<ImportResult> RunImport(const config::Config& config, const ImportRequest
     directory::LdapDirectoryOptions directory_options;
     directory_options.layout = layout;
     directory_options.domain = config.domain;
+    directory_options.organization = config.ldap.organization;
     directories.push_back(std::make_unique<directory::LdapDirectory>(*clients.back(), directory_options));
     workers.push_back(directories.back().get());
   }

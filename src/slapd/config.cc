@@ -67,35 +67,88 @@ std::string By(std::string_view who, std::string_view level) {
   return " by dn.exact=\"" + std::string(who) + "\" " + std::string(level);
 }
 
+// Attributes a mail client, the public API's read model and a mail server may
+// read on people, agencies and the base entry; everything else there is the
+// writers' alone. "entry" lets the entry itself be found; the operational ones
+// let the read model follow changes.
+constexpr std::string_view kPublicAttributes =
+    "entry,objectClass,uid,mail,cn,sn,givenName,displayName,initials,title,telephoneNumber,"
+    "ou,o,dc,departmentNumber,description,userCertificate,userSMIMECertificate,"
+    "danhbaAgencyCode,danhbaAgencyDN,danhbaParentDN,danhbaHeadDN,danhbaDelegateDN,"
+    "entryUUID,entryCSN,createTimestamp,modifyTimestamp,hasSubordinates,structuralObjectClass,"
+    "subschemaSubentry,entryDN";
+
+// Private to the writers (R15): identity, birth date, lifecycle, decisions, the
+// hire that made the entry, home contacts and every piece of password state.
+constexpr std::string_view kPrivateAttributes =
+    "danhbaPersonId,danhbaBirthDate,danhbaStatus,danhbaDecisionDN,danhbaEventId,homePhone,"
+    "homePostalAddress,employeeNumber,pwdPolicySubentry,pwdChangedTime,pwdAccountLockedTime,"
+    "pwdFailureTime,pwdHistory,pwdGraceUseTime,pwdReset,pwdLastSuccess";
+
 // ACLs of the data database, first match wins. The root identity is also the
 // database's rootDN; the {0} rule documents that and keeps it if rootDN changes.
-std::vector<std::string> DataAcls(std::string_view base, std::string_view root) {
+std::vector<std::string> DataAcls(const ConfigOptions& options) {
+  const std::string_view base = options.base_dn;
+  const std::string& root = options.root_identity;
   const std::string op = AccountDn(ServiceAccount::kOperator, base);
   const std::string sync = AccountDn(ServiceAccount::kSync, base);
   const std::string reader = AccountDn(ServiceAccount::kReader, base);
   const std::string mail = AccountDn(ServiceAccount::kMailServer, base);
   const std::string writers = By(op, "write") + By(sync, "write");
-  const std::string private_attributes =
-      "danhbaPersonId,danhbaBirthDate,danhbaStatus,danhbaDecisionDN,homePhone,"
-      "homePostalAddress,employeeNumber,pwdPolicySubentry,pwdChangedTime,pwdAccountLockedTime,"
-      "pwdFailureTime,pwdHistory,pwdGraceUseTime,pwdReset";
+  // Staff (any bound identity) read the address book; anonymous users only when
+  // the operator publishes it to them (ldap.anonymous_read).
+  const std::string readers = By(reader, "read") + By(mail, "read") + " by self read by users read" +
+                              (options.anonymous_read ? " by anonymous read" : "") + " by * none";
+  const std::string public_attributes(kPublicAttributes);
   std::vector<std::string> acls;
   acls.push_back("to *" + By(root, "manage") + " by * break");
+  // The reader (the public read model) sees that an entry is there and nothing
+  // of it, so that content sync tells it a person moved out of ou=people
+  // (slapd drops sync messages about entries the consumer may not read).
+  acls.push_back("to dn.subtree=\"" + FormerDn(base) + "\" attrs=entry,entryUUID" + writers +
+                 By(reader, "read") + " by * none");
   // Before the userPassword rule, so that people who left cannot bind (R9).
   acls.push_back("to dn.subtree=\"" + FormerDn(base) + "\"" + writers + " by * none");
   // manage makes operator and sync password administrators for slapo-ppolicy: a
   // password they set is marked pwdReset, so its owner must change it (R13).
+  // Owners may change theirs (=wx: write, and auth to check the old one) but
+  // never read or compare it (a stolen session does not yield the hash);
+  // anonymous may only bind with it.
+  // Service accounts' secrets: only the operator may reset them; the sync
+  // engine, although a password administrator of people, never reads them.
+  acls.push_back("to dn.subtree=\"" + SystemDn(base) + "\" attrs=userPassword" +
+                 By(op, "write") + " by self =wx by anonymous auth by * none");
+  // R20: an agency mailbox is managed by the agency's head and the staff they
+  // delegate to: they set its password and its delegates; nobody else but the
+  // operator (and the engine, which applies agency.head decisions).
+  const std::string managers = " by dnattr=danhbaHeadDN =wx by dnattr=danhbaDelegateDN =wx";
+  acls.push_back("to dn.subtree=\"" + AgenciesDn(base) + "\" attrs=userPassword" +
+                 By(op, "manage") + By(sync, "manage") + managers +
+                 " by anonymous auth by * none");
+  acls.push_back("to dn.subtree=\"" + AgenciesDn(base) + "\" attrs=danhbaDelegateDN" + writers +
+                 " by dnattr=danhbaHeadDN write by dnattr=danhbaDelegateDN write" + readers);
   acls.push_back("to attrs=userPassword" + By(op, "manage") + By(sync, "manage") +
-                 " by self write by anonymous auth by * none");
+                 " by self =wx by anonymous auth by * none");
   acls.push_back("to dn.subtree=\"" + SystemDn(base) + "\"" + By(op, "write") +
                  By(sync, "read") + " by self read by * none");
   acls.push_back("to dn.subtree=\"" + DecisionsDn(base) + "\"" + writers + " by * none");
-  acls.push_back("to attrs=" + private_attributes + writers + " by * none");
+  // Dovecot's passdb filters out initial passwords never changed (deploy/dovecot):
+  // the mail server may test pwdReset in a filter, not read it.
+  acls.push_back("to attrs=pwdReset" + By(op, "manage") + By(sync, "write") + By(mail, "=s") +
+                 " by * none");
+  // The public read model leaves out agencies (and people) that are not active.
+  acls.push_back("to attrs=danhbaStatus" + By(op, "manage") + By(sync, "write") +
+                 By(reader, "read") + " by * none");
+  acls.push_back("to attrs=" + std::string(kPrivateAttributes) + By(op, "manage") +
+                 By(sync, "write") + " by * none");
   acls.push_back("to attrs=danhbaMailAlias" + writers + By(mail, "read") + By(reader, "read") +
                  " by * none");
-  acls.push_back("to dn.subtree=\"" + PeopleDn(base) + "\"" + writers + " by * read");
-  acls.push_back("to dn.subtree=\"" + AgenciesDn(base) + "\"" + writers + " by * read");
-  acls.push_back("to dn.base=\"" + std::string(base) + "\"" + writers + " by * read");
+  acls.push_back("to dn.subtree=\"" + PeopleDn(base) + "\" attrs=" + public_attributes + writers +
+                 readers);
+  acls.push_back("to dn.subtree=\"" + AgenciesDn(base) + "\" attrs=" + public_attributes +
+                 writers + readers);
+  acls.push_back("to dn.base=\"" + std::string(base) + "\" attrs=" + public_attributes + writers +
+                 readers);
   acls.push_back("to *" + writers + " by * none");
   return acls;
 }
@@ -261,6 +314,7 @@ Result<std::string> ConfigLdif(const ConfigOptions& options) {
       "olcDatabase: {-1}frontend\n"
       "olcPasswordHash: {SSHA}\n";
   out += "olcSizeLimit: " + std::to_string(options.size_limit) + "\n";
+  out += "olcTimeLimit: " + std::to_string(options.time_limit) + "\n";
   // Mail clients discover naming contexts and the schema anonymously.
   AppendOrdered(out, "olcAccess",
                 {"to dn.base=\"\" by * read", "to dn.base=\"cn=Subschema\" by * read"});
@@ -285,19 +339,36 @@ Result<std::string> ConfigLdif(const ConfigOptions& options) {
   if (!options.durable) out += "olcDbNoSync: TRUE\n";
   out +=
       "olcLastMod: TRUE\n"
-      "olcDbIndex: objectClass eq\n"
-      "olcDbIndex: cn,sn,givenName,mail,uid,displayName eq,sub\n"
+      "olcDbIndex: objectClass eq\n";
+  if (options.client_indexes) {
+    out +=
+        "olcDbIndex: cn,sn,givenName,uid,displayName eq,sub\n"
+        // Presence too for Outlook's "(&(mail=*)(|...))" and address-book listings.
+        "olcDbIndex: mail eq,sub,pres\n";
+  } else {
+    out += "olcDbIndex: uid,mail eq\n";  // what the engine itself looks up
+  }
+  out +=
+      "olcDbIndex: departmentNumber eq\n"
       "olcDbIndex: ou,danhbaPersonId,danhbaAgencyCode,danhbaEventId,danhbaStatus eq\n"
       "olcDbIndex: danhbaMailAlias eq\n"
       "olcDbIndex: danhbaAgencyDN,danhbaParentDN,danhbaHeadDN,danhbaDelegateDN eq\n"
       "olcDbIndex: danhbaDecisionDN,danhbaSubjectDN eq\n"
       "olcDbIndex: entryCSN,entryUUID eq\n";
-  AppendOrdered(out, "olcAccess", DataAcls(base, options.root_identity));
+  AppendOrdered(out, "olcAccess", DataAcls(options));
+  // Service accounts read the whole tree; people and anonymous clients get a
+  // page that suits an address book (a client asking for more gets that many).
   std::vector<std::string> limits;
   for (ServiceAccount account : kServiceAccounts) {
     limits.push_back("dn.exact=\"" + AccountDn(account, base) +
                      "\" size=unlimited time=unlimited");
   }
+  const std::string client_limits = "size.soft=" + std::to_string(options.size_limit) +
+                                    " size.hard=" + std::to_string(options.size_limit) +
+                                    " time.soft=" + std::to_string(options.time_limit) +
+                                    " time.hard=" + std::to_string(options.time_limit);
+  limits.push_back("users " + client_limits);
+  limits.push_back("anonymous " + client_limits);
   AppendOrdered(out, "olcLimits", limits);
   out += "\n";
 
@@ -400,8 +471,8 @@ Result<std::string> BaseTreeLdif(const BaseTreeOptions& options) {
       "pwdSafeModify: FALSE\n"
       "pwdCheckQuality: 1\n";
   out += "pwdMinLength: " + std::to_string(p.min_length) + "\n";
-  out += "pwdMaxAge: " + std::to_string(p.max_age_days * 86400) + "\n";
-  out += "pwdExpireWarning: " + std::to_string(p.expire_warning_days * 86400) + "\n";
+  out += "pwdMaxAge: " + std::to_string(p.max_age_seconds) + "\n";
+  out += "pwdExpireWarning: " + std::to_string(p.expire_warning_seconds) + "\n";
   out += "pwdGraceAuthNLimit: " + std::to_string(p.grace_logins) + "\n";
   out += "pwdInHistory: " + std::to_string(p.history) + "\n";
   out += "pwdLockout: TRUE\n";

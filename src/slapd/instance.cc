@@ -435,6 +435,8 @@ Status Instance::CreateFiles() {
 
   BaseTreeOptions tree;
   tree.base_dn = options_.base_dn;
+  tree.policy = options_.password_policy;
+  tree.organization = options_.organization;
   for (auto& [account, secret] : accounts_) {
     Result<std::string> password = LoadOrCreateSecret(secret.password_file);
     if (!password.ok()) return password.take_error();
@@ -452,6 +454,8 @@ Status Instance::CreateFiles() {
   config.durable = options_.durable;
   config.log_level = options_.log_level;
   config.root_identity = root_identity_;
+  config.anonymous_read = options_.anonymous_read;
+  config.client_indexes = options_.client_indexes;
   Result<std::string> config_ldif = ConfigLdif(config);
   if (!config_ldif.ok()) return config_ldif.take_error();
   Result<std::string> tree_ldif = BaseTreeLdif(tree);

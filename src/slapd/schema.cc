@@ -74,8 +74,9 @@ const std::vector<Definition>& ObjectClasses() {
         "danhbaMailAlias $ danhbaEventId )"}},
       {2, "danhbaAgency", "a state agency: added to an organizationalUnit",
        {"SUP top AUXILIARY", "MUST danhbaAgencyCode",
-        "MAY ( displayName $ mail $ danhbaMailAlias $ danhbaParentDN $ danhbaHeadDN $ "
-        "danhbaDelegateDN $ danhbaStatus $ danhbaDecisionDN )"}},
+        "MAY ( displayName $ cn $ o $ title $ mail $ danhbaMailAlias $ danhbaParentDN $ "
+        "danhbaHeadDN $ danhbaDelegateDN $ danhbaStatus $ danhbaDecisionDN $ "
+        "userCertificate )"}},
       {3, "danhbaDecision", "an applied personnel or organisational decision",
        {"SUP top STRUCTURAL", "MUST danhbaEventId",
         "MAY ( danhbaDecisionNumber $ danhbaDecisionDate $ danhbaDecisionIssuer $ "

@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "danhba/slapd/config.h"
+#include "danhba/slapd/mail.h"
 #include "danhba/slapd/schema.h"
 #include "danhba/slapd/secrets.h"
 
@@ -40,6 +41,8 @@ int main(int argc, char** argv) {
   std::string secrets_dir;
   std::string organization;
   bool nosync = false;
+  std::string mail_dir;
+  danhba::slapd::MailServerOptions mail;
   app.add_option("--base-dn", config.base_dn, "Base DN of the directory")->capture_default_str();
   app.add_option("--data-dir", config.data_directory, "mdb database directory (absolute)")
       ->capture_default_str();
@@ -60,8 +63,17 @@ int main(int argc, char** argv) {
                  "With --base-tree: create (or reuse) the service accounts' passwords in this "
                  "directory and put their {SSHA} hashes in the tree; without it the tree has "
                  "placeholders to replace");
+  app.add_flag("--anonymous-read", config.anonymous_read,
+               "Let anonymous binds read the public address book (default: bind first)");
+  app.add_option("--mail", mail_dir,
+                 "Write the Postfix LDAP tables and Dovecot passdb/userdb into this directory "
+                 "(postfix/, dovecot/); with --secrets-dir they hold the mailserver password");
+  app.add_option("--ldap-url", mail.ldap_url, "With --mail: where mail servers reach slapd")
+      ->capture_default_str();
+  app.add_option("--domain", mail.domain, "With --mail: the mail domain")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   config.durable = !nosync;
+  mail.base_dn = config.base_dn;
 
   int status = 0;
   if (!schema_path.empty()) status |= Write(schema_path, danhba::slapd::SchemaText());
@@ -101,7 +113,28 @@ int main(int argc, char** argv) {
     }
     status |= Write(tree_path, *ldif);
   }
-  if (schema_path.empty() && schema_ldif_path.empty() && config_path.empty() && tree_path.empty()) {
+  if (!mail_dir.empty()) {
+    if (!secrets_dir.empty()) {
+      auto password = danhba::slapd::ReadSecret(std::filesystem::path(secrets_dir) / "mailserver.password");
+      if (!password.ok()) {
+        std::cerr << "danhba-slapd-config: " << password.error().detail << "\n";
+        return 1;
+      }
+      mail.password = *password;
+    }
+    auto files = danhba::slapd::PostfixLdapTables(mail);
+    for (auto& file : danhba::slapd::DovecotLdapConfig(mail)) files.push_back(std::move(file));
+    for (const auto& file : files) {
+      std::filesystem::path path = std::filesystem::path(mail_dir) / file.path;
+      std::error_code ec;
+      std::filesystem::create_directories(path.parent_path(), ec);
+      status |= Write(path.string(), file.content);
+      // They hold the mailserver password once it is filled in.
+      if (!mail.password.empty()) std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
+    }
+  }
+  if (schema_path.empty() && schema_ldif_path.empty() && config_path.empty() && tree_path.empty() &&
+      mail_dir.empty()) {
     std::cerr << app.help();
     return 2;
   }

@@ -1255,7 +1255,8 @@ class Engine::Impl::Worker {
   }
 
   // R20: the head manages the agency mailbox and may delegate; a new head
-  // replaces the old one and the delegations (those sent with it are kept).
+  // replaces the old one and, unless keep_delegates_on_new_head, the
+  // delegations (those sent with it are the new ones).
   StepResult AgencyHead(const model::Event& ev) {
     std::optional<StepResult> result;
     auto current = AgencyFor(ev, result);
@@ -1265,7 +1266,7 @@ class Engine::Impl::Worker {
     auto head = ActivePersonDn(*a.head);
     if (!head.ok()) return FromError(head.error(), "head");
     after.head_dn = *head;
-    after.delegate_dns.clear();
+    if (a.delegates || !e_.options_.keep_delegates_on_new_head) after.delegate_dns.clear();
     if (a.delegates) {
       for (const auto& id : *a.delegates) {
         auto delegate = ActivePersonDn(id);
@@ -1589,6 +1590,7 @@ Result<EngineOptions> OptionsFromConfig(const config::Config& config) {
   const std::string data_dir = config.data_dir.string();
   options.handover_dir = HandoverDir(data_dir);
   options.retry_dir = RetryRequestsDir(data_dir);
+  options.keep_delegates_on_new_head = config.agency_mailbox.keep_delegates;
   return options;
 }
 
@@ -1596,6 +1598,7 @@ directory::LdapDirectoryOptions DirectoryOptionsFromConfig(const config::Config&
   directory::LdapDirectoryOptions options;
   options.layout = directory::Layout::ForBase(config.ldap.base_dn);
   options.domain = config.domain;
+  options.organization = config.ldap.organization;
   return options;
 }
 

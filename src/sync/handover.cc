@@ -1,5 +1,7 @@
 #include "sync/handover.h"
 
+#include <openssl/rand.h>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -107,6 +109,23 @@ Result<bool> Handover::Has(std::string_view agency, std::string_view event_id) {
     if (LastField(line) == event_id) return true;
   }
   return false;
+}
+
+Result<std::string> GenerateInitialPassword() {
+  // The alphabet and length of the engine's hires (engine.cc).
+  constexpr std::string_view kAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+  constexpr std::size_t kLength = 16;
+  std::string out;
+  while (out.size() < kLength) {
+    unsigned char bytes[32];
+    if (RAND_bytes(bytes, sizeof bytes) != 1) return Internal("OpenSSL RAND_bytes failed");
+    // Rejection sampling keeps every character equally likely.
+    const unsigned limit = 256 - 256 % kAlphabet.size();
+    for (unsigned char b : bytes) {
+      if (b < limit && out.size() < kLength) out += kAlphabet[b % kAlphabet.size()];
+    }
+  }
+  return out;
 }
 
 }  // namespace danhba::sync

@@ -43,6 +43,10 @@ class Handover {
   bool dir_ready_ = false;
 };
 
+// A new initial password as hiring issues it: 16 letters and digits that
+// cannot be mistaken for each other on paper (OpenSSL RAND).
+Result<std::string> GenerateInitialPassword();
+
 // One CSV field, quoted (RFC 4180) when it holds a comma, quote or line break.
 std::string CsvField(std::string_view value);
 

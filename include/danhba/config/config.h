@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -84,6 +85,27 @@ struct LdapConfig {
   std::chrono::milliseconds operation_timeout{30000};
   // Managed mode: how long to wait for the private slapd to answer after start.
   std::chrono::milliseconds start_timeout{30000};
+  // ldap.anonymous_read: anonymous binds read the public attributes of people
+  // and agencies. Unset: on for a managed (demo) slapd, off otherwise. Written
+  // into a managed slapd's ACLs when it is created.
+  std::optional<bool> anonymous_read{};
+  // ldap.organization: o of the base entry and of every listable entry (mail
+  // clients show it as Company).
+  std::string organization = "Ủy ban nhân dân tỉnh Đồng Nai";
+
+  bool AnonymousRead() const { return anonymous_read.value_or(managed); }
+};
+
+// password_policy: the default ppolicy of people (R13), written into a managed
+// slapd's base tree when it is created (deploy/: danhba-slapd-config).
+struct PasswordPolicyConfig {
+  int min_length = 8;
+  std::chrono::milliseconds max_age{std::chrono::hours(24 * 90)};  // regular change (Điều 9)
+  std::chrono::milliseconds expire_warning{std::chrono::hours(24 * 14)};
+  int grace_logins = 3;   // binds allowed after expiry, to change it
+  int history = 5;        // last N passwords refused
+  int max_failures = 5;   // bad binds before lockout
+  std::chrono::milliseconds lockout_duration{std::chrono::minutes(15)};
 };
 
 // One HTTP listener (the public API or the ingest API).
@@ -113,6 +135,26 @@ struct IngestAuthConfig {
   std::chrono::milliseconds signature_window{300000};
 };
 
+// The public lookup's own keys, set in the public_api section beside its listener.
+struct PublicLookupConfig {
+  // public_api.cors_origins: origins whose pages may read the API (agency
+  // portals embedding the listing): "https://stttt.dongnai.gov.vn",
+  // "https://*.dongnai.gov.vn" (any subdomain) or "*". Empty: none.
+  std::vector<std::string> cors_origins;
+  // public_api.rate_limit: requests per second per client address (token
+  // bucket); 0: no limit. public_api.rate_burst: the bucket's size.
+  int rate_limit = 50;
+  int rate_burst = 100;
+  // public_api.max_per_page: the hard cap on a listing page.
+  int max_per_page = 500;
+  // public_api.publish: the optional attributes shown ("title", "phone"); the
+  // name, address and agency always are, private attributes never.
+  std::vector<std::string> publish = {"title", "phone"};
+};
+
+// The optional public attributes an operator can publish.
+inline constexpr std::string_view kPublishableAttributes[] = {"title", "phone"};
+
 struct NamingConfig {
   // The operator's policy for taken addresses (R2); one of kCollisionPolicies.
   std::string collision = "numeric";
@@ -140,6 +182,13 @@ struct JournalConfig {
   std::chrono::milliseconds compact_after{std::chrono::hours(24 * 30)};
   // How often `danhba run` compacts (and once shortly after it starts).
   std::chrono::milliseconds compact_interval{std::chrono::hours(1)};
+};
+
+// agency_mailbox: how an agency mailbox's management follows its head (R20).
+struct AgencyMailboxConfig {
+  // agency.head without delegates keeps the old head's delegates (true) or
+  // clears them so that the new head delegates anew (false).
+  bool keep_delegates = false;
 };
 
 // Scheduled backups taken by `danhba run` (`danhba backup` takes one on demand).
@@ -181,9 +230,12 @@ struct Config {
   HttpConfig public_api{.listen = {"127.0.0.1", 8080}};
   HttpConfig ingest{.listen = {"127.0.0.1", 8081}};
   IngestAuthConfig ingest_auth;
+  PublicLookupConfig public_lookup;
   NamingConfig naming;
   SpoolConfig spool;
   JournalConfig journal;
+  PasswordPolicyConfig password_policy;
+  AgencyMailboxConfig agency_mailbox;
   BackupConfig backup;
   WebhooksConfig webhooks;
   DigestsConfig digests;

@@ -83,7 +83,11 @@ struct PersonRecord {
   std::string given_name;   // givenName (first value)
   std::optional<std::string> title;
   std::optional<std::string> phone;       // telephoneNumber
-  std::string agency_code;                // ou
+  std::string agency_code;                // departmentNumber (older entries: ou)
+  // ou: the agency's name as mail clients show it (the directory writes it
+  // from the agency entry; callers need not set it).
+  std::string agency_name{};
+  std::string organization{};             // o (set by the directory)
   std::string agency_dn;                  // danhbaAgencyDN
   std::optional<model::Date> birth_date;  // danhbaBirthDate (private)
   std::vector<std::string> decision_dns;  // danhbaDecisionDN
@@ -101,7 +105,8 @@ struct PersonRecord {
 struct AgencyRecord {
   std::string dn;
   std::string code;                  // ou, danhbaAgencyCode
-  std::string name;                  // displayName
+  std::string name;                  // displayName, cn (with its ASCII fold)
+  std::string organization{};        // o (set by the directory)
   std::optional<std::string> mail;   // code@domain; removed after a merge
   std::vector<std::string> aliases;  // danhbaMailAlias (addresses of merged agencies)
   std::string status = std::string(kStatusActive);

@@ -3,7 +3,10 @@
 // Person entries: objectClass inetOrgPerson + danhbaPerson; cn holds the NFC
 // full name and, when it differs, its ASCII fold (text::FoldForSearch) so that
 // mail clients typing without diacritics find people; sn and givenName likewise.
-// displayName is the full name, ou the agency code. Private attributes
+// displayName is the full name; ou the agency's name (clients' Department),
+// read from the agency entry whenever a person joins an agency and rewritten
+// on its people when an agency's name changes; departmentNumber the agency
+// code; o the organization. Private attributes
 // (danhbaPersonId, danhbaBirthDate, danhbaStatus, danhbaAgencyDN,
 // danhbaDecisionDN) are readable by the writers only (slapd ACLs).
 //
@@ -15,6 +18,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "danhba/directory/directory.h"
@@ -23,10 +27,17 @@
 
 namespace danhba::directory {
 
+// title of agency entries, so that mail clients tell a shared agency mailbox
+// from a person ("agency mailbox").
+inline constexpr std::string_view kAgencyMailboxTitle = "Hộp thư cơ quan";
+
 struct LdapDirectoryOptions {
   Layout layout;
   std::string domain = "dongnai.gov.vn";
   bool use_transactions = false;
+  // o of the people and agencies this directory writes (mail clients' Company);
+  // empty: none.
+  std::string organization{};
 };
 
 class LdapDirectory final : public Directory {
@@ -66,6 +77,8 @@ class LdapDirectory final : public Directory {
  private:
   // One person's add; an entry found there that this hire made counts as added.
   Status AddPerson(const NewPerson& p);
+  // The displayName of the agency entry `agency_dn`; empty when it has none.
+  Result<std::string> AgencyName(const std::string& agency_dn);
 
   std::unique_ptr<ldap::Operations> owned_;
   ldap::Operations& ops_;

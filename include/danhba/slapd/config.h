@@ -10,9 +10,14 @@
 //  - private attributes (person id, birth date, status, decisions, home phone,
 //    password-policy state): operator and sync only; mail aliases also the
 //    reader and mail server accounts;
-//  - other attributes of ou=people and ou=agencies: readable by everyone,
-//    anonymous included (a public address book, R10);
-//  - userPassword: auth for anonymous, write by self, operator and sync.
+//  - public attributes (kPublicAttributes in config.cc: names, mail, title,
+//    phone, agency, certificates) of ou=people, ou=agencies and the base entry:
+//    every bound identity (staff, reader, mail server), anonymous users only
+//    with ConfigOptions::anonymous_read; other attributes: writers only;
+//  - userPassword: auth for anonymous, write-only for its owner (never read
+//    back), manage for operator and sync (password administrators).
+// Limits: service accounts unlimited; people and anonymous clients size_limit
+// entries and time_limit seconds per search.
 #pragma once
 
 #include <array>
@@ -73,7 +78,16 @@ struct ConfigOptions {
   std::uint64_t max_size_bytes = std::uint64_t{8} << 30;  // olcDbMaxSize (default 10 MiB is too small)
   std::string pid_file;            // olcPidFile; empty: none
   std::string log_level = "none";  // olcLogLevel, e.g. "stats"
-  int size_limit = 500;            // per search, for anonymous users; service accounts: none
+  int size_limit = 100;  // entries per search for people and anonymous users; service accounts: none
+  int time_limit = 10;   // seconds per search, likewise
+  // Anonymous binds read the public attributes of active people and agencies
+  // (a public address book); false: they can only bind and read the root DSE
+  // and schema. `danhba run` in managed mode turns it on unless configured off.
+  bool anonymous_read = false;
+  // The eq/sub/pres indexes mail clients' filters use (cn, sn, givenName,
+  // displayName, uid, mail). false leaves only what the engine needs: for the
+  // benchmark that shows what they are worth (bench/ldap).
+  bool client_indexes = true;
   // rootDN of the data and manage access to data and cn=config: a local user
   // over ldapi:// (the private instance uses the identity of the danhba process).
   std::string root_identity = std::string(kRootIdentity);
@@ -86,13 +100,13 @@ struct ConfigOptions {
 Result<std::string> ConfigLdif(const ConfigOptions& options);
 
 struct PasswordPolicy {
-  int max_age_days = 90;     // pwdMaxAge; 0 = never expires
-  int expire_warning_days = 14;
+  std::int64_t max_age_seconds = 90 * 86400;  // pwdMaxAge; 0 = never expires
+  std::int64_t expire_warning_seconds = 14 * 86400;
   int grace_logins = 3;      // pwdGraceAuthNLimit after expiry
   int history = 5;           // pwdInHistory
   int min_length = 8;        // pwdMinLength
   int max_failures = 5;      // pwdMaxFailure before lockout
-  int lockout_seconds = 900; // pwdLockoutDuration and pwdFailureCountInterval
+  std::int64_t lockout_seconds = 900;  // pwdLockoutDuration and pwdFailureCountInterval
 };
 
 struct BaseTreeOptions {

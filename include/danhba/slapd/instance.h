@@ -48,6 +48,12 @@ struct InstanceOptions {
   std::string log_level = "none";
   std::chrono::milliseconds start_timeout{30000};
   std::chrono::milliseconds stop_timeout{10000};
+  // Written into cn=config and the base tree when the instance is created
+  // (ConfigOptions::anonymous_read, BaseTreeOptions::policy and organization).
+  bool anonymous_read = false;
+  bool client_indexes = true;  // ConfigOptions::client_indexes (benchmarks only)
+  PasswordPolicy password_policy{};
+  std::string organization{};
   // When creating: the LDIF of the whole tree to load (a backup's slapcat
   // output, operational attributes included) instead of the generated base
   // tree. Its service accounts must match the secrets in secrets_dir.

@@ -99,6 +99,9 @@ struct EngineOptions {
   // Test hook, called after each step of an event; an error returned here is
   // treated like a directory error (kTransient: back off; otherwise reject).
   std::function<Status(std::string_view event_id, Step step)> fault;
+  // agency.head without delegates: keep the old head's delegates (true) or
+  // clear them (false: the new head delegates anew). R20.
+  bool keep_delegates_on_new_head = false;
 };
 
 // What happened to one event in a round.

@@ -7,6 +7,7 @@
 
 #include "danhba/model/date.h"
 #include "danhba/ops/import_runner.h"
+#include "danhba/slapd/managed.h"
 
 namespace danhba::cli {
 namespace {
@@ -34,18 +35,6 @@ constexpr std::chrono::milliseconds kLookupTimeout{5000};
 
 long long Millis(SteadyClock::duration duration) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(duration).count();
-}
-
-http::Router MakePublicRouter(const DirectoryMonitor& monitor) {
-  http::Router router({.read_only = true});
-  router.Get("/healthz", [](const http::Request&, const http::PathParams&) {
-    return http::Response::Json(200, R"({"status":"ok"})");
-  });
-  router.Get("/readyz", [&monitor](const http::Request&, const http::PathParams&) {
-    if (monitor.ready()) return http::Response::Json(200, R"({"status":"ready"})");
-    return http::Response::Error(503, "not_ready", "the directory is not reachable");
-  });
-  return router;
 }
 
 http::ServerOptions ServerOptionsFor(std::string name, const config::HttpConfig& http) {
@@ -124,15 +113,23 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(config::Config config) {
   DANHBA_RETURN_IF_ERROR(daemon->StartEngine());
   DANHBA_RETURN_IF_ERROR(daemon->StartSpool());
   daemon->StartPeriodicTasks();
+  // Ready means answering from the directory: the public lookup's first load.
+  if (daemon->monitor_.ready() && !daemon->lookup_->follower().WaitUntilLoaded(c.ldap.start_timeout)) {
+    daemon->log_->warn("the public lookup has not loaded the directory yet; /readyz says 503 meanwhile");
+  }
   daemon->log_->info("ready in {} ms", Millis(SteadyClock::now() - started));
   NotifySystemd("READY=1");
   return daemon;
 }
 
 Status Daemon::StartPublicApi() {
-  public_router_.emplace(MakePublicRouter(monitor_));
+  // The public lookup answers 503 from /readyz until it has loaded the
+  // directory, which it follows once slapd is up (StartDirectory).
+  auto lookup = api::PublicService::FromConfig(config_);
+  if (!lookup.ok()) return lookup.take_error();
+  lookup_ = std::move(lookup).value();
   auto server = http::Server::Start(ServerOptionsFor("public_api.listen", config_.public_api),
-                                    public_router_->AsHandler());
+                                    lookup_->handler());
   if (!server.ok()) return server.take_error();
   public_server_ = std::move(server).value();
   return Ok();
@@ -193,6 +190,7 @@ Status Daemon::StartDirectory() {
     options.port = url->port;
     options.secrets_dir = config_.SecretsDir();
     options.start_timeout = config_.ldap.start_timeout;
+    slapd::ApplyDirectorySettings(config_, options);
     auto created = slapd::Instance::Create(std::move(options));
     if (!created.ok()) {
       return ConfigError("managed slapd in " + config_.SlapdDir().string() + ": " +
@@ -214,6 +212,8 @@ Status Daemon::StartDirectory() {
     credentials = ldap::Credentials::Simple(operator_account.dn, operator_account.password);
     const auto& sync_account = instance_->account(slapd::ServiceAccount::kSync);
     sync_credentials_ = ldap::Credentials::Simple(sync_account.dn, sync_account.password);
+    const auto& reader = instance_->account(slapd::ServiceAccount::kReader);
+    reader_credentials_ = ldap::Credentials::Simple(reader.dn, reader.password);
   } else {
     auto password = config::ReadSecretFile(config_.ldap.password_file);
     if (!password.ok()) {
@@ -221,6 +221,7 @@ Status Daemon::StartDirectory() {
     }
     credentials = ldap::Credentials::Simple(config_.ldap.bind_dn, password->Reveal());
     sync_credentials_ = credentials;
+    reader_credentials_ = credentials;
   }
   {
     std::lock_guard lock(lookup_mutex_);
@@ -241,6 +242,7 @@ Status Daemon::StartDirectory() {
     log_->warn("not ready until the directory answers; /readyz says 503 meanwhile");
   }
   monitor_.Start();
+  lookup_->Start(reader_credentials_);
   return Ok();
 }
 
@@ -324,6 +326,7 @@ Status Daemon::Stop() {
   // Every part stays alive until the destructor, so any order here is safe.
   if (ingest_) ingest_->Stop();
   if (public_server_) public_server_->Stop();
+  if (lookup_) lookup_->Stop();
   spool_task_.Stop();
   compaction_task_.Stop();
   if (digests_) digests_->Stop();

@@ -21,6 +21,7 @@
 #include "cli/daemon/periodic_task.h"
 #include "cli/daemon/slapd_supervisor.h"
 #include "danhba/api/ingest_listener.h"
+#include "danhba/api/public_api.h"
 #include "danhba/base/clock.h"
 #include "danhba/base/log.h"
 #include "danhba/config/config.h"
@@ -98,7 +99,10 @@ class Daemon {
   std::optional<directory::Layout> layout_;
   std::optional<ops::Spool> spool_;
 
-  std::optional<http::Router> public_router_;
+  // The public lookup (read model + API), bound as the reader account; its
+  // server answers from it, so it outlives the server.
+  ldap::Credentials reader_credentials_;
+  std::unique_ptr<api::PublicService> lookup_;
   std::unique_ptr<http::Server> public_server_;
   std::unique_ptr<api::IngestListener> ingest_;
 

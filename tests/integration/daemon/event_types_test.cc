@@ -138,7 +138,7 @@ TEST_F(EventTypes, EachTypeIsAppliedThroughTheIngestApi) {
   // transfer and agency.head
   auto an = Read(PersonDn("annv"));
   ASSERT_TRUE(an);
-  EXPECT_EQ(an->First("ou"), "skhcn");
+  EXPECT_EQ(an->First("departmentNumber"), "skhcn");
   EXPECT_EQ(an->First("title"), "Trưởng phòng");
   auto skhcn = Read(AgencyDn("skhcn"));
   ASSERT_TRUE(skhcn);
@@ -154,7 +154,7 @@ TEST_F(EventTypes, EachTypeIsAppliedThroughTheIngestApi) {
   ASSERT_TRUE(dung);
   EXPECT_EQ(dung->First("mail"), "dunglv@" + daemon_->options().domain);
   EXPECT_TRUE(dung->HasValue("danhbaMailAlias", "cuonglv@" + daemon_->options().domain));
-  EXPECT_EQ(dung->First("ou"), "skhcn");
+  EXPECT_EQ(dung->First("departmentNumber"), "skhcn");
   EXPECT_TRUE(skhcn->HasValue("danhbaMailAlias", "sgtvt@" + daemon_->options().domain));
   EXPECT_EQ(Read(AgencyDn("sgtvt"))->First("danhbaStatus"), "merged");
   // agency.update with new_code, then agency.dissolve

@@ -72,7 +72,7 @@ TEST(DirectoryTest, RootOverLdapiIsTheLocalRootIdentity) {
   EXPECT_THAT(config.output, HasSubstr("dn: cn=config"));
 }
 
-TEST(DirectoryTest, PublicAttributesAreReadableByAnonymousAndReaderPrivateOnesAreNot) {
+TEST(DirectoryTest, PublicAttributesAreReadableByReaderAndMailServerPrivateOnesAreNot) {
   const auto& dir = Directory();
   std::string uid = UniqueName("pub");
   CommandResult added = ModifyAsRoot(PersonLdif(uid, uid + "@dongnai.gov.vn", "ID-" + uid), true);
@@ -81,7 +81,7 @@ TEST(DirectoryTest, PublicAttributesAreReadableByAnonymousAndReaderPrivateOnesAr
                                     "mail", "cn", "telephoneNumber", "danhbaPersonId",
                                     "danhbaBirthDate", "danhbaStatus", "userPassword"};
   for (const auto& [dn, password] :
-       {std::pair<std::string, std::string>{"", ""}, {dir.reader_dn, dir.reader_password},
+       {std::pair<std::string, std::string>{dir.reader_dn, dir.reader_password},
         {dir.mailserver_dn, dir.mailserver_password}}) {
     CommandResult found = SearchAs(dn, password, query);
     ASSERT_TRUE(found.ok()) << dn << ": " << found.output;
@@ -89,10 +89,19 @@ TEST(DirectoryTest, PublicAttributesAreReadableByAnonymousAndReaderPrivateOnesAr
     EXPECT_THAT(found.output, HasSubstr("telephoneNumber: 0251 3822 000")) << dn;
     EXPECT_THAT(found.output, Not(HasSubstr("danhbaPersonId"))) << dn;
     EXPECT_THAT(found.output, Not(HasSubstr("danhbaBirthDate"))) << dn;
-    EXPECT_THAT(found.output, Not(HasSubstr("danhbaStatus"))) << dn;
+    // The reader (the public read model) sees the status, to leave out who is not active.
+    if (dn == dir.reader_dn) {
+      EXPECT_THAT(found.output, HasSubstr("danhbaStatus: active")) << dn;
+    } else {
+      EXPECT_THAT(found.output, Not(HasSubstr("danhbaStatus"))) << dn;
+    }
   }
+  // Anonymous users read nothing unless ldap.anonymous_read is on (not here).
+  CommandResult anonymous = SearchAs("", "", query);
+  EXPECT_THAT(anonymous.output, Not(HasSubstr("uid=" + uid)));
   // Filtering on a private attribute must not reveal it either.
-  CommandResult probe = SearchAs("", "", {"-b", dir.base_dn, "(danhbaPersonId=ID-" + uid + ")", "1.1"});
+  CommandResult probe = SearchAs(dir.reader_dn, dir.reader_password,
+                                 {"-b", dir.base_dn, "(danhbaPersonId=ID-" + uid + ")", "1.1"});
   EXPECT_THAT(probe.output, Not(HasSubstr("uid=" + uid)));
   CommandResult sync = SearchAs(dir.sync_dn, dir.sync_password, query);
   ASSERT_TRUE(sync.ok()) << sync.output;
@@ -256,7 +265,7 @@ TEST(DirectoryTest, TestSubtreeIsWritableBySyncAndHiddenFromAnonymous) {
   EXPECT_THAT(anonymous.output, Not(HasSubstr("dn:")));
 }
 
-TEST(DirectoryTest, MailClientsCanDiscoverTheTreeAndSchemaAnonymously) {
+TEST(DirectoryTest, MailClientsCanDiscoverTheTreeAndSchema) {
   const auto& dir = Directory();
   CommandResult root = SearchAs("", "", {"-b", "", "-s", "base", "namingContexts", "subschemaSubentry"});
   ASSERT_TRUE(root.ok()) << root.output;
@@ -265,7 +274,9 @@ TEST(DirectoryTest, MailClientsCanDiscoverTheTreeAndSchemaAnonymously) {
       SearchAs("", "", {"-b", "cn=Subschema", "-s", "base", "(objectClass=*)", "objectClasses"});
   ASSERT_TRUE(schema.ok()) << schema.output;
   EXPECT_THAT(schema.output, HasSubstr("NAME 'danhbaPerson'"));
-  CommandResult top = SearchAs("", "", {"-b", dir.base_dn, "-s", "one", "(objectClass=*)", "1.1"});
+  // The tree itself once bound (anonymous reading is off by default).
+  CommandResult top = SearchAs(dir.reader_dn, dir.reader_password,
+                               {"-b", dir.base_dn, "-s", "one", "(objectClass=*)", "1.1"});
   ASSERT_TRUE(top.ok()) << top.output;
   EXPECT_THAT(top.output, HasSubstr("dn: ou=people," + dir.base_dn));
   EXPECT_THAT(top.output, HasSubstr("dn: ou=agencies," + dir.base_dn));

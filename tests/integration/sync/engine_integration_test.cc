@@ -210,11 +210,12 @@ TEST_F(SyncIntegrationTest, HireWritesThePersonTheDecisionAndAForcedPassword) {
   auto person = PersonEntry("CB9001");
   ASSERT_TRUE(person);
   EXPECT_EQ(person->dn, layout_.PersonDn("annv"));
-  EXPECT_EQ(person->Get("cn"), (ldap::Values{"Nguyễn Văn An", "nguyen van an"}));
+  EXPECT_EQ(person->Get("cn"), (ldap::Values{"Nguyễn Văn An", "nguyen van an", "An Nguyễn Văn", "an nguyen van"}));
   EXPECT_EQ(person->Get("sn"), (ldap::Values{"Nguyễn", "nguyen"}));
   EXPECT_EQ(person->First("givenName"), "An");
   EXPECT_EQ(person->First("mail"), "annv@dongnai.gov.vn");
-  EXPECT_EQ(person->First("ou"), "stttt");
+  EXPECT_EQ(person->First("departmentNumber"), "stttt");
+  EXPECT_EQ(person->First("ou"), "Sở Thông tin và Truyền thông");  // clients' Department
   EXPECT_EQ(person->First("title"), "Chuyên viên");
   EXPECT_EQ(person->First("telephoneNumber"), "0251 3822 000");
   EXPECT_EQ(person->First("danhbaStatus"), "active");
@@ -300,7 +301,7 @@ TEST_F(SyncIntegrationTest, CollidingNamesGetNumberedAddresses) {
   EXPECT_EQ(Info("h-2").detail, "uid=hungnv1 mail=hungnv1@dongnai.gov.vn");
   auto second = PersonEntry("CB9202");
   ASSERT_TRUE(second);
-  EXPECT_EQ(second->Get("cn"), (ldap::Values{"Nguyễn Văn Hưng", "nguyen van hung"}));
+  EXPECT_EQ(second->Get("cn"), (ldap::Values{"Nguyễn Văn Hưng", "nguyen van hung", "Hưng Nguyễn Văn", "hung nguyen van"}));
 }
 
 TEST_F(SyncIntegrationTest, TransferAndUpdateKeepTheAddress) {
@@ -316,9 +317,10 @@ TEST_F(SyncIntegrationTest, TransferAndUpdateKeepTheAddress) {
   ASSERT_TRUE(person);
   EXPECT_EQ(person->dn, layout_.PersonDn("tamlv"));
   EXPECT_EQ(person->First("mail"), "tamlv@dongnai.gov.vn");
-  EXPECT_EQ(person->First("ou"), "skhcn");
+  EXPECT_EQ(person->First("departmentNumber"), "skhcn");
+  EXPECT_EQ(person->First("ou"), "Sở Khoa học và Công nghệ");  // the new agency's name
   EXPECT_EQ(person->First("title"), "Phó Trưởng phòng");
-  EXPECT_EQ(person->Get("cn"), (ldap::Values{"Lê Văn Thắm", "le van tham"}));
+  EXPECT_EQ(person->Get("cn"), (ldap::Values{"Lê Văn Thắm", "le van tham", "Thắm Lê Văn", "tham le van"}));
   EXPECT_EQ(person->First("givenName"), "Thắm");
   EXPECT_FALSE(person->Has("telephoneNumber"));
   EXPECT_EQ(person->Get("danhbaDecisionDN").size(), 3u);
@@ -431,7 +433,7 @@ TEST_F(SyncIntegrationTest, AgencyMergeMovesStaffAndKeepsTheAddressAsAnAlias) {
   EXPECT_EQ(target[0].Get("danhbaMailAlias"), ldap::Values{"sgtvt@dongnai.gov.vn"});
   auto person = PersonEntry("CB9701");
   ASSERT_TRUE(person);
-  EXPECT_EQ(person->First("ou"), "sxd");
+  EXPECT_EQ(person->First("departmentNumber"), "sxd");
 }
 
 TEST_F(SyncIntegrationTest, ANewAgencyCodeRenamesTheEntryAndKeepsTheOldAddressAsAnAlias) {
@@ -473,7 +475,9 @@ TEST_F(SyncIntegrationTest, ANewAgencyCodeRenamesTheEntryAndKeepsTheOldAddressAs
   for (const char* id : {"CB9801", "CB9802"}) {
     auto person = PersonEntry(id);
     ASSERT_TRUE(person) << id;
-    EXPECT_EQ(person->Get("ou"), ldap::Values{"skhcndt"}) << id;
+    EXPECT_EQ(person->Get("departmentNumber"), ldap::Values{"skhcndt"}) << id;
+    // Mail clients' Department follows the agency's new name.
+    EXPECT_EQ(person->Get("ou"), ldap::Values{"Sở Khoa học, Công nghệ và Truyền thông"}) << id;
     EXPECT_TRUE(ldap::EqualsIgnoreCase(person->First("danhbaAgencyDN").value_or(""), new_dn))
         << id << ": " << person->First("danhbaAgencyDN").value_or("");
     EXPECT_TRUE(person->HasValue("danhbaDecisionDN", layout_.DecisionDn("r-1"))) << id;
@@ -503,7 +507,7 @@ TEST_F(SyncIntegrationTest, ANewAgencyCodeRenamesTheEntryAndKeepsTheOldAddressAs
   EXPECT_NE(Info("h-3").detail.find("it was renamed to 'skhcndt'"), std::string::npos)
       << Info("h-3").detail;
   ASSERT_EQ(Info("h-4").state, EventState::kApplied) << Info("h-4").detail;
-  EXPECT_EQ(PersonEntry("CB9804")->Get("ou"), ldap::Values{"skhcndt"});
+  EXPECT_EQ(PersonEntry("CB9804")->Get("departmentNumber"), ldap::Values{"skhcndt"});
   // The old address is never issued again.
   auto taken = NewDirectory().AddressTaken("stttt");
   ASSERT_TRUE(taken.ok()) << taken.error();
@@ -544,7 +548,8 @@ TEST_F(SyncIntegrationTest, ARenameStoppedAfterAnyStepIsFinishedByReplay) {
     EXPECT_TRUE(agency[0].HasValue("danhbaMailAlias", code + "@dongnai.gov.vn"));
     auto person = PersonEntry("CB9811");
     ASSERT_TRUE(person);
-    EXPECT_EQ(person->Get("ou"), ldap::Values{next}) << ToString(step);
+    EXPECT_EQ(person->Get("departmentNumber"), ldap::Values{next}) << ToString(step);
+    EXPECT_EQ(person->Get("ou"), ldap::Values{"Sở Giao thông Vận tải"}) << ToString(step);
     EXPECT_TRUE(ldap::EqualsIgnoreCase(person->First("danhbaAgencyDN").value_or(""), dn));
     auto sub = SearchRoot(layout_.agencies_dn, "(ou=sgtvt.dk)", {"danhbaParentDN"});
     ASSERT_EQ(sub.size(), 1u);

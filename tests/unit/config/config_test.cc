@@ -290,6 +290,51 @@ TEST(ConfigExample, ExampleFileGivesTheDefaults) {
   EXPECT_EQ(config->spool.scan_interval, defaults.spool.scan_interval);
   EXPECT_EQ(config->journal.compact_after, defaults.journal.compact_after);
   EXPECT_EQ(config->journal.compact_interval, defaults.journal.compact_interval);
+  EXPECT_EQ(config->ldap.organization, defaults.ldap.organization);
+  EXPECT_EQ(config->ldap.AnonymousRead(), defaults.ldap.AnonymousRead());
+  EXPECT_EQ(config->password_policy.min_length, defaults.password_policy.min_length);
+  EXPECT_EQ(config->password_policy.max_age, defaults.password_policy.max_age);
+  EXPECT_EQ(config->password_policy.expire_warning, defaults.password_policy.expire_warning);
+  EXPECT_EQ(config->password_policy.grace_logins, defaults.password_policy.grace_logins);
+  EXPECT_EQ(config->password_policy.history, defaults.password_policy.history);
+  EXPECT_EQ(config->password_policy.max_failures, defaults.password_policy.max_failures);
+  EXPECT_EQ(config->password_policy.lockout_duration, defaults.password_policy.lockout_duration);
+  EXPECT_EQ(config->agency_mailbox.keep_delegates, defaults.agency_mailbox.keep_delegates);
+  EXPECT_EQ(config->public_lookup.cors_origins, defaults.public_lookup.cors_origins);
+  EXPECT_EQ(config->public_lookup.rate_limit, defaults.public_lookup.rate_limit);
+  EXPECT_EQ(config->public_lookup.rate_burst, defaults.public_lookup.rate_burst);
+  EXPECT_EQ(config->public_lookup.max_per_page, defaults.public_lookup.max_per_page);
+  EXPECT_EQ(config->public_lookup.publish, defaults.public_lookup.publish);
+}
+
+TEST(ConfigParse, PublicLookupKeys) {
+  auto config = ParseString(R"(
+public_api:
+  cors_origins: ["https://stttt.dongnai.gov.vn", "https://*.dongnai.gov.vn"]
+  rate_limit: 0
+  rate_burst: 5
+  max_per_page: 100
+  publish: [title]
+)");
+  ASSERT_TRUE(config.ok()) << config.error();
+  EXPECT_EQ(config->public_lookup.cors_origins,
+            (std::vector<std::string>{"https://stttt.dongnai.gov.vn", "https://*.dongnai.gov.vn"}));
+  EXPECT_EQ(config->public_lookup.rate_limit, 0);
+  EXPECT_EQ(config->public_lookup.rate_burst, 5);
+  EXPECT_EQ(config->public_lookup.max_per_page, 100);
+  EXPECT_EQ(config->public_lookup.publish, std::vector<std::string>{"title"});
+  EXPECT_EQ(Defaults().public_lookup.publish, (std::vector<std::string>{"title", "phone"}));
+
+  auto bad = ParseString("public_api:\n  publish: [title, birth_date]\n", "danhba.yaml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.error().detail, HasSubstr("danhba.yaml:2: public_api.publish: 'birth_date' cannot be published"));
+  bad = ParseString("public_api:\n  cors_origins: https://x.vn\n", "danhba.yaml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.error().detail, HasSubstr("public_api.cors_origins: expected a sequence"));
+  bad = ParseString("ingest:\n  cors_origins: []\n", "danhba.yaml");
+  EXPECT_FALSE(bad.ok()) << "the public lookup's keys belong to public_api only";
+  bad = ParseString("public_api:\n  max_per_page: 0\n", "danhba.yaml");
+  EXPECT_FALSE(bad.ok());
 }
 
 TEST_F(ConfigFileTest, SecretFileIsReadWithoutNewline) {
@@ -381,6 +426,44 @@ TEST(ConfigJournal, BadValuesNameKeyAndLine) {
               HasSubstr("danhba.yaml:2: journal.compact_afte: unknown key (did you mean "
                         "journal.compact_after?)"));
   EXPECT_THAT(ErrorOf("journal: 1h\n"), HasSubstr("danhba.yaml:1: journal:"));
+}
+
+TEST(ConfigDirectoryFace, AnonymousReadFollowsManagedModeUnlessSet) {
+  Config defaults = Defaults("/srv/danhba");
+  EXPECT_TRUE(defaults.ldap.AnonymousRead());  // the managed demo
+  auto system = ParseString(
+      "ldap:\n  managed: false\n  bind_dn: cn=sync,ou=system,dc=x\n  password_file: p\n",
+      "danhba.yaml", "/etc/danhba");
+  ASSERT_TRUE(system.ok()) << system.error();
+  EXPECT_FALSE(system->ldap.AnonymousRead());
+  auto closed = ParseString("ldap:\n  anonymous_read: false\n", "danhba.yaml", "/etc/danhba");
+  ASSERT_TRUE(closed.ok()) << closed.error();
+  EXPECT_FALSE(closed->ldap.AnonymousRead());
+  EXPECT_EQ(ErrorOf("ldap:\n  anonymous_read: sometimes\n"),
+            "danhba.yaml:2: ldap.anonymous_read: expected true or false, got 'sometimes'");
+}
+
+TEST(ConfigDirectoryFace, PasswordPolicyKeys) {
+  auto config = ParseString(
+      "password_policy:\n  min_length: 12\n  max_age: 180d\n  expire_warning: 7d\n"
+      "  grace_logins: 0\n  history: 10\n  max_failures: 3\n  lockout_duration: 2s\n",
+      "danhba.yaml", "/etc/danhba");
+  ASSERT_TRUE(config.ok()) << config.error();
+  EXPECT_EQ(config->password_policy.min_length, 12);
+  EXPECT_EQ(config->password_policy.max_age, std::chrono::hours(24 * 180));
+  EXPECT_EQ(config->password_policy.expire_warning, std::chrono::hours(24 * 7));
+  EXPECT_EQ(config->password_policy.grace_logins, 0);
+  EXPECT_EQ(config->password_policy.history, 10);
+  EXPECT_EQ(config->password_policy.max_failures, 3);
+  EXPECT_EQ(config->password_policy.lockout_duration, std::chrono::seconds(2));
+  EXPECT_EQ(ErrorOf("password_policy:\n  min_length: 0\n"),
+            "danhba.yaml:2: password_policy.min_length: must be between 1 and 128, got 0");
+  auto keep = ParseString("agency_mailbox:\n  keep_delegates: true\n", "danhba.yaml", "/etc");
+  ASSERT_TRUE(keep.ok()) << keep.error();
+  EXPECT_TRUE(keep->agency_mailbox.keep_delegates);
+  EXPECT_FALSE(Defaults("/").agency_mailbox.keep_delegates);
+  EXPECT_THAT(ErrorOf("password_policy:\n  lockout: 1m\n"),
+              HasSubstr("danhba.yaml:2: password_policy.lockout: unknown key"));
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include "danhba/slapd/config.h"
+#include "danhba/slapd/mail.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -60,8 +61,9 @@ TEST(ConfigTest, DatabaseIsLargeDurableAndIndexedForMailClients) {
   EXPECT_THAT(ldif, HasSubstr("olcDbDirectory: /var/lib/test/data\n"));
   EXPECT_THAT(ldif, HasSubstr("olcDbMaxSize: 8589934592\n"));
   EXPECT_THAT(ldif, Not(HasSubstr("olcDbNoSync")));
-  EXPECT_THAT(ldif, HasSubstr("olcDbIndex: cn,sn,givenName,mail,uid,displayName eq,sub\n"));
+  EXPECT_THAT(ldif, HasSubstr("olcDbIndex: cn,sn,givenName,uid,displayName eq,sub\n"));
   EXPECT_THAT(ldif, HasSubstr("olcDbIndex: entryCSN,entryUUID eq\n"));
+  EXPECT_THAT(ldif, HasSubstr("olcDbIndex: mail eq,sub,pres\n"));
   EXPECT_THAT(ldif, HasSubstr("danhbaPersonId"));
   EXPECT_THAT(ldif, HasSubstr("olcIndexSubstrIfMinLen: 2\n"));
   ConfigOptions fast = Options();
@@ -99,14 +101,34 @@ TEST(ConfigTest, AclsHidePrivateDataAndPublishTheAddressBook) {
   ASSERT_NE(former, std::string::npos);
   ASSERT_NE(password, std::string::npos);
   EXPECT_LT(former, password);
-  EXPECT_THAT(ldif, HasSubstr("by self write by anonymous auth by * none"));
+  // Owners change their password but never read it back.
+  EXPECT_THAT(ldif, HasSubstr("by self =wx by anonymous auth by * none"));
+  EXPECT_THAT(ldif, Not(HasSubstr("by self write")));
   EXPECT_THAT(ldif, HasSubstr("to attrs=danhbaPersonId,danhbaBirthDate,danhbaStatus"));
-  EXPECT_THAT(ldif, HasSubstr("to dn.subtree=\"ou=people," + base + "\" by dn.exact=\"cn=operator,"
-                              "ou=system," + base + "\" write by dn.exact=\"cn=sync,ou=system," +
-                              base + "\" write by * read\n"));
+  // The address book: public attributes only, for every bound identity; not
+  // anonymous ones unless asked for.
+  EXPECT_THAT(ldif, HasSubstr("to dn.subtree=\"ou=people," + base + "\" attrs=entry,objectClass,uid,mail,"));
+  EXPECT_THAT(ldif, HasSubstr(" by self read by users read by * none\n"));
+  EXPECT_THAT(ldif, Not(HasSubstr("by anonymous read")));
+  EXPECT_THAT(ldif, Not(HasSubstr("write by * read")));
+  // The read model (reader) sees whether an entry is active; nobody else outside the writers.
+  EXPECT_THAT(ldif, HasSubstr("to attrs=danhbaStatus by dn.exact=\"cn=operator,ou=system," + base +
+                              "\" manage by dn.exact=\"cn=sync,ou=system," + base +
+                              "\" write by dn.exact=\"cn=reader,ou=system," + base + "\" read by * none"));
+  // ... and that a person left: the bare entry in ou=former, nothing of it.
+  EXPECT_THAT(ldif, HasSubstr("to dn.subtree=\"ou=former," + base + "\" attrs=entry,entryUUID "));
   EXPECT_THAT(ldif, HasSubstr("to dn.subtree=\"ou=decisions," + base + "\""));
   EXPECT_THAT(ldif, HasSubstr("olcLimits: {2}dn.exact=\"cn=reader,ou=system," + base +
                               "\" size=unlimited time=unlimited\n"));
+  EXPECT_THAT(ldif, HasSubstr("olcLimits: {4}users size.soft=100 size.hard=100 time.soft=10 "
+                              "time.hard=10\n"));
+  EXPECT_THAT(ldif, HasSubstr("olcLimits: {5}anonymous size.soft=100"));
+  ConfigOptions open = Options();
+  open.anonymous_read = true;
+  open.size_limit = 50;
+  std::string published = Config(open);
+  EXPECT_THAT(published, HasSubstr(" by users read by anonymous read by * none\n"));
+  EXPECT_THAT(published, HasSubstr("olcLimits: {4}users size.soft=50 size.hard=50"));
 }
 
 TEST(ConfigTest, OutputIsDeterministic) {
@@ -200,12 +222,43 @@ TEST(ConfigTest, LdifLineEscapesWhatRfc2849Requires) {
 
 // Regenerate with:
 //   danhba-slapd-config --config deploy/slapd-config.ldif --base-tree deploy/base-tree.ldif.example
+//       --mail deploy
 TEST(ConfigTest, CheckedInDeployFilesAreTheGeneratorsOutput) {
   Result<std::string> config = ConfigLdif(ProductionConfigOptions());
   Result<std::string> tree = BaseTreeLdif(ExampleBaseTreeOptions());
   ASSERT_TRUE(config.ok() && tree.ok());
   EXPECT_EQ(ReadFile(DANHBA_SOURCE_DIR "/deploy/slapd-config.ldif"), *config);
   EXPECT_EQ(ReadFile(DANHBA_SOURCE_DIR "/deploy/base-tree.ldif.example"), *tree);
+  // Production: nobody reads the tree without binding.
+  EXPECT_THAT(*config, Not(HasSubstr("by anonymous read")));
+  auto files = PostfixLdapTables(MailServerOptions{});
+  for (auto& file : DovecotLdapConfig(MailServerOptions{})) files.push_back(std::move(file));
+  ASSERT_EQ(files.size(), 4u);
+  for (const auto& file : files) {
+    EXPECT_EQ(ReadFile(DANHBA_SOURCE_DIR "/deploy/" + file.path), file.content) << file.path;
+  }
+  for (std::size_t i : {0, 1, 2}) {
+    EXPECT_THAT(files[i].content, HasSubstr("cn=mailserver,ou=system,dc=dongnai,dc=gov,dc=vn"))
+        << files[i].path;
+  }
+}
+
+TEST(MailServerTest, TablesNameTheBaseDnAccountAndDomain) {
+  MailServerOptions options;
+  options.base_dn = "o=Bien Hoa";
+  options.domain = "bienhoa.gov.vn";
+  options.password = "s3cret";
+  auto postfix = PostfixLdapTables(options);
+  ASSERT_EQ(postfix.size(), 2u);
+  EXPECT_THAT(postfix[0].content, HasSubstr("search_base = o=Bien Hoa\n"));
+  EXPECT_THAT(postfix[0].content, HasSubstr("bind_dn = cn=mailserver,ou=system,o=Bien Hoa\n"));
+  EXPECT_THAT(postfix[0].content, HasSubstr("bind_pw = s3cret\n"));
+  EXPECT_THAT(postfix[0].content, HasSubstr("domain = bienhoa.gov.vn\n"));
+  EXPECT_THAT(postfix[1].content, HasSubstr("(danhbaMailAlias=%s)"));
+  auto dovecot = DovecotLdapConfig(options);
+  EXPECT_THAT(dovecot[0].content, HasSubstr("auth_bind = yes\n"));
+  EXPECT_THAT(dovecot[0].content, HasSubstr("(!(pwdReset=TRUE))"));
+  EXPECT_THAT(dovecot[0].content, HasSubstr("dnpass = s3cret\n"));
 }
 
 }  // namespace

@@ -1093,5 +1093,38 @@ TEST_F(AgencyRenameTest, ACrashInAMergeIsMendedByReplay) {
   }
 }
 
+// R20: a new head takes over the agency mailbox; the old head's delegates go
+// with the old head unless the operator keeps them (agency_mailbox.keep_delegates).
+TEST_F(EngineTest, ANewHeadClearsOrKeepsTheDelegatesAsConfigured) {
+  Append(AgencyEvent("a1", "agency.create", R"({"code":"sgtvt","name":"Sở GTVT","parent":null})"));
+  Append(Hire("h1", "CB1", "Nguyễn Văn An", "sgtvt"));
+  Append(Hire("h2", "CB2", "Lê Văn Tám", "sgtvt"));
+  Append(Hire("h3", "CB3", "Trần Thị Mai", "sgtvt"));
+  Append(AgencyEvent("a2", "agency.head", R"({"code":"sgtvt","head":"CB1","delegates":["CB2"]})"));
+  Append(AgencyEvent("a3", "agency.head", R"({"code":"sgtvt","head":"CB3"})"));
+  Engine(*journal_, fake_, Options()).RunOnce(now_);
+  ASSERT_EQ(Info("a3").state, EventState::kApplied) << Info("a3").detail;
+  EXPECT_EQ(tree_.agencies.at("sgtvt").head_dn, fake_.layout().PersonDn("maitt"));
+  EXPECT_TRUE(tree_.agencies.at("sgtvt").delegate_dns.empty());
+
+  EngineOptions keep = Options();
+  keep.keep_delegates_on_new_head = true;
+  Append(AgencyEvent("a4", "agency.head", R"({"code":"sgtvt","head":"CB1","delegates":["CB2"]})"));
+  Engine(*journal_, fake_, keep).RunOnce(now_);
+  ASSERT_EQ(Info("a4").state, EventState::kApplied) << Info("a4").detail;
+  ASSERT_EQ(tree_.agencies.at("sgtvt").delegate_dns.size(), 1u);
+  Append(AgencyEvent("a5", "agency.head", R"({"code":"sgtvt","head":"CB3"})"));
+  Engine(*journal_, fake_, keep).RunOnce(now_);
+  ASSERT_EQ(Info("a5").state, EventState::kApplied) << Info("a5").detail;
+  EXPECT_EQ(tree_.agencies.at("sgtvt").head_dn, fake_.layout().PersonDn("maitt"));
+  EXPECT_EQ(tree_.agencies.at("sgtvt").delegate_dns,
+            std::vector<std::string>{fake_.layout().PersonDn("tamlv")});
+  // Delegates sent with the new head replace the old ones either way.
+  Append(AgencyEvent("a6", "agency.head", R"({"code":"sgtvt","head":"CB1","delegates":["CB3"]})"));
+  Engine(*journal_, fake_, keep).RunOnce(now_);
+  EXPECT_EQ(tree_.agencies.at("sgtvt").delegate_dns,
+            std::vector<std::string>{fake_.layout().PersonDn("maitt")});
+}
+
 }  // namespace
 }  // namespace danhba::sync

@@ -76,6 +76,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(DaemonOptions options) {
          << "  password_file: " << o.password_file.string() << "\n";
   }
   yaml << "public_api:\n  listen: 127.0.0.1:" << daemon->public_port_ << "\n"
+       << o.public_api_yaml
        << "ingest:\n  listen: 127.0.0.1:" << daemon->ingest_port_ << "\n"
        << o.extra_yaml;
   daemon->config_file_ = o.dir / "danhba.yaml";

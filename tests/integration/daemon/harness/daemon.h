@@ -28,6 +28,8 @@ struct DaemonOptions {
   std::string log_level = "info";
   // Appended to danhba.yaml as is (keys this harness does not know).
   std::string extra_yaml;
+  // Added to the public_api section (indented keys, e.g. "  rate_limit: 5\n").
+  std::string public_api_yaml;
 };
 
 class Daemon {

@@ -32,7 +32,7 @@ Result<std::vector<DirectoryPerson>> ReadPeople(const LdapLogin& login) {
     request.base = std::string(former ? "ou=former," : "ou=people,") + login.base_dn;
     request.scope = ldap::Scope::kSubtree;
     request.filter = "(objectClass=danhbaPerson)";
-    request.attributes = {"uid", "danhbaPersonId", "danhbaStatus", "ou", "title", "telephoneNumber"};
+    request.attributes = {"uid", "danhbaPersonId", "danhbaStatus", "departmentNumber", "title", "telephoneNumber"};
     request.page_size = 1000;
     auto entries = client.SearchAll(request);
     if (!entries.ok()) return Error{entries.error().code, request.base + ": " + entries.error().detail};
@@ -43,7 +43,7 @@ Result<std::vector<DirectoryPerson>> ReadPeople(const LdapLogin& login) {
       person.person_id = entry.First("danhbaPersonId").value_or("");
       person.former = former;
       person.status = entry.First("danhbaStatus").value_or("");
-      person.agency = entry.First("ou").value_or("");
+      person.agency = entry.First("departmentNumber").value_or("");
       person.title = entry.First("title").value_or("");
       person.phone = entry.First("telephoneNumber").value_or("");
       people.push_back(std::move(person));
