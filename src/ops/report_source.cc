@@ -100,7 +100,7 @@ Result<ReportInputs> LoadReportInputs(ldap::Operations& directory, const std::st
     ldap::SearchRequest people{.base = former ? slapd::FormerDn(base_dn) : slapd::PeopleDn(base_dn),
                                .scope = ldap::Scope::kOneLevel,
                                .filter = "(objectClass=danhbaPerson)",
-                               .attributes = {"uid", "mail", "ou", "danhbaMailAlias", "pwdReset", "pwdChangedTime",
+                               .attributes = {"uid", "mail", "ou", "departmentNumber", "danhbaMailAlias", "pwdReset", "pwdChangedTime",
                                               "pwdAccountLockedTime", "createTimestamp", "modifyTimestamp"},
                                .page_size = 1000};
     DANHBA_RETURN_IF_ERROR(directory.Search(people, [&](ldap::Entry&& e) -> Status {
@@ -108,7 +108,9 @@ Result<ReportInputs> LoadReportInputs(ldap::Operations& directory, const std::st
       p.dn = e.dn;
       p.uid = e.First("uid").value_or(UidOfDn(e.dn));
       p.mail = e.First("mail").value_or("");
-      p.agency = e.First("ou").value_or("");
+      // The agency code is in departmentNumber (ou shows its name); entries
+      // written before held the code in ou.
+      p.agency = e.First("departmentNumber").value_or(e.First("ou").value_or(""));
       p.former = former;
       if (auto it = hired.find(p.uid); it != hired.end()) {
         p.created = it->second;
