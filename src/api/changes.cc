@@ -7,6 +7,7 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "danhba/base/clock.h"
 #include "danhba/model/event.h"
 
 namespace danhba::api {
@@ -61,7 +62,7 @@ std::uint64_t GetU64(std::string_view in) {
 }
 
 std::string Iso(journal::TimePoint at) {
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", std::chrono::floor<std::chrono::milliseconds>(at));
+  return base::FormatUtc(std::chrono::time_point_cast<std::chrono::microseconds>(at));
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include <tuple>
 #include <unordered_set>
 
+#include "danhba/base/clock.h"
 #include "danhba/base/log.h"
 #include "danhba/directory/ldap_directory.h"
 #include "danhba/journal/journal.h"
@@ -46,11 +47,14 @@ constexpr std::string_view kJournalDir = "journal";
 std::string Errno() { return std::strerror(errno); }
 
 // 20261206T023300Z: names sort by time.
-std::string Stamp(std::chrono::system_clock::time_point at) {
-  return fmt::format("{:%Y%m%dT%H%M%SZ}", std::chrono::floor<std::chrono::seconds>(at));
-}
+// In UTC whatever the process's time zone (fmt 9 formats time points in local time).
 std::string Iso(std::chrono::system_clock::time_point at) {
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", std::chrono::floor<std::chrono::seconds>(at));
+  return base::FormatUtc(std::chrono::time_point_cast<std::chrono::microseconds>(at));
+}
+std::string Stamp(std::chrono::system_clock::time_point at) {
+  std::string iso = Iso(at);
+  std::erase_if(iso, [](char c) { return c == '-' || c == ':'; });
+  return iso;
 }
 
 std::optional<std::chrono::system_clock::time_point> ParseStamp(std::string_view stamp) {

@@ -9,6 +9,8 @@
 #include <set>
 #include <unordered_map>
 
+#include "danhba/base/clock.h"
+
 namespace danhba::ops {
 namespace {
 
@@ -139,7 +141,7 @@ Result<Report> ComputeReport(const ReportInputs& inputs, const ReportOptions& op
   report.from = options.from;
   report.to = options.to;
   report.agency = options.agency;
-  report.generated_at = fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", std::chrono::floor<std::chrono::seconds>(options.generated_at));
+  report.generated_at = base::FormatUtc(std::chrono::time_point_cast<std::chrono::microseconds>(options.generated_at));
 
   std::map<std::string, AgencyFigures> by_code;
   for (const ReportAgency& a : inputs.agencies) by_code[a.code] = AgencyFigures{.code = a.code, .name = a.name};

@@ -108,8 +108,8 @@ Result<ReportInputs> LoadReportInputs(ldap::Operations& directory, const std::st
       p.dn = e.dn;
       p.uid = e.First("uid").value_or(UidOfDn(e.dn));
       p.mail = e.First("mail").value_or("");
-      // The agency code; entries written before departmentNumber held it in ou
-      // (ou is now the agency's name, for mail clients).
+      // The agency code is in departmentNumber (ou shows its name); entries
+      // written before held the code in ou.
       p.agency = e.First("departmentNumber").value_or(e.First("ou").value_or(""));
       p.former = former;
       if (auto it = hired.find(p.uid); it != hired.end()) {

@@ -19,6 +19,7 @@
 
 #include "danhba/api/changes.h"
 #include "danhba/api/senders.h"
+#include "danhba/base/clock.h"
 #include "danhba/base/log.h"
 #include "danhba/journal/journal.h"
 
@@ -32,7 +33,7 @@ using tcp = boost::asio::ip::tcp;
 using Json = nlohmann::ordered_json;
 
 std::string Iso(std::chrono::system_clock::time_point at) {
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", std::chrono::floor<std::chrono::seconds>(at));
+  return base::FormatUtc(std::chrono::time_point_cast<std::chrono::microseconds>(at));
 }
 
 fs::path SubscribersFile(const config::Config& config) { return WebhooksDir(config) / "subscribers.json"; }
