@@ -279,7 +279,10 @@ class Parser {
   bool ForEachKey(const YAML::Node& map, const std::string& prefix, const KeyHandler& handler) {
     std::set<std::string> seen;
     for (auto it = map.begin(); it != map.end(); ++it) {
-      const YAML::Node& key_node = it->first;
+      // Copies: yaml-cpp's it-> yields a temporary pair, so a reference to its
+      // members dangles (AddressSanitizer: stack-use-after-scope).
+      const YAML::Node key_node = it->first;
+      const YAML::Node value_node = it->second;
       last_line_ = LineOf(key_node);
       if (!key_node.IsScalar()) return FailAt(key_node, prefix, "keys must be plain names, got " + Describe(key_node));
       std::string key = key_node.Scalar();
@@ -287,7 +290,7 @@ class Parser {
       if (!seen.insert(key).second) return FailAt(key_node, path, "duplicate key");
       lines_[path] = LineOf(key_node);
       last_line_ = LineOf(key_node);
-      if (!handler(key, path, it->second)) return false;
+      if (!handler(key, path, value_node)) return false;
     }
     return true;
   }
