@@ -1,5 +1,7 @@
 #include "danhba/api/ingest_listener.h"
 
+#include "danhba/api/listener_options.h"
+
 #include "danhba/base/log.h"
 #include "danhba/http/server.h"
 
@@ -25,16 +27,7 @@ Result<std::unique_ptr<IngestListener>> IngestListener::Start(const config::Conf
   ingest_options.clock = std::move(clock);
   impl->service = std::make_unique<IngestService>(std::move(ingest_options), std::move(services));
 
-  http::ServerOptions options;
-  options.name = "ingest.listen";
-  options.host = config.ingest.listen.host;
-  options.port = config.ingest.listen.port;
-  options.threads = config.ingest.threads;
-  options.max_connections = config.ingest.max_connections;
-  options.max_body_bytes = config.ingest.max_body_bytes;
-  options.max_header_bytes = config.ingest.max_header_bytes;
-  options.request_timeout = config.ingest.request_timeout;
-  options.idle_timeout = config.ingest.idle_timeout;
+  http::ServerOptions options = ListenerOptions("ingest.listen", config.ingest);
   auto server = http::Server::Start(options, impl->service->AsHandler());
   if (!server.ok()) return server.take_error();
   impl->server = std::move(server).value();

@@ -14,6 +14,7 @@
 
 #include "cli/command_registry.h"
 #include "cli/config_option.h"
+#include "danhba/api/listener_options.h"
 #include "danhba/api/public_api.h"
 #include "danhba/http/server.h"
 #include "danhba/slapd/config.h"
@@ -65,16 +66,7 @@ int Serve(const std::string& config_path) {
     PrintError(service.error());
     return 1;
   }
-  http::ServerOptions options;
-  options.name = "public_api.listen";
-  options.host = config.public_api.listen.host;
-  options.port = config.public_api.listen.port;
-  options.threads = config.public_api.threads;
-  options.max_connections = config.public_api.max_connections;
-  options.max_body_bytes = config.public_api.max_body_bytes;
-  options.max_header_bytes = config.public_api.max_header_bytes;
-  options.request_timeout = config.public_api.request_timeout;
-  options.idle_timeout = config.public_api.idle_timeout;
+  http::ServerOptions options = api::ListenerOptions("public_api.listen", config.public_api);
   auto server = http::Server::Start(options, (*service)->handler());
   if (!server.ok()) {
     PrintError(server.error());

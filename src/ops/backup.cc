@@ -26,6 +26,7 @@
 #include "danhba/journal/journal.h"
 #include "danhba/ldap/connection.h"
 #include "danhba/slapd/instance.h"
+#include "danhba/slapd/managed.h"
 #include "danhba/sync/engine.h"
 #include "slapd/process.h"
 
@@ -670,14 +671,11 @@ Result<RestoreResult> RestoreBackup(const config::Config& config, const fs::path
                                       fs::perms::owner_read | fs::perms::owner_write));
       written.push_back(config.SendersFile());
     }
-    auto url = config::ParseLdapUrl(config.ldap.url);
-    if (!url.ok()) return ConfigError("ldap.url: " + url.error().detail);
-    slapd::InstanceOptions instance_options;
-    instance_options.directory = config.SlapdDir();
-    instance_options.base_dn = config.ldap.base_dn;
-    instance_options.host = url->host;
-    instance_options.port = url->port;
-    instance_options.secrets_dir = config.SecretsDir();
+    // The same instance as `danhba run` would create (ACLs, policy), loaded
+    // with the backup's tree instead of a generated one.
+    auto managed = slapd::ManagedInstanceOptions(config);
+    if (!managed.ok()) return managed.take_error();
+    slapd::InstanceOptions instance_options = std::move(managed).value();
     instance_options.slapadd_path = options.slapadd_path;
     instance_options.initial_tree = unpacked / kDirectoryFile;
     const bool slapd_dir_existed = fs::exists(config.SlapdDir(), ec);

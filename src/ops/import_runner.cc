@@ -72,17 +72,9 @@ Result<Connection> Connect(const config::Config& config, std::vector<std::string
     c.credentials = ldap::Credentials::Simple(config.ldap.bind_dn, password->Reveal());
     return c;
   }
-  auto url = config::ParseLdapUrl(config.ldap.url);
-  if (!url.ok()) return ConfigError("ldap.url: " + url.error().detail);
-  slapd::InstanceOptions options;
-  options.directory = config.SlapdDir();
-  options.base_dn = config.ldap.base_dn;
-  options.host = url->host;
-  options.port = url->port;
-  options.secrets_dir = config.SecretsDir();
-  options.start_timeout = config.ldap.start_timeout;
-  slapd::ApplyDirectorySettings(config, options);
-  auto created = slapd::Instance::Create(std::move(options));
+  auto options = slapd::ManagedInstanceOptions(config);
+  if (!options.ok()) return options.take_error();
+  auto created = slapd::Instance::Create(std::move(options).value());
   if (created.ok()) {
     c.instance = std::move(created).value();
     if (Status started = c.instance->Start(); !started.ok()) {

@@ -30,4 +30,18 @@ void ApplyDirectorySettings(const config::Config& config, InstanceOptions& optio
   options.password_policy = PolicyOf(config.password_policy);
 }
 
+Result<InstanceOptions> ManagedInstanceOptions(const config::Config& config) {
+  auto url = config::ParseLdapUrl(config.ldap.url);
+  if (!url.ok()) return ConfigError("ldap.url: " + url.error().detail);
+  InstanceOptions options;
+  options.directory = config.SlapdDir();
+  options.base_dn = config.ldap.base_dn;
+  options.host = url->host;
+  options.port = url->port;
+  options.secrets_dir = config.SecretsDir();
+  options.start_timeout = config.ldap.start_timeout;
+  ApplyDirectorySettings(config, options);
+  return options;
+}
+
 }  // namespace danhba::slapd

@@ -26,11 +26,6 @@ std::optional<AddressClaims::Claim> AddressClaims::TryClaim(const std::string& l
   return Claim(this, local_part);
 }
 
-bool AddressClaims::IsClaimed(const std::string& local_part) const {
-  std::lock_guard lock(mutex_);
-  return claimed_.count(local_part) > 0;
-}
-
 void AddressClaims::Release(const std::string& local_part) {
   std::lock_guard lock(mutex_);
   claimed_.erase(local_part);

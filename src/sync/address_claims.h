@@ -39,12 +39,10 @@ class AddressClaims {
   // The claim, or nothing when another worker holds it.
   std::optional<Claim> TryClaim(const std::string& local_part);
 
-  bool IsClaimed(const std::string& local_part) const;
-
  private:
   void Release(const std::string& local_part);
 
-  mutable std::mutex mutex_;
+  std::mutex mutex_;
   std::unordered_set<std::string> claimed_;  // guarded by mutex_
 };
 

@@ -15,4 +15,10 @@ PasswordPolicy PolicyOf(const config::PasswordPolicyConfig& policy);
 // Sets anonymous_read, organization and password_policy of `options` from `config`.
 void ApplyDirectorySettings(const config::Config& config, InstanceOptions& options);
 
+// Everything a managed slapd takes from the configuration: where it lives
+// (<data_dir>/slapd, secrets), where it listens (ldap.url), its base DN and
+// start timeout, and the settings above. A bad ldap.url is a config error
+// naming the key.
+Result<InstanceOptions> ManagedInstanceOptions(const config::Config& config);
+
 }  // namespace danhba::slapd

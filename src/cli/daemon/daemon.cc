@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "danhba/api/listener_options.h"
 #include "danhba/model/date.h"
 #include "danhba/ops/import_runner.h"
 #include "danhba/slapd/managed.h"
@@ -35,20 +36,6 @@ constexpr std::chrono::milliseconds kLookupTimeout{5000};
 
 long long Millis(SteadyClock::duration duration) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(duration).count();
-}
-
-http::ServerOptions ServerOptionsFor(std::string name, const config::HttpConfig& http) {
-  http::ServerOptions options;
-  options.name = std::move(name);
-  options.host = http.listen.host;
-  options.port = http.listen.port;
-  options.threads = http.threads;
-  options.max_connections = http.max_connections;
-  options.max_body_bytes = http.max_body_bytes;
-  options.max_header_bytes = http.max_header_bytes;
-  options.request_timeout = http.request_timeout;
-  options.idle_timeout = http.idle_timeout;
-  return options;
 }
 
 void NotifySystemd(const char* state) {
@@ -128,7 +115,7 @@ Status Daemon::StartPublicApi() {
   auto lookup = api::PublicService::FromConfig(config_);
   if (!lookup.ok()) return lookup.take_error();
   lookup_ = std::move(lookup).value();
-  auto server = http::Server::Start(ServerOptionsFor("public_api.listen", config_.public_api),
+  auto server = http::Server::Start(api::ListenerOptions("public_api.listen", config_.public_api),
                                     lookup_->handler());
   if (!server.ok()) return server.take_error();
   public_server_ = std::move(server).value();
@@ -181,17 +168,10 @@ Status Daemon::StartDirectory() {
   ldap::Credentials credentials;
   std::string bind_dn = config_.ldap.bind_dn;
   if (config_.ldap.managed) {
-    auto url = config::ParseLdapUrl(config_.ldap.url);
     auto slapd_started = SteadyClock::now();
-    slapd::InstanceOptions options;
-    options.directory = config_.SlapdDir();
-    options.base_dn = config_.ldap.base_dn;
-    options.host = url->host;
-    options.port = url->port;
-    options.secrets_dir = config_.SecretsDir();
-    options.start_timeout = config_.ldap.start_timeout;
-    slapd::ApplyDirectorySettings(config_, options);
-    auto created = slapd::Instance::Create(std::move(options));
+    auto options = slapd::ManagedInstanceOptions(config_);
+    if (!options.ok()) return options.take_error();
+    auto created = slapd::Instance::Create(std::move(options).value());
     if (!created.ok()) {
       return ConfigError("managed slapd in " + config_.SlapdDir().string() + ": " +
                          created.error().detail);
