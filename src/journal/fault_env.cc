@@ -112,7 +112,8 @@ Result<std::unique_ptr<WritableFile>> FaultEnv::NewWritableFile(const std::strin
   // journal never empties one it needs, so modelling it as durable is enough.
   files_[path] = FileState{};
   if (!*existed) unsynced_created_.insert(path);
-  return std::unique_ptr<WritableFile>(std::make_unique<File>(*this, path, std::move(file).value()));
+  return std::unique_ptr<WritableFile>(
+      std::make_unique<File>(*this, path, std::move(file).value()));
 }
 
 Result<std::unique_ptr<WritableFile>> FaultEnv::NewAppendableFile(const std::string& path) {
@@ -125,7 +126,8 @@ Result<std::unique_ptr<WritableFile>> FaultEnv::NewAppendableFile(const std::str
     if (!data) return data.take_error();
     files_[path] = FileState{data->size(), data->size()};
   }
-  return std::unique_ptr<WritableFile>(std::make_unique<File>(*this, path, std::move(file).value()));
+  return std::unique_ptr<WritableFile>(
+      std::make_unique<File>(*this, path, std::move(file).value()));
 }
 
 Result<std::string> FaultEnv::ReadFile(const std::string& path) {
@@ -133,7 +135,8 @@ Result<std::string> FaultEnv::ReadFile(const std::string& path) {
   return base_.ReadFile(path);
 }
 
-Result<std::string> FaultEnv::ReadRange(const std::string& path, std::uint64_t offset, std::size_t length) {
+Result<std::string> FaultEnv::ReadRange(const std::string& path, std::uint64_t offset,
+                                        std::size_t length) {
   DANHBA_RETURN_IF_ERROR(CheckAlive());
   return base_.ReadRange(path, offset, length);
 }

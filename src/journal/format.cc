@@ -67,7 +67,9 @@ class Reader {
     pos_ += 8;
     return v;
   }
-  TimePoint Time() { return TimePoint(std::chrono::microseconds(static_cast<std::int64_t>(U64()))); }
+  TimePoint Time() {
+    return TimePoint(std::chrono::microseconds(static_cast<std::int64_t>(U64())));
+  }
   std::optional<TimePoint> OptionalTime() {
     std::uint8_t flag = U8();
     TimePoint t = Time();
@@ -154,7 +156,8 @@ Result<SegmentHeader> DecodeHeader(std::string_view bytes) {
     return InvalidInput("segment header is " + std::to_string(bytes.size()) + " bytes, expected " +
                         std::to_string(kHeaderBytes));
   }
-  if (bytes.substr(0, kMagic.size()) != kMagic) return InvalidInput("not a journal segment (bad magic)");
+  if (bytes.substr(0, kMagic.size()) != kMagic)
+    return InvalidInput("not a journal segment (bad magic)");
   if (Crc32c(bytes.substr(0, kHeaderBytes - 4)) != GetU32(bytes.data() + kHeaderBytes - 4)) {
     return InvalidInput("segment header checksum mismatch");
   }
@@ -169,7 +172,8 @@ Result<SegmentHeader> DecodeHeader(std::string_view bytes) {
   }
   if (kind > 1) return InvalidInput("unknown segment kind " + std::to_string(kind));
   header.kind = static_cast<SegmentKind>(kind);
-  if (header.first_covered > header.number) return InvalidInput("segment covers a range past itself");
+  if (header.first_covered > header.number)
+    return InvalidInput("segment covers a range past itself");
   return header;
 }
 
@@ -239,7 +243,8 @@ Result<std::vector<KnownId>> DecodeKnownIds(std::string_view body) {
   std::uint32_t count = in.U32();
   std::vector<KnownId> ids;
   // Each entry takes at least 41 bytes; a larger count is damage, not a reason to allocate.
-  if (count > body.size() / 41) return InvalidInput("known-ids record: count " + std::to_string(count) + " too large");
+  if (count > body.size() / 41)
+    return InvalidInput("known-ids record: count " + std::to_string(count) + " too large");
   ids.reserve(count);
   for (std::uint32_t i = 0; i < count; ++i) {
     KnownId k;

@@ -111,14 +111,16 @@ class PosixEnv final : public Env {
     return data;
   }
 
-  Result<std::string> ReadRange(const std::string& path, std::uint64_t offset, std::size_t length) override {
+  Result<std::string> ReadRange(const std::string& path, std::uint64_t offset,
+                                std::size_t length) override {
     auto fd = OpenFd(path, O_RDONLY, "cannot open");
     if (!fd) return fd.take_error();
     Fd owner(*fd);
     std::string data(length, '\0');
     std::size_t got = 0;
     while (got < length) {
-      ssize_t n = ::pread(owner.get(), data.data() + got, length - got, static_cast<off_t>(offset + got));
+      ssize_t n =
+          ::pread(owner.get(), data.data() + got, length - got, static_cast<off_t>(offset + got));
       if (n < 0) {
         if (errno == EINTR) continue;
         return IoError("cannot read", path, errno);
@@ -164,7 +166,8 @@ class PosixEnv final : public Env {
   }
 
   Status Rename(const std::string& from, const std::string& to) override {
-    if (::rename(from.c_str(), to.c_str()) != 0) return IoError("cannot rename to " + to + ":", from, errno);
+    if (::rename(from.c_str(), to.c_str()) != 0)
+      return IoError("cannot rename to " + to + ":", from, errno);
     return Ok();
   }
 
@@ -177,7 +180,8 @@ class PosixEnv final : public Env {
     auto fd = OpenFd(path, O_WRONLY, "cannot open");
     if (!fd) return fd.take_error();
     Fd owner(*fd);
-    if (::ftruncate(owner.get(), static_cast<off_t>(size)) != 0) return IoError("cannot truncate", path, errno);
+    if (::ftruncate(owner.get(), static_cast<off_t>(size)) != 0)
+      return IoError("cannot truncate", path, errno);
     if (::fsync(owner.get()) != 0) return IoError("cannot fsync", path, errno);
     return Ok();
   }
@@ -187,7 +191,8 @@ class PosixEnv final : public Env {
     if (!fd) return fd.take_error();
     Fd owner(*fd);
     if (::flock(owner.get(), LOCK_EX | LOCK_NB) != 0) {
-      if (errno == EWOULDBLOCK) return Conflict(path + " is locked: the journal is in use by another process");
+      if (errno == EWOULDBLOCK)
+        return Conflict(path + " is locked: the journal is in use by another process");
       return IoError("cannot lock", path, errno);
     }
     return std::unique_ptr<FileLock>(std::make_unique<PosixFileLock>(owner.release()));

@@ -80,11 +80,11 @@ class FaultEnv : public Env {
 
   Env& base_;
   mutable std::mutex mutex_;
-  std::map<std::string, FileState> files_;   // guarded by mutex_
-  std::set<std::string> unsynced_created_;   // guarded by mutex_
-  std::optional<std::size_t> short_write_;   // guarded by mutex_
-  std::function<void()> sync_hook_;          // guarded by mutex_
-  base::Clock clock_;                        // guarded by mutex_; empty: base_.Now()
+  std::map<std::string, FileState> files_;  // guarded by mutex_
+  std::set<std::string> unsynced_created_;  // guarded by mutex_
+  std::optional<std::size_t> short_write_;  // guarded by mutex_
+  std::function<void()> sync_hook_;         // guarded by mutex_
+  base::Clock clock_;                       // guarded by mutex_; empty: base_.Now()
   std::atomic<bool> fail_syncs_{false};
   std::atomic<bool> crashed_{false};
   std::atomic<std::uint64_t> file_syncs_{0};

@@ -104,8 +104,8 @@ struct JournalStats {
   std::uint64_t commits = 0;          // groups written, each with one fsync
   std::uint64_t records_written = 0;  // records in those groups
   std::uint64_t bytes_written = 0;
-  std::size_t writers_waiting = 0;    // calls now queued for a commit (incl. the one writing)
-  std::uint64_t segments = 0;         // segment files now in the directory
+  std::size_t writers_waiting = 0;  // calls now queued for a commit (incl. the one writing)
+  std::uint64_t segments = 0;       // segment files now in the directory
 };
 
 struct CompactionResult {
