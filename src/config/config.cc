@@ -1,6 +1,7 @@
 #include "danhba/config/config.h"
 
 #include <sys/stat.h>
+#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <array>
@@ -14,35 +15,98 @@
 #include <set>
 #include <sstream>
 
-#include <yaml-cpp/yaml.h>
+#include "config/values.h"
 
 namespace danhba::config {
 namespace {
 
 namespace fs = std::filesystem;
+using internal::IsDomainName;
+using internal::LooksLikeDn;
+using internal::ParseDuration;
+using internal::ParseInt;
+using internal::ParseSize;
+using internal::ParseUnsigned;
 
 constexpr std::array kLogLevels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
 
 // Every key danhba.yaml may hold, as a full path; used for "did you mean".
-constexpr std::array kKnownKeys = {
-    "domain", "data_dir", "log", "log.level", "ldap", "ldap.managed", "ldap.url", "ldap.base_dn",
-    "ldap.bind_dn", "ldap.password_file", "ldap.connect_timeout", "ldap.operation_timeout",
-    "ldap.start_timeout", "public_api", "public_api.listen", "public_api.threads",
-    "public_api.max_connections", "public_api.max_body_bytes", "public_api.max_header_bytes",
-    "public_api.request_timeout", "public_api.idle_timeout", "public_api.cors_origins",
-    "public_api.rate_limit", "public_api.rate_burst", "public_api.max_per_page", "public_api.publish", "ingest", "ingest.listen",
-    "ingest.threads", "ingest.max_connections", "ingest.max_body_bytes", "ingest.max_header_bytes",
-    "ingest.request_timeout", "ingest.idle_timeout", "ingest.senders_file", "ingest.rate_limit",
-    "ingest.rate_burst", "ingest.signature_window", "naming", "naming.collision",
-    "naming.start_number", "naming.max_length", "naming.reserved", "spool", "spool.dir",
-    "spool.scan_interval", "journal", "journal.compact_after", "journal.compact_interval",
-    "ldap.anonymous_read", "ldap.organization", "password_policy", "password_policy.min_length",
-    "password_policy.max_age", "password_policy.expire_warning", "password_policy.grace_logins",
-    "password_policy.history", "password_policy.max_failures", "password_policy.lockout_duration",
-    "agency_mailbox", "agency_mailbox.keep_delegates",
-    "backup", "backup.enabled", "backup.dir", "backup.interval", "backup.keep",
-    "webhooks", "webhooks.max_attempts", "webhooks.first_backoff", "webhooks.max_backoff", "webhooks.timeout",
-    "digests", "digests.enabled", "digests.smtp_relay", "digests.from", "digests.interval"};
+constexpr std::array kKnownKeys = {"domain",
+                                   "data_dir",
+                                   "log",
+                                   "log.level",
+                                   "ldap",
+                                   "ldap.managed",
+                                   "ldap.url",
+                                   "ldap.base_dn",
+                                   "ldap.bind_dn",
+                                   "ldap.password_file",
+                                   "ldap.connect_timeout",
+                                   "ldap.operation_timeout",
+                                   "ldap.start_timeout",
+                                   "public_api",
+                                   "public_api.listen",
+                                   "public_api.threads",
+                                   "public_api.max_connections",
+                                   "public_api.max_body_bytes",
+                                   "public_api.max_header_bytes",
+                                   "public_api.request_timeout",
+                                   "public_api.idle_timeout",
+                                   "public_api.cors_origins",
+                                   "public_api.rate_limit",
+                                   "public_api.rate_burst",
+                                   "public_api.max_per_page",
+                                   "public_api.publish",
+                                   "ingest",
+                                   "ingest.listen",
+                                   "ingest.threads",
+                                   "ingest.max_connections",
+                                   "ingest.max_body_bytes",
+                                   "ingest.max_header_bytes",
+                                   "ingest.request_timeout",
+                                   "ingest.idle_timeout",
+                                   "ingest.senders_file",
+                                   "ingest.rate_limit",
+                                   "ingest.rate_burst",
+                                   "ingest.signature_window",
+                                   "naming",
+                                   "naming.collision",
+                                   "naming.start_number",
+                                   "naming.max_length",
+                                   "naming.reserved",
+                                   "spool",
+                                   "spool.dir",
+                                   "spool.scan_interval",
+                                   "journal",
+                                   "journal.compact_after",
+                                   "journal.compact_interval",
+                                   "ldap.anonymous_read",
+                                   "ldap.organization",
+                                   "password_policy",
+                                   "password_policy.min_length",
+                                   "password_policy.max_age",
+                                   "password_policy.expire_warning",
+                                   "password_policy.grace_logins",
+                                   "password_policy.history",
+                                   "password_policy.max_failures",
+                                   "password_policy.lockout_duration",
+                                   "agency_mailbox",
+                                   "agency_mailbox.keep_delegates",
+                                   "backup",
+                                   "backup.enabled",
+                                   "backup.dir",
+                                   "backup.interval",
+                                   "backup.keep",
+                                   "webhooks",
+                                   "webhooks.max_attempts",
+                                   "webhooks.first_backoff",
+                                   "webhooks.max_backoff",
+                                   "webhooks.timeout",
+                                   "digests",
+                                   "digests.enabled",
+                                   "digests.smtp_relay",
+                                   "digests.from",
+                                   "digests.interval"};
 
 std::size_t EditDistance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -75,91 +139,18 @@ std::string Suggestion(std::string_view path) {
 
 std::string Describe(const YAML::Node& node) {
   switch (node.Type()) {
-    case YAML::NodeType::Null: return "nothing";
-    case YAML::NodeType::Scalar: return "'" + node.Scalar() + "'";
-    case YAML::NodeType::Sequence: return "a sequence";
-    case YAML::NodeType::Map: return "a mapping";
-    case YAML::NodeType::Undefined: break;
+    case YAML::NodeType::Null:
+      return "nothing";
+    case YAML::NodeType::Scalar:
+      return "'" + node.Scalar() + "'";
+    case YAML::NodeType::Sequence:
+      return "a sequence";
+    case YAML::NodeType::Map:
+      return "a mapping";
+    case YAML::NodeType::Undefined:
+      break;
   }
   return "nothing";
-}
-
-bool IsDomainName(std::string_view text) {
-  if (text.empty() || text.size() > 253 || text.find('.') == std::string_view::npos) return false;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t end = text.find('.', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view label = text.substr(start, end - start);
-    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
-    for (char c : label) {
-      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
-    }
-    start = end + 1;
-  }
-  return true;
-}
-
-// Whether every comma-separated part of `dn` looks like attribute=value. The ldap
-// module parses DNs exactly; this catches what a typo in a file produces.
-bool LooksLikeDn(std::string_view dn) {
-  if (dn.empty()) return false;
-  std::size_t start = 0;
-  while (start <= dn.size()) {
-    std::size_t end = start;
-    while (end < dn.size() && dn[end] != ',') end += (dn[end] == '\\' && end + 1 < dn.size()) ? 2 : 1;
-    std::string_view rdn = dn.substr(start, end - start);
-    std::size_t equals = rdn.find('=');
-    if (equals == std::string_view::npos || equals == 0 || equals + 1 == rdn.size()) return false;
-    start = end + 1;
-  }
-  return true;
-}
-
-std::optional<int> ParseInt(std::string_view text) {
-  int value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
-std::optional<std::uint64_t> ParseUnsigned(std::string_view text) {
-  std::uint64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
-// "250ms", "5s", "2m", "1h", "30d".
-std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text) {
-  static constexpr std::pair<std::string_view, std::int64_t> kUnits[] = {
-      {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}};
-  std::size_t digits = 0;
-  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
-  if (digits == 0) return std::nullopt;
-  auto number = ParseUnsigned(text.substr(0, digits));
-  if (!number || *number > 1'000'000'000) return std::nullopt;
-  std::string_view unit = text.substr(digits);
-  for (const auto& [name, factor] : kUnits) {
-    if (unit == name) return std::chrono::milliseconds(static_cast<std::int64_t>(*number) * factor);
-  }
-  return std::nullopt;
-}
-
-// "1048576", "64KiB", "1MiB".
-std::optional<std::size_t> ParseSize(std::string_view text) {
-  static constexpr std::pair<std::string_view, std::uint64_t> kUnits[] = {
-      {"", 1}, {"B", 1}, {"KiB", 1024}, {"MiB", 1024 * 1024}, {"GiB", 1024 * 1024 * 1024}};
-  std::size_t digits = 0;
-  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
-  if (digits == 0) return std::nullopt;
-  auto number = ParseUnsigned(text.substr(0, digits));
-  if (!number || *number > (1ULL << 40)) return std::nullopt;
-  std::string_view unit = text.substr(digits);
-  for (const auto& [name, factor] : kUnits) {
-    if (unit == name) return static_cast<std::size_t>(*number * factor);
-  }
-  return std::nullopt;
 }
 
 fs::path Resolve(const fs::path& base_dir, const fs::path& path) {
@@ -171,7 +162,9 @@ fs::path Resolve(const fs::path& base_dir, const fs::path& path) {
 class Parser {
  public:
   Parser(std::string source, fs::path base_dir, fs::path source_path = {})
-      : source_(std::move(source)), base_dir_(std::move(base_dir)), source_path_(std::move(source_path)) {}
+      : source_(std::move(source)),
+        base_dir_(std::move(base_dir)),
+        source_path_(std::move(source_path)) {}
 
   Result<Config> Parse(std::string_view text) {
     Config config = Defaults(base_dir_);
@@ -184,35 +177,46 @@ class Parser {
       return Fail(1, "", std::string("invalid YAML: ") + e.what());
     }
     if (root.IsNull() || !root.IsDefined()) return Finish(std::move(config));
-    if (!root.IsMap()) return Fail(LineOf(root), "", "expected a mapping of keys, got " + Describe(root));
-    bool ok = ForEachKey(root, "", [&](const std::string& key, const std::string& path, const YAML::Node& value) {
-      if (key == "domain") return String(value, path, config.domain) && Check(IsDomainName(config.domain), value, path, "'" + config.domain + "' is not a domain name (lower-case labels joined by dots, e.g. dongnai.gov.vn)");
-      if (key == "data_dir") return Path(value, path, config.data_dir);
-      if (key == "log") return Log(value, path, config.log);
-      if (key == "ldap") return Ldap(value, path, config.ldap);
-      if (key == "public_api") return Http(value, path, config.public_api, nullptr, &config.public_lookup);
-      if (key == "ingest") return Http(value, path, config.ingest, &config.ingest_auth);
-      if (key == "naming") return Naming(value, path, config.naming);
-      if (key == "spool") return Spool(value, path, config.spool);
-      if (key == "journal") return Journal(value, path, config.journal);
-      if (key == "password_policy") return Policy(value, path, config.password_policy);
-      if (key == "agency_mailbox") {
-        return Section(value, path, [&](const std::string& k, const std::string& sub, const YAML::Node& v) {
-          if (k == "keep_delegates") return Bool(v, sub, config.agency_mailbox.keep_delegates);
-          return Unknown(v, sub);
+    if (!root.IsMap())
+      return Fail(LineOf(root), "", "expected a mapping of keys, got " + Describe(root));
+    bool ok = ForEachKey(
+        root, "", [&](const std::string& key, const std::string& path, const YAML::Node& value) {
+          if (key == "domain")
+            return String(value, path, config.domain) &&
+                   Check(IsDomainName(config.domain), value, path,
+                         "'" + config.domain +
+                             "' is not a domain name (lower-case labels joined by dots, e.g. "
+                             "dongnai.gov.vn)");
+          if (key == "data_dir") return Path(value, path, config.data_dir);
+          if (key == "log") return Log(value, path, config.log);
+          if (key == "ldap") return Ldap(value, path, config.ldap);
+          if (key == "public_api")
+            return Http(value, path, config.public_api, nullptr, &config.public_lookup);
+          if (key == "ingest") return Http(value, path, config.ingest, &config.ingest_auth);
+          if (key == "naming") return Naming(value, path, config.naming);
+          if (key == "spool") return Spool(value, path, config.spool);
+          if (key == "journal") return Journal(value, path, config.journal);
+          if (key == "password_policy") return Policy(value, path, config.password_policy);
+          if (key == "agency_mailbox") {
+            return Section(value, path,
+                           [&](const std::string& k, const std::string& sub, const YAML::Node& v) {
+                             if (k == "keep_delegates")
+                               return Bool(v, sub, config.agency_mailbox.keep_delegates);
+                             return Unknown(v, sub);
+                           });
+          }
+          if (key == "backup") return Backup(value, path, config.backup);
+          if (key == "webhooks") return Webhooks(value, path, config.webhooks);
+          if (key == "digests") return Digests(value, path, config.digests);
+          return Unknown(value, path);
         });
-      }
-      if (key == "backup") return Backup(value, path, config.backup);
-      if (key == "webhooks") return Webhooks(value, path, config.webhooks);
-      if (key == "digests") return Digests(value, path, config.digests);
-      return Unknown(value, path);
-    });
     if (!ok) return *error_;
     return Finish(std::move(config));
   }
 
  private:
-  using KeyHandler = std::function<bool(const std::string& key, const std::string& path, const YAML::Node& value)>;
+  using KeyHandler =
+      std::function<bool(const std::string& key, const std::string& path, const YAML::Node& value)>;
 
   Result<Config> Finish(Config config) {
     if (!config.ldap.managed) {
@@ -235,7 +239,8 @@ class Parser {
     }
     if (config.public_api.listen == config.ingest.listen) {
       Fail(Line("ingest.listen"), "ingest.listen",
-           config.ingest.listen.ToString() + " is also public_api.listen; the two APIs need different ports");
+           config.ingest.listen.ToString() +
+               " is also public_api.listen; the two APIs need different ports");
       return *error_;
     }
     config.source = source_path_;
@@ -284,7 +289,8 @@ class Parser {
       const YAML::Node key_node = it->first;
       const YAML::Node value_node = it->second;
       last_line_ = LineOf(key_node);
-      if (!key_node.IsScalar()) return FailAt(key_node, prefix, "keys must be plain names, got " + Describe(key_node));
+      if (!key_node.IsScalar())
+        return FailAt(key_node, prefix, "keys must be plain names, got " + Describe(key_node));
       std::string key = key_node.Scalar();
       std::string path = prefix.empty() ? key : prefix + "." + key;
       if (!seen.insert(key).second) return FailAt(key_node, path, "duplicate key");
@@ -297,7 +303,8 @@ class Parser {
 
   bool Section(const YAML::Node& value, const std::string& path, const KeyHandler& handler) {
     if (value.IsNull()) return true;  // "ldap:" with nothing under it keeps the defaults
-    if (!value.IsMap()) return FailAt(value, path, "expected a mapping of keys, got " + Describe(value));
+    if (!value.IsMap())
+      return FailAt(value, path, "expected a mapping of keys, got " + Describe(value));
     return ForEachKey(value, path, handler);
   }
 
@@ -308,8 +315,10 @@ class Parser {
   }
 
   bool Scalar(const YAML::Node& value, const std::string& path, std::string_view expected) {
-    if (value.IsNull()) return FailAt(value, path, "missing value (expected " + std::string(expected) + ")");
-    if (!value.IsScalar()) return FailAt(value, path, "expected " + std::string(expected) + ", got " + Describe(value));
+    if (value.IsNull())
+      return FailAt(value, path, "missing value (expected " + std::string(expected) + ")");
+    if (!value.IsScalar())
+      return FailAt(value, path, "expected " + std::string(expected) + ", got " + Describe(value));
     return true;
   }
 
@@ -344,8 +353,9 @@ class Parser {
     auto parsed = ParseInt(value.Scalar());
     if (!parsed) return FailAt(value, path, "expected an integer, got " + Describe(value));
     if (*parsed < min || *parsed > max) {
-      return FailAt(value, path, "must be between " + std::to_string(min) + " and " + std::to_string(max) +
-                                     ", got " + value.Scalar());
+      return FailAt(value, path,
+                    "must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                        ", got " + value.Scalar());
     }
     out = *parsed;
     return true;
@@ -361,7 +371,9 @@ class Parser {
   bool Size(const YAML::Node& value, const std::string& path, std::size_t& out) {
     if (!Scalar(value, path, "a size such as 1048576, 64KiB or 1MiB")) return false;
     auto parsed = ParseSize(value.Scalar());
-    if (!parsed) return FailAt(value, path, "expected a size such as 1048576, 64KiB or 1MiB, got " + Describe(value));
+    if (!parsed)
+      return FailAt(value, path,
+                    "expected a size such as 1048576, 64KiB or 1MiB, got " + Describe(value));
     if (*parsed == 0) return FailAt(value, path, "must be greater than zero");
     out = *parsed;
     return true;
@@ -370,7 +382,9 @@ class Parser {
   bool Duration(const YAML::Node& value, const std::string& path, std::chrono::milliseconds& out) {
     if (!Scalar(value, path, "a duration such as 500ms, 30s or 2m")) return false;
     auto parsed = ParseDuration(value.Scalar());
-    if (!parsed) return FailAt(value, path, "expected a duration such as 500ms, 30s or 2m, got " + Describe(value));
+    if (!parsed)
+      return FailAt(value, path,
+                    "expected a duration such as 500ms, 30s or 2m, got " + Describe(value));
     if (parsed->count() == 0) return FailAt(value, path, "must be greater than zero");
     out = *parsed;
     return true;
@@ -385,90 +399,104 @@ class Parser {
   }
 
   bool Log(const YAML::Node& value, const std::string& path, LogConfig& log) {
-    return Section(value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
-      if (key == "level") {
-        if (!String(v, sub, log.level)) return false;
-        bool known = std::find(kLogLevels.begin(), kLogLevels.end(), log.level) != kLogLevels.end();
-        return Check(known, v, sub, "unknown level '" + log.level +
-                                        "' (expected trace, debug, info, warn, error, critical or off)");
-      }
-      return Unknown(v, sub);
-    });
+    return Section(
+        value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
+          if (key == "level") {
+            if (!String(v, sub, log.level)) return false;
+            bool known =
+                std::find(kLogLevels.begin(), kLogLevels.end(), log.level) != kLogLevels.end();
+            return Check(known, v, sub,
+                         "unknown level '" + log.level +
+                             "' (expected trace, debug, info, warn, error, critical or off)");
+          }
+          return Unknown(v, sub);
+        });
   }
 
   bool Ldap(const YAML::Node& value, const std::string& path, LdapConfig& ldap) {
-    return Section(value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
-      if (key == "managed") return Bool(v, sub, ldap.managed);
-      if (key == "url") {
-        if (!String(v, sub, ldap.url)) return false;
-        auto url = ParseLdapUrl(ldap.url);
-        return Check(url.ok(), v, sub, url.ok() ? "" : url.error().detail);
-      }
-      if (key == "base_dn") {
-        return String(v, sub, ldap.base_dn) &&
-               Check(LooksLikeDn(ldap.base_dn), v, sub, "'" + ldap.base_dn + "' is not a DN (e.g. dc=dongnai,dc=gov,dc=vn)");
-      }
-      if (key == "bind_dn") {
-        return String(v, sub, ldap.bind_dn) &&
-               Check(LooksLikeDn(ldap.bind_dn), v, sub, "'" + ldap.bind_dn + "' is not a DN");
-      }
-      if (key == "password_file") return Path(v, sub, ldap.password_file);
-      if (key == "password") {
-        Fail(LineOf(v), sub, "secrets are not kept in this file; put the password in a file (mode 0600) and name it in ldap.password_file");
-        return false;
-      }
-      if (key == "connect_timeout") return Duration(v, sub, ldap.connect_timeout);
-      if (key == "operation_timeout") return Duration(v, sub, ldap.operation_timeout);
-      if (key == "start_timeout") return Duration(v, sub, ldap.start_timeout);
-      if (key == "anonymous_read") {
-        bool on = false;
-        if (!Bool(v, sub, on)) return false;
-        ldap.anonymous_read = on;
-        return true;
-      }
-      if (key == "organization") return String(v, sub, ldap.organization);
-      return Unknown(v, sub);
-    });
+    return Section(
+        value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
+          if (key == "managed") return Bool(v, sub, ldap.managed);
+          if (key == "url") {
+            if (!String(v, sub, ldap.url)) return false;
+            auto url = ParseLdapUrl(ldap.url);
+            return Check(url.ok(), v, sub, url.ok() ? "" : url.error().detail);
+          }
+          if (key == "base_dn") {
+            return String(v, sub, ldap.base_dn) &&
+                   Check(LooksLikeDn(ldap.base_dn), v, sub,
+                         "'" + ldap.base_dn + "' is not a DN (e.g. dc=dongnai,dc=gov,dc=vn)");
+          }
+          if (key == "bind_dn") {
+            return String(v, sub, ldap.bind_dn) &&
+                   Check(LooksLikeDn(ldap.bind_dn), v, sub, "'" + ldap.bind_dn + "' is not a DN");
+          }
+          if (key == "password_file") return Path(v, sub, ldap.password_file);
+          if (key == "password") {
+            Fail(LineOf(v), sub,
+                 "secrets are not kept in this file; put the password in a file (mode 0600) and "
+                 "name it in ldap.password_file");
+            return false;
+          }
+          if (key == "connect_timeout") return Duration(v, sub, ldap.connect_timeout);
+          if (key == "operation_timeout") return Duration(v, sub, ldap.operation_timeout);
+          if (key == "start_timeout") return Duration(v, sub, ldap.start_timeout);
+          if (key == "anonymous_read") {
+            bool on = false;
+            if (!Bool(v, sub, on)) return false;
+            ldap.anonymous_read = on;
+            return true;
+          }
+          if (key == "organization") return String(v, sub, ldap.organization);
+          return Unknown(v, sub);
+        });
   }
 
   // `auth`: the ingest section's own keys besides those of a listener.
-  bool Http(const YAML::Node& value, const std::string& path, HttpConfig& http, IngestAuthConfig* auth = nullptr,
-            PublicLookupConfig* lookup = nullptr) {
-    return Section(value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
-      if (lookup != nullptr) {
-        if (key == "cors_origins") return Strings(v, sub, "an origin such as https://stttt.dongnai.gov.vn", lookup->cors_origins);
-        if (key == "rate_limit") return Int(v, sub, 0, 1'000'000, lookup->rate_limit);
-        if (key == "rate_burst") return Int(v, sub, 1, 1'000'000, lookup->rate_burst);
-        if (key == "max_per_page") return Int(v, sub, 1, 100'000, lookup->max_per_page);
-        if (key == "publish") {
-          if (!Strings(v, sub, "an attribute name", lookup->publish)) return false;
-          for (const auto& name : lookup->publish) {
-            bool known = std::find(std::begin(kPublishableAttributes), std::end(kPublishableAttributes), name) !=
-                         std::end(kPublishableAttributes);
-            if (!known) return FailAt(v, sub, "'" + name + "' cannot be published (expected title or phone)");
+  bool Http(const YAML::Node& value, const std::string& path, HttpConfig& http,
+            IngestAuthConfig* auth = nullptr, PublicLookupConfig* lookup = nullptr) {
+    return Section(
+        value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
+          if (lookup != nullptr) {
+            if (key == "cors_origins")
+              return Strings(v, sub, "an origin such as https://stttt.dongnai.gov.vn",
+                             lookup->cors_origins);
+            if (key == "rate_limit") return Int(v, sub, 0, 1'000'000, lookup->rate_limit);
+            if (key == "rate_burst") return Int(v, sub, 1, 1'000'000, lookup->rate_burst);
+            if (key == "max_per_page") return Int(v, sub, 1, 100'000, lookup->max_per_page);
+            if (key == "publish") {
+              if (!Strings(v, sub, "an attribute name", lookup->publish)) return false;
+              for (const auto& name : lookup->publish) {
+                bool known =
+                    std::find(std::begin(kPublishableAttributes), std::end(kPublishableAttributes),
+                              name) != std::end(kPublishableAttributes);
+                if (!known)
+                  return FailAt(v, sub,
+                                "'" + name + "' cannot be published (expected title or phone)");
+              }
+              return true;
+            }
           }
-          return true;
-        }
-      }
-      if (auth != nullptr) {
-        if (key == "senders_file") return Path(v, sub, auth->senders_file);
-        if (key == "rate_limit") return Int(v, sub, 0, 1'000'000, auth->rate_limit);
-        if (key == "rate_burst") return Int(v, sub, 1, 1'000'000, auth->rate_burst);
-        if (key == "signature_window") return Duration(v, sub, auth->signature_window);
-      }
-      if (key == "listen") return Listen(v, sub, http.listen);
-      if (key == "threads") return Int(v, sub, 1, 256, http.threads);
-      if (key == "max_connections") return Count(v, sub, http.max_connections);
-      if (key == "max_body_bytes") return Size(v, sub, http.max_body_bytes);
-      if (key == "max_header_bytes") return Size(v, sub, http.max_header_bytes);
-      if (key == "request_timeout") return Duration(v, sub, http.request_timeout);
-      if (key == "idle_timeout") return Duration(v, sub, http.idle_timeout);
-      return Unknown(v, sub);
-    });
+          if (auth != nullptr) {
+            if (key == "senders_file") return Path(v, sub, auth->senders_file);
+            if (key == "rate_limit") return Int(v, sub, 0, 1'000'000, auth->rate_limit);
+            if (key == "rate_burst") return Int(v, sub, 1, 1'000'000, auth->rate_burst);
+            if (key == "signature_window") return Duration(v, sub, auth->signature_window);
+          }
+          if (key == "listen") return Listen(v, sub, http.listen);
+          if (key == "threads") return Int(v, sub, 1, 256, http.threads);
+          if (key == "max_connections") return Count(v, sub, http.max_connections);
+          if (key == "max_body_bytes") return Size(v, sub, http.max_body_bytes);
+          if (key == "max_header_bytes") return Size(v, sub, http.max_header_bytes);
+          if (key == "request_timeout") return Duration(v, sub, http.request_timeout);
+          if (key == "idle_timeout") return Duration(v, sub, http.idle_timeout);
+          return Unknown(v, sub);
+        });
   }
 
   // A sequence of non-empty strings (null: empty).
-  bool Strings(const YAML::Node& v, const std::string& sub, std::string_view what, std::vector<std::string>& out) {
+  bool Strings(const YAML::Node& v, const std::string& sub, std::string_view what,
+               std::vector<std::string>& out) {
     out.clear();
     if (v.IsNull()) return true;
     if (!v.IsSequence()) return FailAt(v, sub, "expected a sequence, got " + Describe(v));
@@ -482,91 +510,103 @@ class Parser {
   }
 
   bool Spool(const YAML::Node& value, const std::string& path, SpoolConfig& spool) {
-    return Section(value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
-      if (key == "dir") return Path(v, sub, spool.dir);
-      if (key == "scan_interval") return Duration(v, sub, spool.scan_interval);
-      return Unknown(v, sub);
-    });
+    return Section(value, path,
+                   [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
+                     if (key == "dir") return Path(v, sub, spool.dir);
+                     if (key == "scan_interval") return Duration(v, sub, spool.scan_interval);
+                     return Unknown(v, sub);
+                   });
   }
 
   bool Journal(const YAML::Node& value, const std::string& path, JournalConfig& journal) {
-    return Section(value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
-      if (key == "compact_after") return Duration(v, sub, journal.compact_after);
-      if (key == "compact_interval") return Duration(v, sub, journal.compact_interval);
-      return Unknown(v, sub);
-    });
+    return Section(value, path,
+                   [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
+                     if (key == "compact_after") return Duration(v, sub, journal.compact_after);
+                     if (key == "compact_interval")
+                       return Duration(v, sub, journal.compact_interval);
+                     return Unknown(v, sub);
+                   });
   }
 
   bool Policy(const YAML::Node& value, const std::string& path, PasswordPolicyConfig& policy) {
-    return Section(value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
-      if (key == "min_length") return Int(v, sub, 1, 128, policy.min_length);
-      if (key == "max_age") return Duration(v, sub, policy.max_age);
-      if (key == "expire_warning") return Duration(v, sub, policy.expire_warning);
-      if (key == "grace_logins") return Int(v, sub, 0, 100, policy.grace_logins);
-      if (key == "history") return Int(v, sub, 0, 24, policy.history);
-      if (key == "max_failures") return Int(v, sub, 1, 1000, policy.max_failures);
-      if (key == "lockout_duration") return Duration(v, sub, policy.lockout_duration);
-      return Unknown(v, sub);
-    });
+    return Section(value, path,
+                   [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
+                     if (key == "min_length") return Int(v, sub, 1, 128, policy.min_length);
+                     if (key == "max_age") return Duration(v, sub, policy.max_age);
+                     if (key == "expire_warning") return Duration(v, sub, policy.expire_warning);
+                     if (key == "grace_logins") return Int(v, sub, 0, 100, policy.grace_logins);
+                     if (key == "history") return Int(v, sub, 0, 24, policy.history);
+                     if (key == "max_failures") return Int(v, sub, 1, 1000, policy.max_failures);
+                     if (key == "lockout_duration")
+                       return Duration(v, sub, policy.lockout_duration);
+                     return Unknown(v, sub);
+                   });
   }
 
   bool Backup(const YAML::Node& value, const std::string& path, BackupConfig& backup) {
-    return Section(value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
-      if (key == "enabled") return Bool(v, sub, backup.enabled);
-      if (key == "dir") return Path(v, sub, backup.dir);
-      if (key == "interval") return Duration(v, sub, backup.interval);
-      if (key == "keep") return Int(v, sub, 1, 100'000, backup.keep);
-      return Unknown(v, sub);
-    });
+    return Section(value, path,
+                   [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
+                     if (key == "enabled") return Bool(v, sub, backup.enabled);
+                     if (key == "dir") return Path(v, sub, backup.dir);
+                     if (key == "interval") return Duration(v, sub, backup.interval);
+                     if (key == "keep") return Int(v, sub, 1, 100'000, backup.keep);
+                     return Unknown(v, sub);
+                   });
   }
 
   bool Webhooks(const YAML::Node& value, const std::string& path, WebhooksConfig& webhooks) {
-    return Section(value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
-      if (key == "max_attempts") return Int(v, sub, 1, 1000, webhooks.max_attempts);
-      if (key == "first_backoff") return Duration(v, sub, webhooks.first_backoff);
-      if (key == "max_backoff") return Duration(v, sub, webhooks.max_backoff);
-      if (key == "timeout") return Duration(v, sub, webhooks.timeout);
-      return Unknown(v, sub);
-    });
+    return Section(value, path,
+                   [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
+                     if (key == "max_attempts") return Int(v, sub, 1, 1000, webhooks.max_attempts);
+                     if (key == "first_backoff") return Duration(v, sub, webhooks.first_backoff);
+                     if (key == "max_backoff") return Duration(v, sub, webhooks.max_backoff);
+                     if (key == "timeout") return Duration(v, sub, webhooks.timeout);
+                     return Unknown(v, sub);
+                   });
   }
 
   bool Digests(const YAML::Node& value, const std::string& path, DigestsConfig& digests) {
-    return Section(value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
-      if (key == "enabled") return Bool(v, sub, digests.enabled);
-      if (key == "smtp_relay") return Listen(v, sub, digests.smtp_relay);
-      if (key == "from") return String(v, sub, digests.from);
-      if (key == "interval") return Duration(v, sub, digests.interval);
-      return Unknown(v, sub);
-    });
+    return Section(value, path,
+                   [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
+                     if (key == "enabled") return Bool(v, sub, digests.enabled);
+                     if (key == "smtp_relay") return Listen(v, sub, digests.smtp_relay);
+                     if (key == "from") return String(v, sub, digests.from);
+                     if (key == "interval") return Duration(v, sub, digests.interval);
+                     return Unknown(v, sub);
+                   });
   }
 
   bool Naming(const YAML::Node& value, const std::string& path, NamingConfig& naming) {
-    return Section(value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
-      if (key == "collision") {
-        if (!String(v, sub, naming.collision)) return false;
-        bool known = std::find(std::begin(kCollisionPolicies), std::end(kCollisionPolicies), naming.collision) !=
-                     std::end(kCollisionPolicies);
-        return Check(known, v, sub, "unknown policy '" + naming.collision + "' (expected numeric, birth_year or agency)");
-      }
-      if (key == "start_number") return Int(v, sub, 0, 1'000'000, naming.start_number);
-      if (key == "max_length") return Int(v, sub, 1, 64, naming.max_length);
-      if (key == "reserved") {
-        if (v.IsNull()) {
-          naming.reserved.clear();
-          return true;
-        }
-        if (!v.IsSequence()) return FailAt(v, sub, "expected a sequence of local parts, got " + Describe(v));
-        naming.reserved.clear();
-        for (const auto& item : v) {
-          if (!item.IsScalar() || item.Scalar().empty()) {
-            return FailAt(item, sub, "expected a local part, got " + Describe(item));
+    return Section(
+        value, path, [&](const std::string& key, const std::string& sub, const YAML::Node& v) {
+          if (key == "collision") {
+            if (!String(v, sub, naming.collision)) return false;
+            bool known = std::find(std::begin(kCollisionPolicies), std::end(kCollisionPolicies),
+                                   naming.collision) != std::end(kCollisionPolicies);
+            return Check(known, v, sub,
+                         "unknown policy '" + naming.collision +
+                             "' (expected numeric, birth_year or agency)");
           }
-          naming.reserved.push_back(item.Scalar());
-        }
-        return true;
-      }
-      return Unknown(v, sub);
-    });
+          if (key == "start_number") return Int(v, sub, 0, 1'000'000, naming.start_number);
+          if (key == "max_length") return Int(v, sub, 1, 64, naming.max_length);
+          if (key == "reserved") {
+            if (v.IsNull()) {
+              naming.reserved.clear();
+              return true;
+            }
+            if (!v.IsSequence())
+              return FailAt(v, sub, "expected a sequence of local parts, got " + Describe(v));
+            naming.reserved.clear();
+            for (const auto& item : v) {
+              if (!item.IsScalar() || item.Scalar().empty()) {
+                return FailAt(item, sub, "expected a local part, got " + Describe(item));
+              }
+              naming.reserved.push_back(item.Scalar());
+            }
+            return true;
+          }
+          return Unknown(v, sub);
+        });
   }
 
  private:
@@ -597,83 +637,6 @@ Result<Secret> ReadSecretFile(const std::filesystem::path& path) {
   while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
   if (value.empty()) return ConfigError(path.string() + ": secret file is empty");
   return Secret(std::move(value));
-}
-
-std::string ListenAddress::ToString() const {
-  if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
-  return host + ":" + std::to_string(port);
-}
-
-Result<ListenAddress> ParseListenAddress(std::string_view text) {
-  auto bad = [&](std::string why) {
-    return InvalidInput("'" + std::string(text) + "' is not host:port (" + std::move(why) + ")");
-  };
-  std::string host;
-  std::string_view port_text;
-  if (!text.empty() && text.front() == '[') {
-    auto close = text.find(']');
-    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
-      return bad("an IPv6 host is written [::1]:8080");
-    }
-    host = std::string(text.substr(1, close - 1));
-    port_text = text.substr(close + 2);
-  } else {
-    auto colon = text.rfind(':');
-    if (colon == std::string_view::npos) return bad("no port");
-    host = std::string(text.substr(0, colon));
-    if (host.find(':') != std::string::npos) return bad("an IPv6 host is written [::1]:8080");
-    port_text = text.substr(colon + 1);
-  }
-  if (host.empty()) return bad("no host; use 0.0.0.0 for every address");
-  auto port = ParseUnsigned(port_text);
-  if (!port) return bad("the port is not a number");
-  if (*port < 1 || *port > 65535) return bad("the port must be 1-65535");
-  return ListenAddress{std::move(host), static_cast<std::uint16_t>(*port)};
-}
-
-Result<LdapUrl> ParseLdapUrl(std::string_view text) {
-  auto bad = [&](std::string why) {
-    return InvalidInput("'" + std::string(text) + "' is not an LDAP URL (" + std::move(why) + ")");
-  };
-  auto separator = text.find("://");
-  if (separator == std::string_view::npos) return bad("expected ldap://, ldaps:// or ldapi://");
-  LdapUrl url;
-  url.scheme = std::string(text.substr(0, separator));
-  if (url.scheme != "ldap" && url.scheme != "ldaps" && url.scheme != "ldapi") {
-    return bad("the scheme must be ldap, ldaps or ldapi");
-  }
-  std::string_view rest = text.substr(separator + 3);
-  std::string_view hostport = rest.substr(0, rest.find('/'));
-  if (url.scheme == "ldapi") {
-    std::string decoded;
-    for (std::size_t i = 0; i < hostport.size(); ++i) {
-      if (hostport[i] == '%') {
-        if (i + 2 >= hostport.size()) return bad("bad %-escape in the socket path");
-        unsigned value = 0;
-        auto [end, ec] = std::from_chars(hostport.data() + i + 1, hostport.data() + i + 3, value, 16);
-        if (ec != std::errc() || end != hostport.data() + i + 3) return bad("bad %-escape in the socket path");
-        decoded += static_cast<char>(value);
-        i += 2;
-      } else {
-        decoded += hostport[i];
-      }
-    }
-    url.host = std::move(decoded);
-    return url;
-  }
-  std::uint16_t default_port = url.scheme == "ldaps" ? 636 : 389;
-  if (hostport.empty()) return bad("no host");
-  if (hostport.find(':') == std::string_view::npos ||
-      (hostport.front() == '[' && hostport.back() == ']')) {
-    url.host = std::string(hostport.front() == '[' ? hostport.substr(1, hostport.size() - 2) : hostport);
-    url.port = default_port;
-    return url;
-  }
-  auto listen = ParseListenAddress(hostport);
-  if (!listen) return bad("the port must be 1-65535");
-  url.host = std::move(listen->host);
-  url.port = listen->port;
-  return url;
 }
 
 Config Defaults(const std::filesystem::path& base_dir) {
