@@ -2,119 +2,26 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
 #include <iterator>
 #include <map>
 #include <utility>
 
-#include "danhba/ldap/dn.h"
 #include "danhba/ldap/error.h"
 #include "danhba/ldap/filter.h"
-#include "danhba/text/text.h"
+#include "directory/entries.h"
 
 namespace danhba::directory {
 namespace {
 
+using internal::AgencyAttributes;
+using internal::AgencyChanged;
+using internal::AgencyModifications;
+using internal::NewPersonEntry;
+using internal::PersonAttributes;
+using internal::PersonModifications;
 using ldap::Entry;
-using ldap::EqualsIgnoreCase;
 using ldap::Modification;
 using ldap::Values;
-
-// What FindPerson and friends read: never more than the engine needs.
-const std::vector<std::string>& PersonAttributes() {
-  static const std::vector<std::string> attributes = {"uid",
-                                                      "mail",
-                                                      "cn",
-                                                      "sn",
-                                                      "givenName",
-                                                      "title",
-                                                      "telephoneNumber",
-                                                      "ou",
-                                                      "departmentNumber",
-                                                      "danhbaPersonId",
-                                                      "danhbaStatus",
-                                                      "danhbaAgencyDN",
-                                                      "danhbaBirthDate",
-                                                      "danhbaDecisionDN",
-                                                      "danhbaEventId",
-                                                      "danhbaMailAlias",
-                                                      "userPassword"};
-  return attributes;
-}
-
-const std::vector<std::string>& AgencyAttributes() {
-  static const std::vector<std::string> attributes = {"ou",
-                                                      "danhbaAgencyCode",
-                                                      "displayName",
-                                                      "o",
-                                                      "mail",
-                                                      "danhbaMailAlias",
-                                                      "danhbaStatus",
-                                                      "danhbaParentDN",
-                                                      "danhbaHeadDN",
-                                                      "danhbaDelegateDN",
-                                                      "danhbaDecisionDN"};
-  return attributes;
-}
-
-// The value itself, then its ASCII fold when that differs (Thunderbird searches
-// without diacritics).
-Values WithFold(const std::string& value) {
-  Values values{value};
-  std::string folded = text::FoldForSearch(value);
-  std::string lower = value;
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  // The matching rules ignore case: "An" and "an" are one value to the server.
-  if (!folded.empty() && folded != lower) values.push_back(std::move(folded));
-  return values;
-}
-
-// cn of a person: the full name and its fold, then the name with the given
-// name first ("An Nguyễn Văn") and its fold, so that address-book filters
-// anchored at the start of cn (Thunderbird's autocomplete, Evolution) find a
-// Vietnamese name by its given name. The first value stays the full name:
-// clients show it.
-Values PersonCn(const std::string& full_name, const std::string& given_name) {
-  Values values = WithFold(full_name);
-  if (given_name.empty() || full_name.size() <= given_name.size() + 1) return values;
-  const std::size_t rest = full_name.size() - given_name.size() - 1;
-  if (full_name.compare(rest + 1, std::string::npos, given_name) != 0 || full_name[rest] != ' ') {
-    return values;
-  }
-  for (std::string& value : WithFold(given_name + " " + full_name.substr(0, rest))) {
-    values.push_back(std::move(value));
-  }
-  return values;
-}
-
-Values Optional(const std::optional<std::string>& value) {
-  if (value && !value->empty()) return {*value};
-  return {};
-}
-
-bool SameDns(const std::vector<std::string>& a, const std::vector<std::string>& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (!EqualsIgnoreCase(a[i], b[i])) return false;
-  }
-  return true;
-}
-
-bool SameOptionalDn(const std::optional<std::string>& a, const std::optional<std::string>& b) {
-  if (a.has_value() != b.has_value()) return false;
-  return !a || EqualsIgnoreCase(*a, *b);
-}
-
-std::optional<model::Date> ParseGeneralizedDate(const std::optional<std::string>& value) {
-  if (!value || value->size() < 8) return std::nullopt;
-  const std::string& v = *value;
-  std::string iso = v.substr(0, 4) + "-" + v.substr(4, 2) + "-" + v.substr(6, 2);
-  auto date = model::Date::Parse(iso);
-  if (!date.ok()) return std::nullopt;
-  return *date;
-}
 
 bool IsConflict(const Status& status) {
   return !status.ok() && status.error().code == ErrorCode::kConflict;
@@ -131,187 +38,13 @@ Status NameConflictOrInvalid(Status status) {
   return InvalidInput(status.error().detail);
 }
 
-// The person entry with its initial password in the add itself: one write
-// instead of an add and a password modify. slapo-ppolicy stores it hashed
-// (olcPPolicyHashCleartext), and pwdReset makes the server force a change at
-// first login (R13), as it does after a password administrator's reset.
 std::string AsciiLower(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 
-Entry NewPersonEntry(const NewPerson& p) {
-  Entry e = PersonEntry(p.person);
-  if (!p.initial_password.empty()) {
-    e.Add("userPassword", p.initial_password);
-    e.Add("pwdReset", "TRUE");
-  }
-  return e;
-}
-
 }  // namespace
-
-Layout Layout::ForBase(std::string_view base_dn) {
-  std::string base(base_dn);
-  return Layout{base, "ou=people," + base, "ou=former," + base, "ou=agencies," + base,
-                "ou=decisions," + base};
-}
-
-std::string Layout::PersonDn(std::string_view uid, bool former) const {
-  return "uid=" + ldap::EscapeDnValue(uid) + "," + (former ? former_dn : people_dn);
-}
-
-std::string Layout::AgencyDn(std::string_view code) const {
-  return "ou=" + ldap::EscapeDnValue(code) + "," + agencies_dn;
-}
-
-std::string Layout::DecisionDn(std::string_view event_id) const {
-  return "danhbaEventId=" + ldap::EscapeDnValue(event_id) + "," + decisions_dn;
-}
-
-std::string Layout::DecisionEventId(std::string_view dn) const {
-  auto parsed = ldap::Dn::Parse(dn);
-  auto parent = ldap::Dn::Parse(decisions_dn);
-  if (!parsed.ok() || !parent.ok() || parsed->size() != parent->size() + 1 ||
-      !parsed->IsDescendantOf(*parent)) {
-    return "";
-  }
-  return parsed->RdnValue("danhbaEventId");
-}
-
-bool PersonRecord::HasDecision(std::string_view decision_dn) const {
-  return std::any_of(decision_dns.begin(), decision_dns.end(), [&](const std::string& value) {
-    return EqualsIgnoreCase(value, decision_dn);
-  });
-}
-
-bool AgencyRecord::HasDecision(std::string_view decision_dn) const {
-  return std::any_of(decision_dns.begin(), decision_dns.end(), [&](const std::string& value) {
-    return EqualsIgnoreCase(value, decision_dn);
-  });
-}
-
-std::string ToGeneralizedTime(const model::Date& date) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%04d%02d%02d000000Z", date.year(), date.month(),
-                date.day());
-  return buffer;
-}
-
-Entry DecisionEntry(const Layout& layout, const DecisionRecord& decision) {
-  Entry e;
-  e.dn = layout.DecisionDn(decision.event_id);
-  e.Set("objectClass", {"top", "danhbaDecision"});
-  e.Add("danhbaEventId", decision.event_id);
-  e.Add("cn", decision.decision.number);
-  e.Add("danhbaDecisionNumber", decision.decision.number);
-  e.Add("danhbaDecisionDate", ToGeneralizedTime(decision.decision.date));
-  e.Add("danhbaDecisionIssuer", decision.decision.issuer);
-  e.Add("danhbaDecisionType", std::string(model::ToString(decision.type)));
-  if (decision.effective_date) {
-    e.Add("danhbaEffectiveDate", ToGeneralizedTime(*decision.effective_date));
-  }
-  if (decision.decision.subject && !decision.decision.subject->empty()) {
-    e.Add("description", *decision.decision.subject);
-  }
-  if (!decision.subject_dns.empty()) e.Set("danhbaSubjectDN", decision.subject_dns);
-  return e;
-}
-
-Entry PersonEntry(const PersonRecord& p) {
-  Entry e;
-  e.dn = p.dn;
-  e.Set("objectClass", {"top", "person", "organizationalPerson", "inetOrgPerson", "danhbaPerson"});
-  e.Add("uid", p.uid);
-  e.Add("mail", p.mail);
-  e.Set("cn", PersonCn(p.full_name, p.given_name));
-  e.Set("sn", WithFold(p.family_name.empty() ? p.full_name : p.family_name));
-  if (!p.given_name.empty()) e.Set("givenName", WithFold(p.given_name));
-  e.Add("displayName", p.full_name);
-  if (p.title && !p.title->empty()) e.Add("title", *p.title);
-  if (p.phone && !p.phone->empty()) e.Add("telephoneNumber", *p.phone);
-  // Mail clients show ou as the Department: the agency's name; the code (what
-  // the engine matches on) is departmentNumber.
-  if (!p.agency_name.empty() || !p.agency_code.empty()) {
-    e.Add("ou", p.agency_name.empty() ? p.agency_code : p.agency_name);
-  }
-  if (!p.agency_code.empty()) e.Add("departmentNumber", p.agency_code);
-  if (!p.organization.empty()) e.Add("o", p.organization);
-  e.Add("danhbaPersonId", p.person_id);
-  e.Add("danhbaStatus", p.status);
-  if (!p.agency_dn.empty()) e.Add("danhbaAgencyDN", p.agency_dn);
-  if (p.birth_date) e.Add("danhbaBirthDate", ToGeneralizedTime(*p.birth_date));
-  if (!p.decision_dns.empty()) e.Set("danhbaDecisionDN", p.decision_dns);
-  if (!p.created_by_event.empty()) e.Add("danhbaEventId", p.created_by_event);
-  if (!p.aliases.empty()) e.Set("danhbaMailAlias", p.aliases);
-  return e;
-}
-
-Entry AgencyEntry(const AgencyRecord& a) {
-  Entry e;
-  e.dn = a.dn;
-  e.Set("objectClass", {"top", "organizationalUnit", "danhbaAgency"});
-  e.Add("ou", a.code);
-  e.Add("danhbaAgencyCode", a.code);
-  if (!a.name.empty()) {
-    e.Add("displayName", a.name);
-    // cn makes the agency mailbox an address-book entry like a person.
-    e.Set("cn", WithFold(a.name));
-  }
-  if (!a.organization.empty()) e.Add("o", a.organization);
-  // Mail clients show title as the Job title: an agency mailbox says what it is.
-  e.Add("title", std::string(kAgencyMailboxTitle));
-  if (a.mail) e.Add("mail", *a.mail);
-  if (!a.aliases.empty()) e.Set("danhbaMailAlias", a.aliases);
-  e.Add("danhbaStatus", a.status);
-  if (a.parent_dn) e.Add("danhbaParentDN", *a.parent_dn);
-  if (a.head_dn) e.Add("danhbaHeadDN", *a.head_dn);
-  if (!a.delegate_dns.empty()) e.Set("danhbaDelegateDN", a.delegate_dns);
-  if (!a.decision_dns.empty()) e.Set("danhbaDecisionDN", a.decision_dns);
-  return e;
-}
-
-PersonRecord PersonFromEntry(const Entry& e) {
-  PersonRecord p;
-  p.dn = e.dn;
-  p.uid = e.First("uid").value_or("");
-  p.mail = e.First("mail").value_or("");
-  p.person_id = e.First("danhbaPersonId").value_or("");
-  p.status = e.First("danhbaStatus").value_or(std::string(kStatusActive));
-  p.full_name = e.First("cn").value_or("");
-  p.family_name = e.First("sn").value_or("");
-  p.given_name = e.First("givenName").value_or("");
-  p.title = e.First("title");
-  p.phone = e.First("telephoneNumber");
-  // Entries written before departmentNumber held the code in ou.
-  p.agency_name = e.First("ou").value_or("");
-  p.agency_code = e.First("departmentNumber").value_or(p.agency_name);
-  p.organization = e.First("o").value_or("");
-  p.agency_dn = e.First("danhbaAgencyDN").value_or("");
-  p.birth_date = ParseGeneralizedDate(e.First("danhbaBirthDate"));
-  p.decision_dns = e.Get("danhbaDecisionDN");
-  p.created_by_event = e.First("danhbaEventId").value_or("");
-  p.aliases = e.Get("danhbaMailAlias");
-  p.has_password = e.Has("userPassword");
-  return p;
-}
-
-AgencyRecord AgencyFromEntry(const Entry& e) {
-  AgencyRecord a;
-  a.dn = e.dn;
-  a.code = e.First("danhbaAgencyCode").value_or(e.First("ou").value_or(""));
-  a.name = e.First("displayName").value_or("");
-  a.organization = e.First("o").value_or("");
-  a.mail = e.First("mail");
-  a.aliases = e.Get("danhbaMailAlias");
-  a.status = e.First("danhbaStatus").value_or(std::string(kStatusActive));
-  a.parent_dn = e.First("danhbaParentDN");
-  a.head_dn = e.First("danhbaHeadDN");
-  a.delegate_dns = e.Get("danhbaDelegateDN");
-  a.decision_dns = e.Get("danhbaDecisionDN");
-  return a;
-}
 
 LdapDirectory::LdapDirectory(ldap::Operations& ops, LdapDirectoryOptions options)
     : ops_(ops), options_(std::move(options)) {}
@@ -580,57 +313,13 @@ Status LdapDirectory::AddPerson(const NewPerson& p) {
 }
 
 Status LdapDirectory::UpdatePerson(const PersonRecord& before, const PersonRecord& after) {
-  std::vector<Modification> mods;
-  if (after.full_name != before.full_name || after.given_name != before.given_name) {
-    mods.push_back(Modification::Replace("cn", PersonCn(after.full_name, after.given_name)));
-    mods.push_back(Modification::Replace("displayName", {after.full_name}));
-  }
-  const std::string& sn_before = before.family_name.empty() ? before.full_name : before.family_name;
-  const std::string& sn_after = after.family_name.empty() ? after.full_name : after.family_name;
-  if (sn_after != sn_before) mods.push_back(Modification::Replace("sn", WithFold(sn_after)));
-  if (after.given_name != before.given_name) {
-    mods.push_back(Modification::Replace(
-        "givenName", after.given_name.empty() ? Values{} : WithFold(after.given_name)));
-  }
-  if (after.title != before.title)
-    mods.push_back(Modification::Replace("title", Optional(after.title)));
-  if (after.phone != before.phone) {
-    mods.push_back(Modification::Replace("telephoneNumber", Optional(after.phone)));
-  }
-  if (after.agency_code != before.agency_code ||
-      !EqualsIgnoreCase(after.agency_dn, before.agency_dn)) {
-    // A new agency: its name as the Department (the code where it has none).
+  std::string agency_name;
+  if (AgencyChanged(before, after)) {
     auto name = AgencyName(after.agency_dn);
     if (!name.ok()) return name.take_error();
-    const std::string& ou = name->empty() ? after.agency_code : *name;
-    mods.push_back(Modification::Replace("ou", ou.empty() ? Values{} : Values{ou}));
-    mods.push_back(Modification::Replace(
-        "departmentNumber", after.agency_code.empty() ? Values{} : Values{after.agency_code}));
+    agency_name = *std::move(name);
   }
-  if (!EqualsIgnoreCase(after.agency_dn, before.agency_dn)) {
-    mods.push_back(Modification::Replace(
-        "danhbaAgencyDN", after.agency_dn.empty() ? Values{} : Values{after.agency_dn}));
-  }
-  if (after.status != before.status) {
-    mods.push_back(Modification::Replace("danhbaStatus", {after.status}));
-  }
-  if (after.birth_date != before.birth_date) {
-    mods.push_back(Modification::Replace(
-        "danhbaBirthDate",
-        after.birth_date ? Values{ToGeneralizedTime(*after.birth_date)} : Values{}));
-  }
-  if (before.has_password && !after.has_password) {
-    mods.push_back(Modification::Replace("userPassword", {}));
-  }
-  if (after.mail != before.mail) mods.push_back(Modification::Replace("mail", {after.mail}));
-  if (after.aliases != before.aliases) {
-    mods.push_back(Modification::Replace("danhbaMailAlias", after.aliases));
-  }
-  // Last, so that a change is marked done only together with its content (one
-  // modify is atomic anyway).
-  if (!SameDns(after.decision_dns, before.decision_dns)) {
-    mods.push_back(Modification::Replace("danhbaDecisionDN", after.decision_dns));
-  }
+  std::vector<Modification> mods = PersonModifications(before, after, agency_name);
   if (mods.empty()) return Ok();
   return ops_.Modify(before.dn, mods);
 }
@@ -640,9 +329,9 @@ Result<std::string> LdapDirectory::MovePerson(std::string_view uid, bool to_form
   const std::string to = options_.layout.PersonDn(uid, to_former);
   ldap::ModRdnRequest request;
   request.dn = from;
-  request.new_rdn = "uid=" + ldap::EscapeDnValue(uid);
+  request.new_rdn = Layout::PersonRdn(uid);
   request.delete_old_rdn = true;
-  request.new_superior = to_former ? options_.layout.former_dn : options_.layout.people_dn;
+  request.new_superior = options_.layout.PeopleSubtree(to_former);
   // Already there (a repeat): slapo-unique would refuse the rename of the
   // missing source with a constraint violation before slapd says it is missing.
   auto there = ops_.Read(to, {"1.1"});
@@ -664,7 +353,7 @@ Result<std::string> LdapDirectory::RenamePerson(std::string_view uid, std::strin
   const std::string to = options_.layout.PersonDn(new_uid);
   ldap::ModRdnRequest request;
   request.dn = from;
-  request.new_rdn = "uid=" + ldap::EscapeDnValue(new_uid);
+  request.new_rdn = Layout::PersonRdn(new_uid);
   request.delete_old_rdn = true;
   Status renamed = NameConflictOrInvalid(ops_.ModRdn(request));
   if (renamed.ok() || renamed.error().transient()) {
@@ -707,7 +396,7 @@ Result<AgencyRecord> LdapDirectory::RenameAgency(std::string_view code, std::str
   if (*source) {
     ldap::ModRdnRequest request;
     request.dn = from;
-    request.new_rdn = "ou=" + ldap::EscapeDnValue(new_code);
+    request.new_rdn = Layout::AgencyRdn(new_code);
     request.delete_old_rdn = true;
     Status moved = ops_.ModRdn(request);
     // A lost answer to a rename that was applied looks like a missing source.
@@ -731,12 +420,7 @@ Result<AgencyRecord> LdapDirectory::RenameAgency(std::string_view code, std::str
 }
 
 Status LdapDirectory::UpdateAgency(const AgencyRecord& before, const AgencyRecord& after) {
-  std::vector<Modification> mods;
   if (after.name != before.name) {
-    mods.push_back(
-        Modification::Replace("displayName", after.name.empty() ? Values{} : Values{after.name}));
-    mods.push_back(
-        Modification::Replace("cn", after.name.empty() ? Values{} : WithFold(after.name)));
     // Its people show the new name as their Department. Before the agency's
     // own change, so that a repeat after a crash still finds the name differs.
     auto members = MembersOfAgency(before.dn);
@@ -747,26 +431,7 @@ Status LdapDirectory::UpdateAgency(const AgencyRecord& before, const AgencyRecor
       DANHBA_RETURN_IF_ERROR(ops_.Modify(member.dn, {Modification::Replace("ou", {ou})}));
     }
   }
-  if (after.mail != before.mail)
-    mods.push_back(Modification::Replace("mail", Optional(after.mail)));
-  if (after.aliases != before.aliases) {
-    mods.push_back(Modification::Replace("danhbaMailAlias", after.aliases));
-  }
-  if (after.status != before.status) {
-    mods.push_back(Modification::Replace("danhbaStatus", {after.status}));
-  }
-  if (!SameOptionalDn(after.parent_dn, before.parent_dn)) {
-    mods.push_back(Modification::Replace("danhbaParentDN", Optional(after.parent_dn)));
-  }
-  if (!SameOptionalDn(after.head_dn, before.head_dn)) {
-    mods.push_back(Modification::Replace("danhbaHeadDN", Optional(after.head_dn)));
-  }
-  if (!SameDns(after.delegate_dns, before.delegate_dns)) {
-    mods.push_back(Modification::Replace("danhbaDelegateDN", after.delegate_dns));
-  }
-  if (!SameDns(after.decision_dns, before.decision_dns)) {
-    mods.push_back(Modification::Replace("danhbaDecisionDN", after.decision_dns));
-  }
+  std::vector<Modification> mods = AgencyModifications(before, after);
   if (mods.empty()) return Ok();
   return ops_.Modify(before.dn, mods);
 }

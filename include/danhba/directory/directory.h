@@ -49,6 +49,13 @@ struct Layout {
   std::string DecisionDn(std::string_view event_id) const;
   // The event id that names a decision entry's DN; empty when `dn` is not one.
   std::string DecisionEventId(std::string_view dn) const;
+
+  // former_dn or people_dn: where a person's entry lives.
+  const std::string& PeopleSubtree(bool former) const;
+  // uid=<uid> and ou=<code>: the RDNs of a person's and an agency's entry (what
+  // a rename gives the entry).
+  static std::string PersonRdn(std::string_view uid);
+  static std::string AgencyRdn(std::string_view code);
 };
 
 // danhbaStatus values.
