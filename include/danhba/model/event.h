@@ -105,6 +105,8 @@ struct Event {
 
 // Which fields each type takes (beyond id, type, decision and the optional
 // effective_date, which every event has). Anything else is rejected by name.
+// The rules are one table, src/model/event_rules.cc, which docs/ingest.md
+// ("Event fields") shows; in short:
 //
 //   hire             person{id, full_name | family_name+given_name [+middle_names],
 //                    agency; optional birth_date, title, phone}
