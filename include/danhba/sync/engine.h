@@ -37,6 +37,7 @@
 #include <optional>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "danhba/base/result.h"
@@ -104,11 +105,35 @@ struct EngineOptions {
   bool keep_delegates_on_new_head = false;
 };
 
+// What an applied event did, as the engine knows it; ToString() is the detail
+// the journal keeps ("uid=annv mail=annv@dongnai.gov.vn", see above), which
+// ParseAppliedResult reads back.
+struct AppliedResult {
+  // Person events: the entry's uid and mail; alias: the address an update
+  // with new_address kept as an alias.
+  std::string uid;
+  // Agency events: the agency's code (the new one after a rename).
+  std::string agency;
+  std::string mail;  // empty for agency.merge
+  std::optional<std::string> alias;
+  std::optional<std::string> into;          // agency.merge: the target's code
+  std::optional<std::string> renamed_from;  // agency.update with new_code: the old code
+
+  bool person() const { return !uid.empty(); }
+  std::string ToString() const;
+  friend bool operator==(const AppliedResult&, const AppliedResult&) = default;
+};
+
+// An applied event's journal detail as a struct; nullopt when `detail` is not
+// one (a rejection reason, or a detail written by hand).
+std::optional<AppliedResult> ParseAppliedResult(std::string_view detail);
+
 // What happened to one event in a round.
 struct Outcome {
   std::string id;
   journal::EventState state = journal::EventState::kQueued;  // kQueued: left waiting
   std::string detail;
+  std::optional<AppliedResult> applied;  // set when state is kApplied
 };
 
 struct RoundResult {
@@ -180,8 +205,5 @@ directory::LdapDirectoryOptions DirectoryOptionsFromConfig(const config::Config&
 // Asks a running daemon to retry `event_id` (when the journal is locked by it):
 // writes an empty file <retry_dir>/<hex of event_id>, picked up by Run().
 Status RequestRetry(const std::string& retry_dir, std::string_view event_id);
-
-// The outcome detail of an applied person event.
-std::string PersonResult(std::string_view uid, std::string_view mail);
 
 }  // namespace danhba::sync
