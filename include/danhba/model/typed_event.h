@@ -101,9 +101,10 @@ using TypedEvent =
                  AgencyUpdateEvent, AgencyMergeEvent, AgencyDissolveEvent, AgencyHeadEvent>;
 
 // The typed form of `event`, or an error naming each missing part
-// ("person.agency: required for a hire") when it lacks what its type acts on.
+// ("person.agency: required for hire") when it lacks what its type acts on.
+// Top-level parts a type does not take (a hire's to_agency) are left out.
 Result<TypedEvent> ToTyped(const Event& event);
-// Back: ToEvent(ToTyped(e).value()) == e.
+// Back: ToEvent(ToTyped(e).value()) == e for an event of ParseEvent.
 Event ToEvent(const TypedEvent& event);
 
 // ParseStoredEvent, then ToTyped: how the sync engine reads the journal.

@@ -4,7 +4,8 @@
 // Every event is applied in idempotent steps, so an event interrupted by a crash
 // is finished by applying it again. Results go back to the journal:
 //   applied   detail "uid=annv mail=annv@dongnai.gov.vn" (person events) or
-//             "agency=stttt mail=stttt@dongnai.gov.vn" (agency events)
+//             "agency=stttt mail=stttt@dongnai.gov.vn" (agency events): an
+//             AppliedResult written by its ToString(), read by ParseAppliedResult
 //   rejected  detail: why it can never apply as sent (unknown agency or person,
 //             a person who already has a mailbox (R3), ...); the operator may
 //             retry it after fixing the cause
@@ -19,8 +20,9 @@
 // agency events, about the same agency; for person events, an agency event
 // about their agency) is still waiting. Agency events are barriers: the events
 // appended before one are applied before it, those after it after it.
-// Independent person events are applied concurrently, one worker thread per
-// Directory given, partitioned by person id.
+// Independent person events are applied concurrently, one worker per
+// Directory given (threads started with the Engine), partitioned by person id.
+// How: src/sync/README.md.
 //
 // Initial passwords (hire, re-hire) are generated here (OpenSSL RAND, 16
 // characters), set with the password-modify operation so the server forces a
