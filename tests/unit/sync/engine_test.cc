@@ -751,11 +751,24 @@ TEST_F(EngineTest, ManyWorkersApplyEveryHireOnceWithDistinctAddresses) {
   options.batch_size = 16;
   options.journal_batch = 32;
   options.max_round_events = 200;
+  // The workers are started with the engine (the round's own thread is the
+  // first), not every round.
+  auto threads = [] {
+    std::size_t n = 0;
+    for ([[maybe_unused]] const auto& task : fs::directory_iterator("/proc/self/task")) ++n;
+    return n;
+  };
+  const std::size_t threads_before = threads();
   Engine engine(*journal_, std::vector<directory::Directory*>{&fake_, &d2, &d3, &d4}, options);
+  const std::size_t threads_with_engine = threads();
+  EXPECT_EQ(threads_with_engine, threads_before + 3);
   RoundResult round = engine.RunOnce(now_);
   EXPECT_TRUE(round.more);
   EXPECT_EQ(round.applied, 200u);
-  while (round.more) round = engine.RunOnce(now_);
+  while (round.more) {
+    round = engine.RunOnce(now_);
+    EXPECT_EQ(threads(), threads_with_engine);
+  }
   EXPECT_EQ(tree_.people.size(), static_cast<std::size_t>(kHires));
   EXPECT_EQ(journal_->Count().applied, static_cast<std::size_t>(kHires + kHires / 10));
   for (int i = 0; i < kHires; i += 10) {
