@@ -4,7 +4,8 @@
 // Every event is applied in idempotent steps, so an event interrupted by a crash
 // is finished by applying it again. Results go back to the journal:
 //   applied   detail "uid=annv mail=annv@dongnai.gov.vn" (person events) or
-//             "agency=stttt mail=stttt@dongnai.gov.vn" (agency events)
+//             "agency=stttt mail=stttt@dongnai.gov.vn" (agency events): an
+//             AppliedResult written by its ToString(), read by ParseAppliedResult
 //   rejected  detail: why it can never apply as sent (unknown agency or person,
 //             a person who already has a mailbox (R3), ...); the operator may
 //             retry it after fixing the cause
@@ -19,8 +20,9 @@
 // agency events, about the same agency; for person events, an agency event
 // about their agency) is still waiting. Agency events are barriers: the events
 // appended before one are applied before it, those after it after it.
-// Independent person events are applied concurrently, one worker thread per
-// Directory given, partitioned by person id.
+// Independent person events are applied concurrently, one worker per
+// Directory given (threads started with the Engine), partitioned by person id.
+// How: src/sync/README.md.
 //
 // Initial passwords (hire, re-hire) are generated here (OpenSSL RAND, 16
 // characters), set with the password-modify operation so the server forces a
@@ -37,6 +39,7 @@
 #include <optional>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "danhba/base/result.h"
@@ -104,11 +107,35 @@ struct EngineOptions {
   bool keep_delegates_on_new_head = false;
 };
 
+// What an applied event did, as the engine knows it; ToString() is the detail
+// the journal keeps ("uid=annv mail=annv@dongnai.gov.vn", see above), which
+// ParseAppliedResult reads back.
+struct AppliedResult {
+  // Person events: the entry's uid and mail; alias: the address an update
+  // with new_address kept as an alias.
+  std::string uid;
+  // Agency events: the agency's code (the new one after a rename).
+  std::string agency;
+  std::string mail;  // empty for agency.merge
+  std::optional<std::string> alias;
+  std::optional<std::string> into;          // agency.merge: the target's code
+  std::optional<std::string> renamed_from;  // agency.update with new_code: the old code
+
+  bool person() const { return !uid.empty(); }
+  std::string ToString() const;
+  friend bool operator==(const AppliedResult&, const AppliedResult&) = default;
+};
+
+// An applied event's journal detail as a struct; nullopt when `detail` is not
+// one (a rejection reason, or a detail written by hand).
+std::optional<AppliedResult> ParseAppliedResult(std::string_view detail);
+
 // What happened to one event in a round.
 struct Outcome {
   std::string id;
   journal::EventState state = journal::EventState::kQueued;  // kQueued: left waiting
   std::string detail;
+  std::optional<AppliedResult> applied;  // set when state is kApplied
 };
 
 struct RoundResult {
@@ -180,8 +207,5 @@ directory::LdapDirectoryOptions DirectoryOptionsFromConfig(const config::Config&
 // Asks a running daemon to retry `event_id` (when the journal is locked by it):
 // writes an empty file <retry_dir>/<hex of event_id>, picked up by Run().
 Status RequestRetry(const std::string& retry_dir, std::string_view event_id);
-
-// The outcome detail of an applied person event.
-std::string PersonResult(std::string_view uid, std::string_view mail);
 
 }  // namespace danhba::sync

@@ -154,6 +154,11 @@ TEST_F(EngineTest, HireCreatesThePersonAndHandsOverThePassword) {
   auto info = Info("e1");
   EXPECT_EQ(info.state, EventState::kApplied);
   EXPECT_EQ(info.detail, "uid=annv mail=annv@dongnai.gov.vn");
+  ASSERT_EQ(round.outcomes.size(), 1u);
+  ASSERT_TRUE(round.outcomes[0].applied.has_value());
+  EXPECT_EQ(round.outcomes[0].applied->uid, "annv");
+  EXPECT_EQ(round.outcomes[0].applied->mail, "annv@dongnai.gov.vn");
+  EXPECT_EQ(round.outcomes[0].applied->ToString(), info.detail);
   const auto* p = PersonById("CB1");
   ASSERT_NE(p, nullptr);
   EXPECT_EQ(p->uid, "annv");
@@ -550,9 +555,13 @@ TEST_F(EngineTest, NewAddressFollowsTheCollisionPolicyAndKeepsTheOldAsAlias) {
   Append(Hire("h2", "CN2", "Nguyễn Văn Anh"));  // anhnv is taken
   Append(NewAddress("u1", "CN1", "Nguyễn Văn Anh"));
   Engine engine(*journal_, fake_, Options());
-  engine.RunOnce(now_);
+  RoundResult round = engine.RunOnce(now_);
   ASSERT_EQ(Info("u1").state, EventState::kApplied) << Info("u1").detail;
   EXPECT_EQ(Info("u1").detail, "uid=anhnv1 mail=anhnv1@dongnai.gov.vn alias=annv@dongnai.gov.vn");
+  ASSERT_EQ(round.outcomes.size(), 3u);
+  ASSERT_TRUE(round.outcomes[2].applied.has_value());
+  EXPECT_EQ(round.outcomes[2].applied->alias, "annv@dongnai.gov.vn");
+  EXPECT_FALSE(round.outcomes[1].applied->alias.has_value());
   const auto* p = PersonById("CN1");
   ASSERT_NE(p, nullptr);
   EXPECT_EQ(p->uid, "anhnv1");
@@ -742,11 +751,24 @@ TEST_F(EngineTest, ManyWorkersApplyEveryHireOnceWithDistinctAddresses) {
   options.batch_size = 16;
   options.journal_batch = 32;
   options.max_round_events = 200;
+  // The workers are started with the engine (the round's own thread is the
+  // first), not every round.
+  auto threads = [] {
+    std::size_t n = 0;
+    for ([[maybe_unused]] const auto& task : fs::directory_iterator("/proc/self/task")) ++n;
+    return n;
+  };
+  const std::size_t threads_before = threads();
   Engine engine(*journal_, std::vector<directory::Directory*>{&fake_, &d2, &d3, &d4}, options);
+  const std::size_t threads_with_engine = threads();
+  EXPECT_EQ(threads_with_engine, threads_before + 3);
   RoundResult round = engine.RunOnce(now_);
   EXPECT_TRUE(round.more);
   EXPECT_EQ(round.applied, 200u);
-  while (round.more) round = engine.RunOnce(now_);
+  while (round.more) {
+    round = engine.RunOnce(now_);
+    EXPECT_EQ(threads(), threads_with_engine);
+  }
   EXPECT_EQ(tree_.people.size(), static_cast<std::size_t>(kHires));
   EXPECT_EQ(journal_->Count().applied, static_cast<std::size_t>(kHires + kHires / 10));
   for (int i = 0; i < kHires; i += 10) {

@@ -4,19 +4,9 @@
 
 #include "danhba/journal/journal.h"
 #include "danhba/ldap/client.h"
+#include "danhba/sync/engine.h"
 
 namespace danhba::e2e {
-namespace {
-
-// "uid=annv mail=..." -> "annv".
-std::string UidOf(std::string_view detail) {
-  std::size_t at = detail.find("uid=");
-  if (at == std::string_view::npos) return {};
-  std::size_t end = detail.find(' ', at);
-  return std::string(detail.substr(at + 4, end == std::string_view::npos ? std::string_view::npos : end - at - 4));
-}
-
-}  // namespace
 
 Result<std::vector<DirectoryPerson>> ReadPeople(const LdapLogin& login) {
   ldap::ConnectOptions options;
@@ -125,8 +115,8 @@ Result<JournalTally> TallyJournal(const std::filesystem::path& dir, const std::v
   for (const ScenarioEvent& event : events) {
     auto info = journal.Lookup(event.id);
     if (!info.ok() || info->state != journal::EventState::kApplied) continue;
-    std::string uid = UidOf(info->detail);
-    if (!uid.empty()) uids[event.person_id].insert(uid);
+    auto applied = sync::ParseAppliedResult(info->detail);
+    if (applied && applied->person()) uids[event.person_id].insert(applied->uid);
   }
   for (const auto& [person, set] : uids) {
     if (set.size() > 1) {
