@@ -32,6 +32,7 @@
 #include "danhba/ldap/client.h"
 #include "danhba/naming/allocation.h"
 #include "danhba/ops/backup.h"
+#include "danhba/ops/backup_scheduler.h"
 #include "danhba/ops/digests.h"
 #include "danhba/ops/person_agency.h"
 #include "danhba/ops/spool.h"
