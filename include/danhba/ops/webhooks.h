@@ -38,10 +38,13 @@ namespace danhba::ops {
 
 struct Subscriber {
   std::string name;
-  std::string url;                    // http://host[:port]/path
+  std::string url;                    // http[s]://host[:port]/path
   std::vector<std::string> agencies;  // empty: every change
   std::string secret;                 // HMAC-SHA256 key (hex)
   std::string created_at;
+  // https only: PEM certificates of the CA the receiver's certificate chains to
+  // (absolute path); empty: the system's CAs.
+  std::string ca_file;
 };
 
 // Where a subscriber is.
@@ -60,10 +63,11 @@ std::filesystem::path WebhooksDir(const config::Config& config);
 
 Result<std::vector<Subscriber>> LoadSubscribers(const config::Config& config);
 // Adds a subscriber with a fresh secret and returns it (shown once). Errors: a
-// bad name or URL, a name in use.
+// bad name or URL (a scheme other than http or https), a name in use, a CA file
+// that holds no certificate or given for an http URL.
 Result<Subscriber> AddSubscriber(const config::Config& config, const std::string& name, const std::string& url,
                                  std::vector<std::string> agencies,
-                                 std::chrono::system_clock::time_point now);
+                                 std::chrono::system_clock::time_point now, const std::string& ca_file = "");
 Status RemoveSubscriber(const config::Config& config, const std::string& name);
 Result<SubscriberState> LoadSubscriberState(const config::Config& config, const std::string& name);
 // Asks the daemon to try a dead (or backing-off) subscriber again now.
