@@ -184,11 +184,17 @@ int main(int argc, char** argv) {
   for (std::size_t i = 0; i < changes; ++i) {
     std::this_thread::sleep_until(began + period * static_cast<Clock::rep>(i));
     std::string id = "bench-" + std::to_string(i);
-    auto appended = (*journal)->Append(journal::NewEvent{.id = id, .sender = "bench", .payload = Hire(id, i)});
+    journal::NewEvent event;
+    event.id = id;
+    event.sender = "bench";
+    event.payload = Hire(id, i);
+    auto appended = (*journal)->Append(std::move(event));
     if (!appended.ok()) Die(appended.error().detail);
-    if (Status done = (*journal)->Update({journal::StatusChange{
-            .id = id, .state = journal::EventState::kApplied, .detail = "uid=bench" + std::to_string(i)}});
-        !done.ok()) {
+    journal::StatusChange applied_change;
+    applied_change.id = id;
+    applied_change.state = journal::EventState::kApplied;
+    applied_change.detail = "uid=bench" + std::to_string(i);
+    if (Status done = (*journal)->Update({std::move(applied_change)}); !done.ok()) {
       Die(done.error().detail);
     }
     applied[id] = Clock::now();

@@ -40,8 +40,14 @@ fs::path RetryFile(const config::Config& config, const std::string& name) {
   return WebhooksDir(config) / "retry" / name;
 }
 
-// Writes `content` to `path` durably: a temporary file, fsync, rename, fsync of the directory.
-Status WriteDurably(const fs::path& path, const std::string& content) {
+// How often a subscriber's position is fsynced while changes stream to it.
+constexpr std::chrono::seconds kStateSyncInterval{1};
+
+// Writes `content` to `path` whole: a temporary file, then rename. With
+// `sync`, durably: fsync of the file before the rename and of the directory
+// after; without, it survives a crash of the process but maybe not of the
+// machine.
+Status WriteDurably(const fs::path& path, const std::string& content, bool sync = true) {
   std::error_code ec;
   fs::create_directories(path.parent_path(), ec);
   ::chmod(path.parent_path().c_str(), 0700);
@@ -60,7 +66,7 @@ Status WriteDurably(const fs::path& path, const std::string& content) {
     }
     written += static_cast<std::size_t>(n);
   }
-  if (::fsync(fd) != 0) {
+  if (sync && ::fsync(fd) != 0) {
     int saved = errno;
     ::close(fd);
     return Internal("fsync " + temp.string() + ": " + std::strerror(saved));
@@ -68,6 +74,7 @@ Status WriteDurably(const fs::path& path, const std::string& content) {
   ::close(fd);
   fs::rename(temp, path, ec);
   if (ec) return Internal("cannot rename " + temp.string() + ": " + ec.message());
+  if (!sync) return Ok();
   int dir = ::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir >= 0) {
     ::fsync(dir);
@@ -88,11 +95,12 @@ Status SaveSubscribers(const config::Config& config, const std::vector<Subscribe
   return WriteDurably(SubscribersFile(config), file.dump(2) + "\n");
 }
 
-Status SaveState(const config::Config& config, const std::string& name, const SubscriberState& state) {
+Status SaveState(const config::Config& config, const std::string& name, const SubscriberState& state,
+                 bool sync = true) {
   Json j = {{"cursor", state.cursor},         {"delivered", state.delivered}, {"last_delivered", state.last_delivered},
             {"attempts", state.attempts},     {"last_error", state.last_error},
             {"next_attempt_at", state.next_attempt_at}, {"dead", state.dead}, {"failing", state.failing}};
-  return WriteDurably(StateFile(config, name), j.dump(2) + "\n");
+  return WriteDurably(StateFile(config, name), j.dump(2) + "\n", sync);
 }
 
 bool ValidName(const std::string& name) {
@@ -291,6 +299,13 @@ bool WebhookDispatcher::Serve(const Subscriber& subscriber) {
   auto changes = api::ReadChanges(journal_, after, 1, api::AgencyFilter(subscriber.agencies, {}), &scanned, nullptr);
   if (!changes.ok()) return false;
   if (changes->empty()) {
+    if (unsynced_.erase(subscriber.name) > 0) {
+      // Caught up: the position written last is made durable now.
+      if (Status saved = SaveState(config_, subscriber.name, state); !saved.ok()) {
+        log->error("subscriber {}: {}", subscriber.name, saved.error().detail);
+      }
+      synced_at_[subscriber.name] = now;
+    }
     if (scanned != after) {
       // Only changes this subscriber does not see: move past them.
       state.cursor = api::EncodeCursor(scanned);
@@ -322,8 +337,21 @@ bool WebhookDispatcher::Serve(const Subscriber& subscriber) {
     state.next_attempt_at.clear();
     state.failing.clear();
     next_attempt_.erase(subscriber.name);
-    if (Status saved = SaveState(config_, subscriber.name, state); !saved.ok()) {
+    // The position after each 2xx, fsynced at most every kStateSyncInterval
+    // while changes stream (two fsyncs per change would cap deliveries at
+    // the disk's rate) and as soon as the subscriber has caught up. A crash of
+    // the process loses nothing; one of the machine may deliver again the
+    // changes of the last second (receivers deduplicate).
+    auto synced = synced_at_.find(subscriber.name);
+    const bool sync = synced == synced_at_.end() || now - synced->second >= kStateSyncInterval;
+    if (Status saved = SaveState(config_, subscriber.name, state, sync); !saved.ok()) {
       log->error("subscriber {}: {}", subscriber.name, saved.error().detail);
+    }
+    if (sync) {
+      synced_at_[subscriber.name] = now;
+      unsynced_.erase(subscriber.name);
+    } else {
+      unsynced_.insert(subscriber.name);
     }
     return true;
   }

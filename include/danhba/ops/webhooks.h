@@ -4,11 +4,13 @@
 // given up ("dead") after a number of tries until an operator retries it.
 //
 // Durable outbox: what a subscriber has received is its position in the
-// feed, written (and fsynced) to <data_dir>/webhooks/state/<name>.json only
-// after the subscriber answered 2xx; the changes themselves are in the
+// feed, written to <data_dir>/webhooks/state/<name>.json only after the
+// subscriber answered 2xx (fsynced at most once a second while changes
+// stream, and when it has caught up); the changes themselves are in the
 // journal. A restart resumes at that position, so nothing is lost and nothing
 // is reordered; a change may be delivered again if the daemon stopped between
-// the answer and the write (receivers deduplicate by X-Danhba-Delivery).
+// the answer and the write, or several after a power loss (receivers
+// deduplicate by X-Danhba-Delivery).
 //
 // Files: <data_dir>/webhooks/subscribers.json (0600: it holds the signing
 // secrets), state/<name>.json, retry/<name> (an operator's retry request).
@@ -23,6 +25,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -110,6 +113,9 @@ class WebhookDispatcher {
   std::map<std::string, std::chrono::steady_clock::time_point> next_attempt_;
   // Journal records written when a subscriber last had nothing to receive.
   std::map<std::string, std::uint64_t> idle_at_;
+  // When each subscriber's position was last fsynced; those written since.
+  std::map<std::string, std::chrono::steady_clock::time_point> synced_at_;
+  std::set<std::string> unsynced_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
