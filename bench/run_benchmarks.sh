@@ -41,6 +41,7 @@ args_for() {
     journal_bench) if $full; then echo "--seconds 5"; else echo "--seconds 1"; fi ;;
     ingest_bench) if $full; then echo "--seconds 5"; else echo "--seconds 1"; fi ;;
     sync_bench) if $full; then echo "--hires 10000"; else echo "--hires 500"; fi ;;
+    webhook_bench) if $full; then echo "--changes 3000 --rate 100"; else echo "--changes 500 --rate 100"; fi ;;
     lookup_bench)
       if $full; then echo "--people 50000 --agencies 120 --seconds 5 --concurrency 1,4,16,64"
       else echo "--people 5000 --agencies 120 --seconds 2 --concurrency 4,64"; fi ;;

@@ -391,6 +391,8 @@ class PublicApi::Impl {
     return response;
   }
 
+  void AddMetrics(MetricsSource source) { more_metrics_.push_back(std::move(source)); }
+
  private:
   struct Bucket {
     double tokens = 0;
@@ -511,8 +513,10 @@ class PublicApi::Impl {
     out += "# HELP danhba_readmodel_reconnects_total Content sync sessions lost.\n";
     out += "# TYPE danhba_readmodel_reconnects_total counter\n";
     out += fmt::format("danhba_readmodel_reconnects_total {}\n", state.reconnects);
+    for (const MetricsSource& source : more_metrics_) out += source();
     return out;
   }
+
 
   struct Histogram {
     std::array<std::atomic<std::uint64_t>, kBuckets.size()> buckets{};
@@ -528,12 +532,14 @@ class PublicApi::Impl {
   std::array<std::array<std::atomic<std::uint64_t>, kStatuses.size()>, kRouteLabels.size()> requests_{};
   std::array<Histogram, kRouteLabels.size()> latency_{};
   std::atomic<std::uint64_t> rate_limited_{0};
+  std::vector<MetricsSource> more_metrics_;  // only added to before serving
 };
 
 PublicApi::PublicApi(PublicApiOptions options, SnapshotSource snapshot, StateSource state, Clock clock)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(snapshot), std::move(state), std::move(clock))) {}
 PublicApi::~PublicApi() = default;
 http::Response PublicApi::Handle(const http::Request& request) { return impl_->Handle(request); }
+void PublicApi::AddMetrics(MetricsSource source) { impl_->AddMetrics(std::move(source)); }
 http::Handler PublicApi::AsHandler() {
   return [this](const http::Request& request) { return Handle(request); };
 }

@@ -1,7 +1,9 @@
 // `danhba check [--config FILE] [--config-only]`: validates the configuration
 // and, unless --config-only, checks the directory it names: reachable with
 // danhba's credentials, our schema loaded, the base entries present. One line
-// per check ("ok    ..." or "FAIL  ...: reason"); exit 0 only when all pass.
+// per check ("ok    ..." or "FAIL  ...: reason"; "note" and "warn" lines do not
+// fail); exit 0 only when all pass. The backups are checked first, from
+// backup.dir alone, so that they are reported also with the daemon stopped.
 // Creates nothing.
 #include <chrono>
 #include <iostream>
@@ -11,7 +13,7 @@
 #include "cli/config_option.h"
 #include "danhba/ldap/connection.h"
 #include "danhba/ldap/operations.h"
-#include "danhba/ops/backup.h"
+#include "danhba/ops/backup_scheduler.h"
 #include "danhba/slapd/config.h"
 #include "danhba/slapd/instance.h"
 #include "danhba/slapd/schema.h"
@@ -37,23 +39,24 @@ class Report {
   bool failed_ = false;
 };
 
-// The last backup archive (backup.dir): its age against backup.interval.
+// The backups in backup.dir: the newest archive's age against
+// backup.interval, and the scheduler's last attempt if it failed since. Read
+// from files alone, so it is said also when the directory does not answer.
 void CheckBackups(const config::Config& config, Report& report) {
   if (!config.ldap.managed || !config.backup.enabled) return;
-  auto last = ops::FindLastBackup(config.BackupDir());
-  if (!last) {
-    std::cout << "note  backup: none yet in " << config.BackupDir().string()
-              << " (`danhba run` takes one; `danhba backup` now)\n";
-    return;
+  ops::BackupHealth health = ops::AssessBackups(config, std::chrono::system_clock::now());
+  switch (health.level) {
+    case ops::BackupHealth::Level::kNone:
+      std::cout << "note  backup: " << health.summary << " (`danhba run` takes one; `danhba backup` now)\n";
+      break;
+    case ops::BackupHealth::Level::kOk:
+      report.Ok("backup: " + health.summary);
+      break;
+    case ops::BackupHealth::Level::kStale:
+      report.Fail("backup: " + health.summary, "older than twice backup.interval; see the daemon's log (\"backup failed\")");
+      break;
   }
-  auto age = std::chrono::duration_cast<std::chrono::minutes>(std::chrono::system_clock::now() - last->taken);
-  std::string what = "backup: last success " + last->archive.filename().string() + ", " +
-                     std::to_string(age.count()) + " min ago";
-  if (age > 2 * config.backup.interval) {
-    report.Fail(what, "older than twice backup.interval; see the daemon's log (\"backup failed\")");
-  } else {
-    report.Ok(what);
-  }
+  if (health.failing) std::cout << "warn  backup: " << *health.failing << "\n";
 }
 
 int Check(const CheckOptions& options) {
@@ -66,6 +69,7 @@ int Check(const CheckOptions& options) {
   Report report;
   report.Ok("configuration " + (options.config_path.empty() ? std::string("(defaults)") : options.config_path));
   if (options.config_only) return 0;
+  CheckBackups(config, report);
 
   // The identity `danhba run` would use.
   std::string bind_dn;
@@ -127,7 +131,6 @@ int Check(const CheckOptions& options) {
       report.Ok("entry " + dn);
     }
   }
-  CheckBackups(config, report);
   return report.failed() ? 1 : 0;
 }
 

@@ -1,4 +1,4 @@
-// `danhba subscribe add NAME --url URL [--agencies a,b]`, `subscribe list`,
+// `danhba subscribe add NAME --url URL [--agencies a,b] [--ca-file FILE]`, `subscribe list`,
 // `subscribe remove NAME`, `subscribe retry NAME` [--config FILE]: webhook
 // subscribers of the change feed (ops/webhooks.h, docs/webhooks.md). The
 // signing secret is printed once by add. A running daemon picks changes up
@@ -21,6 +21,7 @@ struct SubscribeArgs {
   std::string name;
   std::string url;
   std::string agencies;
+  std::string ca_file;
 };
 
 std::vector<std::string> SplitCodes(const std::string& text) {
@@ -37,7 +38,7 @@ int Add(const SubscribeArgs& args) {
   auto loaded = LoadConfig(args.config_path);
   if (!loaded.ok()) return PrintError(loaded.error()), 1;
   auto added = ops::AddSubscriber(*loaded, args.name, args.url, SplitCodes(args.agencies),
-                                  std::chrono::system_clock::now());
+                                  std::chrono::system_clock::now(), args.ca_file);
   if (!added.ok()) return PrintError(added.error()), 1;
   std::cout << added->secret << "\n";
   std::cerr << "danhba: subscriber " << added->name << " added; each change is POSTed to " << added->url
@@ -97,8 +98,10 @@ void AddSubscribeCommand(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<SubscribeArgs>();
   auto* add = command->add_subcommand("add", "Add a subscriber; prints its signing secret once");
   add->add_option("NAME", args->name, "Subscriber name")->required();
-  add->add_option("--url", args->url, "Where changes are POSTed (http://host[:port]/path)")->required();
+  add->add_option("--url", args->url, "Where changes are POSTed (http[s]://host[:port]/path)")->required();
   add->add_option("--agencies", args->agencies, "Only changes of these agencies (codes, comma-separated)");
+  add->add_option("--ca-file", args->ca_file,
+                  "https: PEM file of the CA the receiver's certificate chains to (default: the system's CAs)");
   add->add_option("--config", args->config_path, "Configuration file");
   add->callback([&exit_code, args] { exit_code = Add(*args); });
   auto* list = command->add_subcommand("list", "Subscribers and their delivery state");

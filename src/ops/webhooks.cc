@@ -1,16 +1,13 @@
 #include "danhba/ops/webhooks.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -22,14 +19,13 @@
 #include "danhba/base/clock.h"
 #include "danhba/base/log.h"
 #include "danhba/journal/journal.h"
+#include "ops/webhook_post.h"
 
 namespace danhba::ops {
 namespace {
 
 namespace fs = std::filesystem;
-namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
-using tcp = boost::asio::ip::tcp;
+using webhook_post::ParseUrl;
 using Json = nlohmann::ordered_json;
 
 std::string Iso(std::chrono::system_clock::time_point at) {
@@ -44,8 +40,14 @@ fs::path RetryFile(const config::Config& config, const std::string& name) {
   return WebhooksDir(config) / "retry" / name;
 }
 
-// Writes `content` to `path` durably: a temporary file, fsync, rename, fsync of the directory.
-Status WriteDurably(const fs::path& path, const std::string& content) {
+// How often a subscriber's position is fsynced while changes stream to it.
+constexpr std::chrono::seconds kStateSyncInterval{1};
+
+// Writes `content` to `path` whole: a temporary file, then rename. With
+// `sync`, durably: fsync of the file before the rename and of the directory
+// after; without, it survives a crash of the process but maybe not of the
+// machine.
+Status WriteDurably(const fs::path& path, const std::string& content, bool sync = true) {
   std::error_code ec;
   fs::create_directories(path.parent_path(), ec);
   ::chmod(path.parent_path().c_str(), 0700);
@@ -64,7 +66,7 @@ Status WriteDurably(const fs::path& path, const std::string& content) {
     }
     written += static_cast<std::size_t>(n);
   }
-  if (::fsync(fd) != 0) {
+  if (sync && ::fsync(fd) != 0) {
     int saved = errno;
     ::close(fd);
     return Internal("fsync " + temp.string() + ": " + std::strerror(saved));
@@ -72,6 +74,7 @@ Status WriteDurably(const fs::path& path, const std::string& content) {
   ::close(fd);
   fs::rename(temp, path, ec);
   if (ec) return Internal("cannot rename " + temp.string() + ": " + ec.message());
+  if (!sync) return Ok();
   int dir = ::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir >= 0) {
     ::fsync(dir);
@@ -83,84 +86,21 @@ Status WriteDurably(const fs::path& path, const std::string& content) {
 Status SaveSubscribers(const config::Config& config, const std::vector<Subscriber>& subscribers) {
   Json list = Json::array();
   for (const Subscriber& s : subscribers) {
-    list.push_back({{"name", s.name}, {"url", s.url}, {"agencies", s.agencies}, {"secret", s.secret},
-                    {"created_at", s.created_at}});
+    Json entry = {{"name", s.name},     {"url", s.url},
+                  {"agencies", s.agencies}, {"secret", s.secret}, {"created_at", s.created_at}};
+    if (!s.ca_file.empty()) entry["ca_file"] = s.ca_file;
+    list.push_back(std::move(entry));
   }
   Json file = {{"version", 1}, {"subscribers", std::move(list)}};
   return WriteDurably(SubscribersFile(config), file.dump(2) + "\n");
 }
 
-Status SaveState(const config::Config& config, const std::string& name, const SubscriberState& state) {
+Status SaveState(const config::Config& config, const std::string& name, const SubscriberState& state,
+                 bool sync = true) {
   Json j = {{"cursor", state.cursor},         {"delivered", state.delivered}, {"last_delivered", state.last_delivered},
             {"attempts", state.attempts},     {"last_error", state.last_error},
             {"next_attempt_at", state.next_attempt_at}, {"dead", state.dead}, {"failing", state.failing}};
-  return WriteDurably(StateFile(config, name), j.dump(2) + "\n");
-}
-
-struct Url {
-  std::string host;
-  std::string port;
-  std::string target;
-};
-
-Result<Url> ParseUrl(const std::string& url) {
-  constexpr std::string_view kScheme = "http://";
-  if (!url.starts_with(kScheme)) {
-    return InvalidInput("--url '" + url + "': expected http://host[:port]/path (https is not supported yet)");
-  }
-  std::string rest = url.substr(kScheme.size());
-  std::size_t slash = rest.find('/');
-  std::string authority = rest.substr(0, slash);
-  Url out;
-  out.target = slash == std::string::npos ? "/" : rest.substr(slash);
-  std::size_t colon = authority.rfind(':');
-  if (colon != std::string::npos && authority.find(']') == std::string::npos) {
-    out.host = authority.substr(0, colon);
-    out.port = authority.substr(colon + 1);
-  } else {
-    out.host = authority;
-    out.port = "80";
-  }
-  if (out.host.empty() || out.port.empty() ||
-      !std::all_of(out.port.begin(), out.port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return InvalidInput("--url '" + url + "': expected http://host[:port]/path");
-  }
-  return out;
-}
-
-struct Answer {
-  int status = 0;
-  std::string body;
-};
-
-Result<Answer> Post(const Url& url, const std::vector<std::pair<std::string, std::string>>& headers,
-                    const std::string& body, std::chrono::milliseconds timeout) {
-  try {
-    boost::asio::io_context io;
-    beast::tcp_stream stream(io);
-    tcp::resolver resolver(io);
-    stream.expires_after(timeout);
-    stream.connect(resolver.resolve(url.host, url.port));
-    bhttp::request<bhttp::string_body> request(bhttp::verb::post, url.target, 11);
-    request.set(bhttp::field::host, url.host + ":" + url.port);
-    request.set(bhttp::field::content_type, "application/json");
-    request.set(bhttp::field::user_agent, "danhba-webhook/1");
-    for (const auto& [name, value] : headers) request.set(name, value);
-    request.keep_alive(false);
-    request.body() = body;
-    request.prepare_payload();
-    bhttp::write(stream, request);
-    beast::flat_buffer buffer;
-    bhttp::response_parser<bhttp::string_body> parser;
-    parser.body_limit(1 << 20);
-    bhttp::read(stream, buffer, parser);
-    auto response = parser.release();
-    beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    return Answer{static_cast<int>(response.result_int()), std::move(response.body())};
-  } catch (const boost::system::system_error& e) {
-    return Transient(e.what());
-  }
+  return WriteDurably(StateFile(config, name), j.dump(2) + "\n", sync);
 }
 
 bool ValidName(const std::string& name) {
@@ -190,7 +130,7 @@ Result<std::vector<Subscriber>> LoadSubscribers(const config::Config& config) {
     for (const auto& s : j.at("subscribers")) {
       out.push_back(Subscriber{s.at("name").get<std::string>(), s.at("url").get<std::string>(),
                                s.at("agencies").get<std::vector<std::string>>(), s.at("secret").get<std::string>(),
-                               s.value("created_at", "")});
+                               s.value("created_at", ""), s.value("ca_file", "")});
     }
     return out;
   } catch (const std::exception& e) {
@@ -199,12 +139,21 @@ Result<std::vector<Subscriber>> LoadSubscribers(const config::Config& config) {
 }
 
 Result<Subscriber> AddSubscriber(const config::Config& config, const std::string& name, const std::string& url,
-                                 std::vector<std::string> agencies, std::chrono::system_clock::time_point now) {
+                                 std::vector<std::string> agencies, std::chrono::system_clock::time_point now,
+                                 const std::string& ca_file) {
   if (!ValidName(name)) {
     return InvalidInput("subscriber name '" + name +
                         "': use 1-64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit");
   }
-  if (auto parsed = ParseUrl(url); !parsed.ok()) return parsed.take_error();
+  auto parsed = ParseUrl(url);
+  if (!parsed.ok()) return parsed.take_error();
+  std::string ca_path;
+  if (!ca_file.empty()) {
+    if (!parsed->tls) return InvalidInput("--ca-file " + ca_file + ": only for an https:// --url (this one is " + url + ")");
+    std::error_code ec;
+    ca_path = std::filesystem::absolute(ca_file, ec).string();
+    DANHBA_RETURN_IF_ERROR(webhook_post::CheckCaFile(ca_path));
+  }
   auto subscribers = LoadSubscribers(config);
   if (!subscribers.ok()) return subscribers.take_error();
   for (const Subscriber& s : *subscribers) {
@@ -212,7 +161,7 @@ Result<Subscriber> AddSubscriber(const config::Config& config, const std::string
   }
   auto secret = api::GenerateSecret();
   if (!secret.ok()) return secret.take_error();
-  Subscriber added{name, url, std::move(agencies), *secret, Iso(now)};
+  Subscriber added{name, url, std::move(agencies), *secret, Iso(now), ca_path};
   subscribers->push_back(added);
   DANHBA_RETURN_IF_ERROR(SaveSubscribers(config, *subscribers));
   return added;
@@ -350,6 +299,13 @@ bool WebhookDispatcher::Serve(const Subscriber& subscriber) {
   auto changes = api::ReadChanges(journal_, after, 1, api::AgencyFilter(subscriber.agencies, {}), &scanned, nullptr);
   if (!changes.ok()) return false;
   if (changes->empty()) {
+    if (unsynced_.erase(subscriber.name) > 0) {
+      // Caught up: the position written last is made durable now.
+      if (Status saved = SaveState(config_, subscriber.name, state); !saved.ok()) {
+        log->error("subscriber {}: {}", subscriber.name, saved.error().detail);
+      }
+      synced_at_[subscriber.name] = now;
+    }
     if (scanned != after) {
       // Only changes this subscriber does not see: move past them.
       state.cursor = api::EncodeCursor(scanned);
@@ -364,12 +320,14 @@ bool WebhookDispatcher::Serve(const Subscriber& subscriber) {
   std::string id = parsed.value("id", "");
   std::string timestamp = std::to_string(
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
-  auto answer = Post(*url,
+  // The subscriber's CA file, else the system's CAs.
+  const fs::path ca_file = subscriber.ca_file;
+  auto answer = webhook_post::Post(*url,
                      {{"X-Danhba-Delivery", id},
                       {"X-Danhba-Subscriber", subscriber.name},
                       {"X-Danhba-Timestamp", timestamp},
                       {"X-Danhba-Signature", SignDelivery(subscriber.secret, timestamp, change.json)}},
-                     change.json, options_.timeout);
+                     change.json, options_.timeout, ca_file);
   if (answer.ok() && answer->status >= 200 && answer->status < 300) {
     state.cursor = api::EncodeCursor(change.position);
     state.last_delivered = id;
@@ -379,8 +337,21 @@ bool WebhookDispatcher::Serve(const Subscriber& subscriber) {
     state.next_attempt_at.clear();
     state.failing.clear();
     next_attempt_.erase(subscriber.name);
-    if (Status saved = SaveState(config_, subscriber.name, state); !saved.ok()) {
+    // The position after each 2xx, fsynced at most every kStateSyncInterval
+    // while changes stream (two fsyncs per change would cap deliveries at
+    // the disk's rate) and as soon as the subscriber has caught up. A crash of
+    // the process loses nothing; one of the machine may deliver again the
+    // changes of the last second (receivers deduplicate).
+    auto synced = synced_at_.find(subscriber.name);
+    const bool sync = synced == synced_at_.end() || now - synced->second >= kStateSyncInterval;
+    if (Status saved = SaveState(config_, subscriber.name, state, sync); !saved.ok()) {
       log->error("subscriber {}: {}", subscriber.name, saved.error().detail);
+    }
+    if (sync) {
+      synced_at_[subscriber.name] = now;
+      unsynced_.erase(subscriber.name);
+    } else {
+      unsynced_.insert(subscriber.name);
     }
     return true;
   }

@@ -74,6 +74,11 @@ class PublicApi {
 
   // Rate limit, Answer() or /metrics, metrics. Thread-safe.
   http::Response Handle(const http::Request& request);
+  // More of /metrics (Prometheus text) from the rest of the daemon, e.g. the
+  // backups; called on every scrape, on a listener thread. Add before the
+  // handler serves.
+  using MetricsSource = std::function<std::string()>;
+  void AddMetrics(MetricsSource source);
   // Handle as an http::Handler; the PublicApi must outlive it.
   http::Handler AsHandler();
 
@@ -97,6 +102,8 @@ class PublicService {
   void Start(ldap::Credentials credentials);
   void Stop();
   http::Handler handler() { return api_->AsHandler(); }
+  // PublicApi::AddMetrics, before the handler serves.
+  void AddMetrics(PublicApi::MetricsSource source) { api_->AddMetrics(std::move(source)); }
   readmodel::Follower& follower() { return *follower_; }
 
  private:

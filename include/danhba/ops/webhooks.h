@@ -4,11 +4,13 @@
 // given up ("dead") after a number of tries until an operator retries it.
 //
 // Durable outbox: what a subscriber has received is its position in the
-// feed, written (and fsynced) to <data_dir>/webhooks/state/<name>.json only
-// after the subscriber answered 2xx; the changes themselves are in the
+// feed, written to <data_dir>/webhooks/state/<name>.json only after the
+// subscriber answered 2xx (fsynced at most once a second while changes
+// stream, and when it has caught up); the changes themselves are in the
 // journal. A restart resumes at that position, so nothing is lost and nothing
 // is reordered; a change may be delivered again if the daemon stopped between
-// the answer and the write (receivers deduplicate by X-Danhba-Delivery).
+// the answer and the write, or several after a power loss (receivers
+// deduplicate by X-Danhba-Delivery).
 //
 // Files: <data_dir>/webhooks/subscribers.json (0600: it holds the signing
 // secrets), state/<name>.json, retry/<name> (an operator's retry request).
@@ -23,6 +25,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -38,10 +41,13 @@ namespace danhba::ops {
 
 struct Subscriber {
   std::string name;
-  std::string url;                    // http://host[:port]/path
+  std::string url;                    // http[s]://host[:port]/path
   std::vector<std::string> agencies;  // empty: every change
   std::string secret;                 // HMAC-SHA256 key (hex)
   std::string created_at;
+  // https only: PEM certificates of the CA the receiver's certificate chains to
+  // (absolute path); empty: the system's CAs.
+  std::string ca_file;
 };
 
 // Where a subscriber is.
@@ -60,10 +66,11 @@ std::filesystem::path WebhooksDir(const config::Config& config);
 
 Result<std::vector<Subscriber>> LoadSubscribers(const config::Config& config);
 // Adds a subscriber with a fresh secret and returns it (shown once). Errors: a
-// bad name or URL, a name in use.
+// bad name or URL (a scheme other than http or https), a name in use, a CA file
+// that holds no certificate or given for an http URL.
 Result<Subscriber> AddSubscriber(const config::Config& config, const std::string& name, const std::string& url,
                                  std::vector<std::string> agencies,
-                                 std::chrono::system_clock::time_point now);
+                                 std::chrono::system_clock::time_point now, const std::string& ca_file = "");
 Status RemoveSubscriber(const config::Config& config, const std::string& name);
 Result<SubscriberState> LoadSubscriberState(const config::Config& config, const std::string& name);
 // Asks the daemon to try a dead (or backing-off) subscriber again now.
@@ -106,6 +113,9 @@ class WebhookDispatcher {
   std::map<std::string, std::chrono::steady_clock::time_point> next_attempt_;
   // Journal records written when a subscriber last had nothing to receive.
   std::map<std::string, std::uint64_t> idle_at_;
+  // When each subscriber's position was last fsynced; those written since.
+  std::map<std::string, std::chrono::steady_clock::time_point> synced_at_;
+  std::set<std::string> unsynced_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

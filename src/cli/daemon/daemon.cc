@@ -115,6 +115,12 @@ Status Daemon::StartPublicApi() {
   auto lookup = api::PublicService::FromConfig(config_);
   if (!lookup.ok()) return lookup.take_error();
   lookup_ = std::move(lookup).value();
+  // The backups' metrics, once the scheduler exists (StartPeriodicTasks);
+  // Stop() stops this server before the scheduler goes.
+  lookup_->AddMetrics([this] {
+    const ops::BackupScheduler* backups = backups_for_metrics_.load();
+    return backups != nullptr ? backups->Metrics() : ops::BackupMetrics({});
+  });
   auto server = http::Server::Start(api::ListenerOptions("public_api.listen", config_.public_api),
                                     lookup_->handler());
   if (!server.ok()) return server.take_error();
@@ -283,6 +289,7 @@ void Daemon::StartPeriodicTasks() {
                                   interval, [this, interval] { CompactJournal(*journal_, interval); });
   backups_.emplace(config_);
   backups_->Start();
+  backups_for_metrics_.store(&*backups_);
   webhooks_.emplace(config_, *journal_);
   webhooks_->Start();
   digests_.emplace(config_, *journal_);

@@ -32,6 +32,7 @@
 #include "danhba/ldap/client.h"
 #include "danhba/naming/allocation.h"
 #include "danhba/ops/backup.h"
+#include "danhba/ops/backup_scheduler.h"
 #include "danhba/ops/digests.h"
 #include "danhba/ops/person_agency.h"
 #include "danhba/ops/spool.h"
@@ -113,6 +114,7 @@ class Daemon {
   // Scheduled backups, webhook deliveries and e-mail digests (docs/backup.md,
   // docs/webhooks.md, docs/digests.md), each on a thread of its own.
   std::optional<ops::BackupScheduler> backups_;
+  std::atomic<const ops::BackupScheduler*> backups_for_metrics_{nullptr};  // set once backups_ is valid
   std::optional<ops::WebhookDispatcher> webhooks_;
   std::optional<ops::DigestSender> digests_;
 

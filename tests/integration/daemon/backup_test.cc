@@ -15,6 +15,7 @@
 #include "danhba/journal/journal.h"
 #include "danhba/ldap/connection.h"
 #include "e2e_test_util.h"
+#include "http_client.h"
 #include "scenario.h"
 #include "sender.h"
 #include "verify.h"
@@ -351,7 +352,42 @@ TEST(DaemonBackup, RunTakesBackupsOnScheduleKeepsTheNewestAndCheckReportsThem) {
   ASSERT_TRUE(check.ok());
   EXPECT_EQ(check->exit_code, 0) << check->out << check->err;
   EXPECT_NE(check->out.find("ok    backup: last success danhba-backup-"), std::string::npos) << check->out;
+
+  // /metrics: the scheduler's state (scheduled, three successes or more, the
+  // last one a moment ago, no failure).
+  HttpClient api("127.0.0.1", daemon.public_port());
+  auto metric = [](const std::string& text, const std::string& name) -> std::optional<double> {
+    std::size_t at = text.find("\n" + name + " ");
+    if (at == std::string::npos) return std::nullopt;
+    return std::stod(text.substr(at + name.size() + 2));
+  };
+  std::string metrics;
+  ASSERT_TRUE(PollUntil(seconds(30), [&] {
+    auto got = api.Get("/metrics");
+    if (!got.ok() || got->status != 200) return false;
+    metrics = got->body;
+    return metric(metrics, "danhba_backup_successes_total").value_or(0) >= 3;
+  }, std::chrono::milliseconds(200))) << metrics;
+  EXPECT_EQ(metric(metrics, "danhba_backup_scheduled"), 1.0) << metrics;
+  EXPECT_EQ(metric(metrics, "danhba_backup_failures_total"), 0.0) << metrics;
+  EXPECT_EQ(metric(metrics, "danhba_backup_last_failure_timestamp_seconds"), 0.0) << metrics;
+  const double now_s = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const double last_success = metric(metrics, "danhba_backup_last_success_timestamp_seconds").value_or(0);
+  EXPECT_GT(last_success, now_s - 60) << metrics;
+  EXPECT_LE(last_success, now_s + 1) << metrics;
+  EXPECT_GE(metric(metrics, "danhba_backup_last_attempt_timestamp_seconds").value_or(0), last_success) << metrics;
+  EXPECT_GT(metric(metrics, "danhba_backup_last_size_bytes").value_or(0), 0.0) << metrics;
+  EXPECT_NE(metrics.find("# TYPE danhba_backup_failures_total counter"), std::string::npos);
+  EXPECT_NE(Slurp(backups / "last-attempt.json").find("\"ok\": true"), std::string::npos);
+
+  // With the daemon stopped, `danhba check` still says when the last backup
+  // was taken (it reads backup.dir before it fails on the directory).
   ASSERT_TRUE(daemon.Stop().ok());
+  auto stopped = Danhba({"check", "--config", daemon.config_file().string()});
+  ASSERT_TRUE(stopped.ok());
+  EXPECT_EQ(stopped->exit_code, 1) << stopped->out;
+  EXPECT_NE(stopped->out.find("ok    backup: last success danhba-backup-"), std::string::npos) << stopped->out;
+  EXPECT_NE(stopped->out.find("FAIL  directory "), std::string::npos) << stopped->out;
 }
 
 }  // namespace
