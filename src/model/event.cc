@@ -6,6 +6,7 @@
 #include <set>
 
 #include "danhba/model/fields.h"
+#include "model/certificate_field.h"
 #include "model/quote.h"
 
 namespace danhba::model {
@@ -210,7 +211,7 @@ std::optional<PersonFields> DecodePerson(const Json& event, std::string_view pat
   const Json& j = *it;
   in.Keys(j, where,
           {"id", "full_name", "family_name", "middle_names", "given_name", "birth_date", "title",
-           "phone", "agency", "new_address"});
+           "phone", "agency", "new_address", "certificate"});
   PersonFields person;
   person.id = in.String(j, "id", where).value_or("");
   person.full_name = in.String(j, "full_name", where);
@@ -222,6 +223,7 @@ std::optional<PersonFields> DecodePerson(const Json& event, std::string_view pat
   person.phone = in.NullableString(j, "phone", where);
   person.agency = in.String(j, "agency", where);
   person.new_address = in.Bool(j, "new_address", where).value_or(false);
+  person.certificate = in.NullableString(j, "certificate", where);
   return person;
 }
 
@@ -433,10 +435,10 @@ void CheckPerson(Event& event, std::string_view path, Checker& check) {
       check.Forbidden(person.agency, At(path, "agency"), "a change of agency is a transfer");
       // Said only when nothing else was wrong with the fields given.
       if (!person.agency && !has_name && !person.birth_date && !person.title && !person.phone &&
-          !person.new_address) {
+          !person.new_address && !person.certificate) {
         check.Add(path,
                   "an update must change at least one of full_name, family_name, "
-                  "middle_names, given_name, birth_date, title, phone, or ask for "
+                  "middle_names, given_name, birth_date, title, phone, certificate, or ask for "
                   "new_address");
       }
       break;
@@ -463,6 +465,8 @@ void CheckPerson(Event& event, std::string_view path, Checker& check) {
   if (person.title && *person.title) check.Text(**person.title, At(path, "title"), kMaxTextLength);
   if (person.phone && *person.phone) check.Phone(**person.phone, At(path, "phone"));
   if (person.agency) check.Code(*person.agency, At(path, "agency"));
+  if (auto why = internal::CheckCertificateField(person.certificate, event.type))
+    check.Add(At(path, "certificate"), *why);
 }
 
 void CheckAgency(Event& event, std::string_view path, Checker& check) {
@@ -836,6 +840,7 @@ std::string ToJson(const Event& event) {
     PutChange(person, "phone", p.phone);
     if (p.agency) person["agency"] = *p.agency;
     if (p.new_address) person["new_address"] = true;
+    PutChange(person, "certificate", p.certificate);
     j["person"] = std::move(person);
   }
   if (event.agency) {
