@@ -38,6 +38,7 @@ const std::vector<std::string>& PersonAttributes() {
                                                       "danhbaDecisionDN",
                                                       "danhbaEventId",
                                                       "danhbaMailAlias",
+                                                      "userCertificate",
                                                       "userPassword"};
   return attributes;
 }
@@ -245,6 +246,7 @@ Entry PersonEntry(const PersonRecord& p) {
   if (!p.decision_dns.empty()) e.Set("danhbaDecisionDN", p.decision_dns);
   if (!p.created_by_event.empty()) e.Add("danhbaEventId", p.created_by_event);
   if (!p.aliases.empty()) e.Set("danhbaMailAlias", p.aliases);
+  if (p.certificate) e.Add("userCertificate;binary", *p.certificate);
   return e;
 }
 
@@ -294,6 +296,9 @@ PersonRecord PersonFromEntry(const Entry& e) {
   p.created_by_event = e.First("danhbaEventId").value_or("");
   p.aliases = e.Get("danhbaMailAlias");
   p.has_password = e.Has("userPassword");
+  // The server names the values with the ;binary option it requires.
+  p.certificate = e.First("userCertificate;binary");
+  if (!p.certificate) p.certificate = e.First("userCertificate");
   return p;
 }
 
@@ -625,6 +630,9 @@ Status LdapDirectory::UpdatePerson(const PersonRecord& before, const PersonRecor
   if (after.mail != before.mail) mods.push_back(Modification::Replace("mail", {after.mail}));
   if (after.aliases != before.aliases) {
     mods.push_back(Modification::Replace("danhbaMailAlias", after.aliases));
+  }
+  if (after.certificate != before.certificate) {
+    mods.push_back(Modification::Replace("userCertificate;binary", Optional(after.certificate)));
   }
   // Last, so that a change is marked done only together with its content (one
   // modify is atomic anyway).

@@ -20,6 +20,7 @@
 #include "danhba/naming/agency_code.h"
 #include "danhba/naming/name.h"
 #include "sync/address_claims.h"
+#include "sync/certificate.h"
 #include "sync/handover.h"
 
 namespace danhba::sync {
@@ -551,6 +552,7 @@ class Engine::Impl::Worker {
       r.agency_code = agency->code;
       r.agency_dn = agency->dn;
       r.birth_date = p.birth_date;
+      internal::SetCertificate(p, r, e_.options_.clock());
       r.decision_dns = {DecisionDn(ev)};
       r.created_by_event = ev.id;
       auto password = e_.NewPassword();
@@ -669,7 +671,10 @@ class Engine::Impl::Worker {
     for (std::size_t i : added) {
       const PreparedHire& h = hires[i];
       Status fault = Fault(h.item->event, Step::kHandoverWritten);
-      results[i] = fault.ok() ? Applied(PersonResult(h.person.person.uid, h.person.person.mail))
+      const PersonRecord& r = h.person.person;
+      results[i] = fault.ok() ? Applied(PersonResult(r.uid, r.mail) +
+                                        internal::CertificateNote(h.item->event, r.mail,
+                                                                  e_.options_.clock()))
                               : FromError(fault.error());
     }
   }
@@ -686,7 +691,8 @@ class Engine::Impl::Worker {
       SYNC_TRY(e_.handover_.Write({{agency, r.uid, r.mail, r.full_name, password, ev.id}}));
       SYNC_TRY(Fault(ev, Step::kHandoverWritten));
     }
-    return Applied(PersonResult(r.uid, r.mail));
+    return Applied(PersonResult(r.uid, r.mail) +
+                   internal::CertificateNote(ev, r.mail, e_.options_.clock()));
   }
 
   StepResult Hire(const model::Event& ev) {
@@ -733,7 +739,8 @@ class Engine::Impl::Worker {
       SYNC_TRY(e_.handover_.Write(
           {{*p.agency, r.uid, r.mail, r.full_name, prepared->person.initial_password, ev.id}}));
       SYNC_TRY(Fault(ev, Step::kHandoverWritten));
-      return Applied(PersonResult(r.uid, r.mail));
+      return Applied(PersonResult(r.uid, r.mail) +
+                     internal::CertificateNote(ev, r.mail, e_.options_.clock()));
     }
   }
 
@@ -761,6 +768,7 @@ class Engine::Impl::Worker {
     after.title = p.title ? *p.title : std::nullopt;
     after.phone = p.phone ? *p.phone : std::nullopt;
     if (p.birth_date) after.birth_date = p.birth_date;
+    internal::SetCertificate(p, after, e_.options_.clock());
     after.decision_dns.push_back(DecisionDn(ev));
     SYNC_TRY(dir_.UpdatePerson(r, after));
     SYNC_TRY(Fault(ev, Step::kPersonUpdated));
@@ -806,12 +814,14 @@ class Engine::Impl::Worker {
     if (p.phone) after.phone = *p.phone;
     if (p.birth_date) after.birth_date = p.birth_date;
     if (p.new_address) return Readdress(ev, r, std::move(after), corrected);
+    internal::SetCertificate(p, after, e_.options_.clock());
     after.decision_dns.push_back(decision_dn);
     SYNC_TRY(dir_.EnsureDecision(DecisionOf(ev, {r.dn})));
     SYNC_TRY(Fault(ev, Step::kDecisionWritten));
     SYNC_TRY(dir_.UpdatePerson(r, after));
     SYNC_TRY(Fault(ev, Step::kPersonUpdated));
-    return Applied(PersonResult(r.uid, r.mail));
+    return Applied(PersonResult(r.uid, r.mail) +
+                   internal::CertificateNote(ev, r.mail, e_.options_.clock()));
   }
 
   // An update with new_address: the address the (corrected) name gives, by the
@@ -874,6 +884,8 @@ class Engine::Impl::Worker {
       if (std::find(after.aliases.begin(), after.aliases.end(), r.mail) == after.aliases.end())
         after.aliases.push_back(r.mail);
     }
+    // Judged against the new address.
+    if (ev.person) internal::SetCertificate(*ev.person, after, e_.options_.clock());
     SYNC_TRY(dir_.EnsureDecision(DecisionOf(ev, {after.dn})));
     SYNC_TRY(Fault(ev, Step::kDecisionWritten));
     after.decision_dns.push_back(DecisionDn(ev));
@@ -881,7 +893,7 @@ class Engine::Impl::Worker {
     SYNC_TRY(Fault(ev, Step::kPersonUpdated));
     std::string result = PersonResult(after.uid, after.mail);
     if (after.mail != r.mail) result += " alias=" + r.mail;
-    return Applied(result);
+    return Applied(result + internal::CertificateNote(ev, after.mail, e_.options_.clock()));
   }
 
   // Leaving (R9, R14): to ou=former, status left, no password; the entry and its
