@@ -10,7 +10,7 @@ packages=(
   libyaml-cpp-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libicu-dev nlohmann-json3-dev libcli11-dev
-  libssl-dev libsystemd-dev libzip-dev libexpat1-dev libxlsxwriter-dev
+  libssl-dev openssl libsystemd-dev libzip-dev libexpat1-dev libxlsxwriter-dev
   curl faketime tzdata
   chromium python3 python3-aiosmtpd wrk
   postfix-ldap dovecot-core dovecot-ldap
