@@ -4,8 +4,10 @@
 // nothing, and a sender registered with `danhba sender add --x509-cert` is let
 // in only with a detached CMS signature made by `openssl cms` with its key.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -63,6 +65,19 @@ std::string ReadFile(const std::filesystem::path& path) {
 
 void WriteFile(const std::filesystem::path& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
+}
+
+// The openssl command on PATH (the harness runs programs by path).
+std::string OpensslCommand() {
+  const char* path = std::getenv("PATH");
+  std::istringstream dirs(path != nullptr ? path : "/usr/bin:/bin");
+  std::string dir;
+  while (std::getline(dirs, dir, ':')) {
+    const auto candidate = std::filesystem::path(dir) / "openssl";
+    if (!dir.empty() && ::access(candidate.c_str(), X_OK) == 0) return candidate.string();
+  }
+  ADD_FAILURE() << "no openssl command on PATH (scripts/install-deps.sh installs it)";
+  return "openssl";
 }
 
 class Certificates : public ::testing::Test {
@@ -142,7 +157,7 @@ class Certificates : public ::testing::Test {
     const auto base = dir_->path() / "base.txt";
     const auto sig = dir_->path() / "sig.der";
     WriteFile(base, stamp + "\nPOST\n/api/v1/events\n" + body);
-    auto signed_ = RunToCompletion({"openssl", "cms", "-sign", "-binary", "-in", base.string(),
+    auto signed_ = RunToCompletion({OpensslCommand(), "cms", "-sign", "-binary", "-in", base.string(),
                                     "-signer", (dir_->path() / cert).string(), "-inkey",
                                     (dir_->path() / key).string(), "-outform", "DER", "-out",
                                     sig.string()});
