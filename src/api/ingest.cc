@@ -16,6 +16,7 @@
 
 #include "danhba/api/changes.h"
 #include "danhba/base/log.h"
+#include "api/x509_signature.h"
 
 namespace danhba::api {
 namespace {
@@ -309,13 +310,23 @@ class IngestService::Impl {
                                       kTimestampHeader, seconds, window, now_seconds),
                           false);
     }
-    std::string expected = SignRequest(sender.hmac_secret.Reveal(), stamp, request.method,
-                                       request.target, request.body);
     std::string given = ToLower(Trim(*signature));
-    if (!ConstantTimeEquals(expected, given)) {
+    // A sender with a certificate signs with CMS (R17), the others with HMAC.
+    Status verified = Ok();
+    if (!sender.x509_certificate.empty()) {
+      verified = VerifyX509Signature(Trim(*signature),
+                                     SignatureBase(stamp, request.method, request.target,
+                                                   request.body),
+                                     sender.x509_certificate);
+    } else if (!ConstantTimeEquals(SignRequest(sender.hmac_secret.Reveal(), stamp, request.method,
+                                               request.target, request.body),
+                                   given)) {
+      verified = InvalidInput("the request signature does not match");
+    }
+    if (!verified.ok()) {
       log_->warn("{} {} from {}: bad signature for sender '{}'", request.method, request.target,
                  request.remote_address, sender.name);
-      return Unauthorized("bad_signature", "the request signature does not match", false);
+      return Unauthorized("bad_signature", verified.error().detail, false);
     }
     // Reading a status twice is harmless, and a poll may repeat within a second.
     if (request.method != "GET" && request.method != "HEAD") replay_key = sender.name + ":" + given;

@@ -23,6 +23,7 @@
 #include "danhba/base/log.h"
 #include "danhba/base/unique_fd.h"
 #include "danhba/naming/agency_code.h"
+#include "api/x509_signature.h"
 
 namespace danhba::api {
 namespace {
@@ -155,7 +156,8 @@ std::string SenderList::ToJson() const {
     json entry = {{"name", sender.name},
                   {"token_sha256", sender.token_sha256},
                   {"agencies", sender.agencies}};
-    if (sender.must_sign()) entry["hmac_secret"] = sender.hmac_secret.Reveal();
+    if (!sender.hmac_secret.empty()) entry["hmac_secret"] = sender.hmac_secret.Reveal();
+    if (!sender.x509_certificate.empty()) entry["x509_certificate"] = sender.x509_certificate;
     if (!sender.created_at.empty()) entry["created_at"] = sender.created_at;
     list.push_back(std::move(entry));
   }
@@ -212,6 +214,15 @@ Result<SenderList> SenderList::FromJson(std::string_view text, std::string_view 
         return fail(where + ": hmac_secret must be a string of at least 32 characters");
       }
       sender.hmac_secret = config::Secret(secret->get<std::string>());
+    }
+    if (auto cert = entry.find("x509_certificate"); cert != entry.end() && !cert->is_null()) {
+      auto pem = cert->is_string() ? X509CertificatePem(cert->get<std::string>())
+                                   : Result<std::string>(InvalidInput("must be a PEM string"));
+      if (!pem.ok()) return fail(where + ": x509_certificate " + pem.error().detail);
+      if (!sender.hmac_secret.empty()) {
+        return fail(where + ": hmac_secret and x509_certificate exclude each other");
+      }
+      sender.x509_certificate = std::move(pem).value();
     }
     if (auto created = entry.find("created_at"); created != entry.end() && created->is_string()) {
       sender.created_at = created->get<std::string>();
@@ -287,8 +298,15 @@ Status SenderStore::Save(const SenderList& list) const {
 }
 
 Result<SenderCredentials> SenderStore::Add(std::string_view name, std::vector<std::string> agencies,
-                                           bool sign) {
+                                           bool sign, std::string_view x509_certificate) {
   DANHBA_RETURN_IF_ERROR(ValidateSenderName(name));
+  std::string certificate_pem;
+  if (!x509_certificate.empty()) {
+    if (sign) return InvalidInput("a sender signs with an HMAC secret or a certificate, not both");
+    auto pem = X509CertificatePem(x509_certificate);
+    if (!pem.ok()) return InvalidInput("the certificate " + pem.error().detail);
+    certificate_pem = std::move(pem).value();
+  }
   for (const std::string& code : agencies) DANHBA_RETURN_IF_ERROR(naming::ValidateAgencyCode(code));
   auto loaded = Load();
   if (!loaded.ok()) return loaded.take_error();
@@ -305,6 +323,7 @@ Result<SenderCredentials> SenderStore::Add(std::string_view name, std::vector<st
   sender.token_sha256 = Sha256Hex(*token);
   sender.agencies = std::move(agencies);
   sender.created_at = NowRfc3339();
+  sender.x509_certificate = std::move(certificate_pem);
   if (sign) {
     auto secret = GenerateSecret();
     if (!secret.ok()) return secret.take_error();

@@ -4,7 +4,9 @@
 // daemon picks changes up within a second (docs/ingest.md).
 #include <fmt/format.h>
 
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <memory>
 #include <string>
 
@@ -20,6 +22,7 @@ struct SenderArgs {
   std::string name;
   std::string agencies;
   bool sign = false;
+  std::string x509_cert_file;
 };
 
 Result<api::SenderStore> OpenStore(const SenderArgs& args) {
@@ -43,7 +46,22 @@ int Add(const SenderArgs& args) {
     }
     agencies = std::move(parsed).value();
   }
-  auto added = store->Add(args.name, agencies, args.sign);
+  std::string certificate;
+  if (!args.x509_cert_file.empty()) {
+    std::ifstream in(args.x509_cert_file, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (!in) {
+      PrintError(InvalidInput("--x509-cert: cannot read " + args.x509_cert_file));
+      return 1;
+    }
+    certificate = text.str();
+    if (certificate.empty()) {
+      PrintError(InvalidInput("--x509-cert: " + args.x509_cert_file + " is empty"));
+      return 1;
+    }
+  }
+  auto added = store->Add(args.name, agencies, args.sign, certificate);
   if (!added.ok()) {
     PrintError(added.error());
     return 1;
@@ -60,6 +78,10 @@ int Add(const SenderArgs& args) {
     std::cerr
         << "Requests must be signed with the HMAC secret (X-Danhba-Timestamp, X-Danhba-Signature; "
            "see docs/ingest.md).\n";
+  }
+  if (!certificate.empty()) {
+    std::cerr << "Requests must carry a detached CMS signature by the certificate's key "
+                 "(X-Danhba-Timestamp, X-Danhba-Signature: cms=...; see docs/ingest.md).\n";
   }
   return 0;
 }
@@ -82,7 +104,8 @@ int List(const SenderArgs& args) {
   std::cout << fmt::format("{:<24} {:<6} {:<21} {}\n", "NAME", "SIGNS", "CREATED", "AGENCIES");
   for (const api::Sender& sender : loaded->senders()) {
     std::cout << fmt::format(
-        "{:<24} {:<6} {:<21} {}\n", sender.name, sender.must_sign() ? "yes" : "no",
+        "{:<24} {:<6} {:<21} {}\n", sender.name,
+        !sender.x509_certificate.empty() ? "x509" : sender.must_sign() ? "yes" : "no",
         sender.created_at.empty() ? "-" : sender.created_at,
         sender.agencies.empty() ? std::string("(all)")
                                 : fmt::format("{}", fmt::join(sender.agencies, ",")));
@@ -116,7 +139,11 @@ void AddSenderCommand(CLI::App& app, int& exit_code) {
       ->required();
   add->add_option("--agencies", args->agencies,
                   "Agency codes it may send events about, e.g. stttt,skhcn (default: all)");
-  add->add_flag("--sign", args->sign, "Require HMAC-SHA256 request signatures; prints the secret");
+  auto* sign =
+      add->add_flag("--sign", args->sign, "Require HMAC-SHA256 request signatures; prints the secret");
+  add->add_option("--x509-cert", args->x509_cert_file,
+                  "Require detached CMS signatures by this certificate's key (PEM file)")
+      ->excludes(sign);
   add->add_option("--config", args->config_path, "Configuration file (default: built-in defaults)");
   add->callback([&exit_code, args] { exit_code = Add(*args); });
 

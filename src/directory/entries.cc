@@ -98,7 +98,7 @@ const std::vector<std::string>& PersonAttributes() {
     for (const OptionalText& text : kPersonOptionalTexts) list.emplace_back(text.attribute);
     for (const char* attribute : {"ou", "departmentNumber", "danhbaPersonId", "danhbaStatus",
                                   "danhbaAgencyDN", "danhbaBirthDate", "danhbaDecisionDN",
-                                  "danhbaEventId", "danhbaMailAlias", "userPassword"}) {
+                                  "danhbaEventId", "danhbaMailAlias", "userCertificate", "userPassword"}) {
       list.emplace_back(attribute);
     }
     return list;
@@ -172,6 +172,9 @@ std::vector<Modification> PersonModifications(const PersonRecord& before, const 
   if (after.mail != before.mail) mods.push_back(Modification::Replace("mail", {after.mail}));
   if (after.aliases != before.aliases) {
     mods.push_back(Modification::Replace("danhbaMailAlias", after.aliases));
+  }
+  if (after.certificate != before.certificate) {
+    mods.push_back(Modification::Replace("userCertificate;binary", Optional(after.certificate)));
   }
   // Last, so that a change is marked done only together with its content (one
   // modify is atomic anyway).
@@ -281,6 +284,7 @@ Entry PersonEntry(const PersonRecord& p) {
   if (!p.decision_dns.empty()) e.Set("danhbaDecisionDN", p.decision_dns);
   if (!p.created_by_event.empty()) e.Add("danhbaEventId", p.created_by_event);
   if (!p.aliases.empty()) e.Set("danhbaMailAlias", p.aliases);
+  if (p.certificate) e.Add("userCertificate;binary", *p.certificate);
   return e;
 }
 
@@ -329,6 +333,9 @@ PersonRecord PersonFromEntry(const Entry& e) {
   p.created_by_event = e.First("danhbaEventId").value_or("");
   p.aliases = e.Get("danhbaMailAlias");
   p.has_password = e.Has("userPassword");
+  // The server names the values with the ;binary option it requires.
+  p.certificate = e.First("userCertificate;binary");
+  if (!p.certificate) p.certificate = e.First("userCertificate");
   return p;
 }
 

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "danhba/model/fields.h"
+#include "model/certificate_field.h"
 #include "model/event_check.h"
 #include "model/event_rules.h"
 #include "model/quote.h"
@@ -246,6 +247,11 @@ void CheckPerson(Event& event, std::string_view path, Checker& check) {
   if (person.title && *person.title) check.Text(**person.title, At(path, "title"), kMaxTextLength);
   if (person.phone && *person.phone) check.Phone(**person.phone, At(path, "phone"));
   if (person.agency) check.Code(*person.agency, At(path, "agency"));
+  if (event.type == EventType::kHire || event.type == EventType::kUpdate) {
+    if (auto why = internal::CheckCertificateField(person.certificate, event.type)) {
+      check.Add(At(path, "certificate"), *why);
+    }
+  }
 }
 
 void CheckAgency(Event& event, std::string_view path, Checker& check) {

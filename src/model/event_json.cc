@@ -153,7 +153,7 @@ std::optional<PersonFields> DecodePerson(const Json& event, std::string_view pat
   const Json& j = *it;
   in.Keys(j, where,
           {"id", "full_name", "family_name", "middle_names", "given_name", "birth_date", "title",
-           "phone", "agency", "new_address"});
+           "phone", "agency", "new_address", "certificate"});
   PersonFields person;
   person.id = in.String(j, "id", where).value_or("");
   person.full_name = in.String(j, "full_name", where);
@@ -165,6 +165,7 @@ std::optional<PersonFields> DecodePerson(const Json& event, std::string_view pat
   person.phone = in.NullableString(j, "phone", where);
   person.agency = in.String(j, "agency", where);
   person.new_address = in.Bool(j, "new_address", where).value_or(false);
+  person.certificate = in.NullableString(j, "certificate", where);
   return person;
 }
 
@@ -432,6 +433,7 @@ std::string ToJson(const Event& event) {
     PutChange(person, "phone", p.phone);
     if (p.agency) person["agency"] = *p.agency;
     if (p.new_address) person["new_address"] = true;
+    PutChange(person, "certificate", p.certificate);
     j["person"] = std::move(person);
   }
   if (event.agency) {

@@ -14,6 +14,7 @@ constexpr Rule No(std::string_view hint) { return Rule{Presence::kNo, hint}; }
 constexpr std::string_view kOnlyId = "only person.id";
 constexpr std::string_view kCorrection = "a name correction is an update";
 constexpr std::string_view kOnlyCode = "only agency.code";
+constexpr std::string_view kCertificate = "a certificate comes with a hire or an update";
 
 // clang-format off
 // Columns: hire, transfer, update, leave.
@@ -43,6 +44,10 @@ constexpr PersonFieldRule kPersonFields[] = {
     {"phone", [](const PersonFields& p) { return p.phone.has_value(); },
      {kOptional, kClearable, kClearable, No(kOnlyId)}, nullptr,
      [](PersonFields& p) { if (p.phone && !*p.phone) p.phone.reset(); }},
+    // R17: a person's S/MIME certificate (parsed and made canonical apart).
+    {"certificate", [](const PersonFields& p) { return p.certificate.has_value(); },
+     {kOptional, No(kCertificate), kClearable, No(kCertificate)}, nullptr,
+     [](PersonFields& p) { if (p.certificate && !*p.certificate) p.certificate.reset(); }},
     {"agency", [](const PersonFields& p) { return p.agency.has_value(); },
      {kRequired, No("the new agency is to_agency"), No("a change of agency is a transfer"), No(kOnlyId)}},
 };
@@ -66,7 +71,7 @@ constexpr TypeRule kTypes[] = {
     {EventType::kHire, Subject::kPerson, Presence::kNo, Presence::kNo},
     {EventType::kTransfer, Subject::kPerson, Presence::kRequired, Presence::kNo},
     {EventType::kUpdate, Subject::kPerson, Presence::kNo, Presence::kNo,
-     "full_name, family_name, middle_names, given_name, birth_date, title, phone, or ask for "
+     "full_name, family_name, middle_names, given_name, birth_date, title, phone, certificate, or ask for "
      "new_address"},
     {EventType::kLeave, Subject::kPerson, Presence::kNo, Presence::kNo},
     {EventType::kAgencyCreate, Subject::kAgency, Presence::kNo, Presence::kNo},

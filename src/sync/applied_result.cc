@@ -23,6 +23,7 @@ std::string AppliedResult::ToString() const {
   if (into) add("into", *into);
   if (alias) add("alias", *alias);
   if (renamed_from) add("renamed_from", *renamed_from);
+  if (certificate) add("certificate", *certificate);
   return out;
 }
 
@@ -57,6 +58,11 @@ std::optional<AppliedResult> ParseAppliedResult(std::string_view detail) {
       r.into = std::move(value);
     } else if (key == "renamed_from" && !r.person() && !r.renamed_from) {
       r.renamed_from = std::move(value);
+    } else if (key == "certificate" && r.person()) {
+      // The last key; its value runs to the end.
+      if (!detail.empty()) value.append(" ").append(detail);
+      r.certificate = std::move(value);
+      break;
     } else {
       return std::nullopt;
     }

@@ -4,6 +4,7 @@
 #include <type_traits>
 
 #include "danhba/ldap/dn.h"
+#include "sync/certificate.h"
 
 namespace danhba::sync {
 
@@ -40,6 +41,14 @@ std::string Handlers::UnknownAgency(const std::string& code) {
 }
 
 bool Handlers::InFormer(const std::string& dn) const { return InSubtree(dn, layout_.former_dn); }
+
+AppliedResult Handlers::PersonResult(const directory::PersonRecord& r,
+                                     const model::EventHeader& h,
+                                     const model::PersonFields& p) const {
+  AppliedResult out = PersonResult(r);
+  out.certificate = internal::CertificateNote(h.id, p, r.mail, Now());
+  return out;
+}
 
 AppliedResult Handlers::AgencyResult(const AgencyRecord& a) const {
   AppliedResult r;

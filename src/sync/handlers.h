@@ -70,6 +70,7 @@ class Handlers {
   Applied Change(const model::EventHeader& h, model::EventType type, const model::PersonFields& p,
                  const std::optional<std::string>& to_agency);
   Applied Readdress(const model::EventHeader& h, model::EventType type,
+                    const model::PersonFields& p,
                     const directory::PersonRecord& r, directory::PersonRecord after,
                     const std::optional<naming::PersonName>& corrected);
 
@@ -138,6 +139,10 @@ class Handlers {
     return out;
   }
   AppliedResult AgencyResult(const directory::AgencyRecord& a) const;
+  // PersonResult with what became of the certificate `p` carries (R17).
+  AppliedResult PersonResult(const directory::PersonRecord& r, const model::EventHeader& h,
+                             const model::PersonFields& p) const;
+  base::TimePoint Now() const { return e_.options.clock(); }
 
   const EngineShared& e_;
   directory::Directory& dir_;

@@ -225,7 +225,8 @@ void Handlers::FinishAdded(const std::vector<PreparedHire>& hires,
   for (std::size_t i : added) {
     const PreparedHire& h = hires[i];
     Status stop = Steps(h.event->header).Reached(Step::kHandoverWritten);
-    results[i] = stop.ok() ? Applied(PersonResult(h.person.person)) : Applied(stop.error());
+    results[i] = stop.ok() ? Applied(PersonResult(h.person.person, h.event->header, h.event->person))
+                           : Applied(stop.error());
   }
 }
 

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "danhba/naming/address.h"
+#include "sync/certificate.h"
 #include "sync/handlers.h"
 
 namespace danhba::sync {
@@ -56,6 +57,7 @@ Result<Handlers::Allocated> Handlers::Allocate(const model::HireEvent& ev,
   r.agency_code = agency->code;
   r.agency_dn = agency->dn;
   r.birth_date = p.birth_date;
+  internal::SetCertificate(p, r, Now());
   r.decision_dns = {DecisionDn(ev.header)};
   r.created_by_event = ev.header.id;
   auto password = e_.NewPassword();
@@ -78,7 +80,7 @@ Applied Handlers::FinishHandover(const model::HireEvent& ev, const PersonRecord&
         Step::kHandoverWritten,
         e_.handover.Write({{ev.agency, r.uid, r.mail, r.full_name, *password, ev.header.id}})));
   }
-  return PersonResult(r);
+  return PersonResult(r, ev.header, ev.person);
 }
 
 Applied Handlers::Handle(const model::HireEvent& ev) {
@@ -120,7 +122,7 @@ Applied Handlers::Handle(const model::HireEvent& ev) {
         steps.Done(Step::kHandoverWritten,
                    e_.handover.Write({{ev.agency, r.uid, r.mail, r.full_name,
                                        prepared->person.initial_password, ev.header.id}})));
-    return PersonResult(r);
+    return PersonResult(r, ev.header, p);
   }
 }
 
@@ -151,6 +153,7 @@ Applied Handlers::Rehire(const model::HireEvent& ev, PersonRecord r) {
   after.title = p.title ? *p.title : std::nullopt;
   after.phone = p.phone ? *p.phone : std::nullopt;
   if (p.birth_date) after.birth_date = p.birth_date;
+  internal::SetCertificate(p, after, Now());
   after.decision_dns.push_back(DecisionDn(ev.header));
   DANHBA_RETURN_IF_ERROR(steps.Done(Step::kPersonUpdated, dir_.UpdatePerson(r, after)));
   return FinishHandover(ev, after);
@@ -204,12 +207,13 @@ Applied Handlers::Change(const model::EventHeader& h, EventType type, const mode
   if (p.title) after.title = *p.title;
   if (p.phone) after.phone = *p.phone;
   if (p.birth_date) after.birth_date = p.birth_date;
-  if (p.new_address) return Readdress(h, type, r, std::move(after), corrected);
+  if (p.new_address) return Readdress(h, type, p, r, std::move(after), corrected);
+  internal::SetCertificate(p, after, Now());
   after.decision_dns.push_back(decision_dn);
   DANHBA_RETURN_IF_ERROR(steps.Done(Step::kDecisionWritten,
                                     dir_.EnsureDecision(DecisionOf(h, type, {r.dn}))));
   DANHBA_RETURN_IF_ERROR(steps.Done(Step::kPersonUpdated, dir_.UpdatePerson(r, after)));
-  return PersonResult(r);
+  return PersonResult(r, h, p);
 }
 
 // An update with new_address: the address the (corrected) name gives, by the
@@ -218,7 +222,8 @@ Applied Handlers::Change(const model::EventHeader& h, EventType type, const mode
 // decision entry, then mail, alias, name and the decision reference in one
 // modify. An entry whose mail is not <uid>@domain was renamed by an
 // interrupted run of this event, which the replay finishes.
-Applied Handlers::Readdress(const model::EventHeader& h, EventType type, const PersonRecord& r,
+Applied Handlers::Readdress(const model::EventHeader& h, EventType type,
+                            const model::PersonFields& p, const PersonRecord& r,
                             PersonRecord after,
                             const std::optional<naming::PersonName>& corrected) {
   const StepContext steps = Steps(h);
@@ -266,11 +271,12 @@ Applied Handlers::Readdress(const model::EventHeader& h, EventType type, const P
     if (std::find(after.aliases.begin(), after.aliases.end(), r.mail) == after.aliases.end())
       after.aliases.push_back(r.mail);
   }
+  internal::SetCertificate(p, after, Now());  // judged against the new address
   DANHBA_RETURN_IF_ERROR(steps.Done(Step::kDecisionWritten,
                                     dir_.EnsureDecision(DecisionOf(h, type, {after.dn}))));
   after.decision_dns.push_back(DecisionDn(h));
   DANHBA_RETURN_IF_ERROR(steps.Done(Step::kPersonUpdated, dir_.UpdatePerson(current, after)));
-  AppliedResult result = PersonResult(after);
+  AppliedResult result = PersonResult(after, h, p);
   if (after.mail != r.mail) result.alias = r.mail;
   return result;
 }

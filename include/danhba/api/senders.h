@@ -3,14 +3,17 @@
 //
 // Each sender has a name, a bearer token of which only the SHA-256 is kept, an
 // optional set of agencies it may send events about, and, when it must sign its
-// requests, an HMAC-SHA256 secret. The secret has to be usable to check
+// requests, either an HMAC-SHA256 secret or a trusted X.509 certificate (whose
+// key makes detached CMS signatures, R17). The secret has to be usable to check
 // signatures, so it is stored as is; that is why the senders file is written
 // with mode 0600 and refused when group or others may read it.
 //
 // The senders file is JSON:
 //   {"version":1,"senders":[{"name":"hr-snv","token_sha256":"<64 hex>",
 //     "agencies":["stttt"],"hmac_secret":"<64 hex>","created_at":"2026-11-28T18:00:00Z"}]}
-// "agencies" empty or absent: every agency. "hmac_secret" absent: no signatures.
+// "agencies" empty or absent: every agency. "hmac_secret" absent: no HMAC
+// signatures; "x509_certificate" (PEM) instead: CMS signatures by that
+// certificate. At most one of the two.
 #pragma once
 
 #include <chrono>
@@ -30,10 +33,11 @@ struct Sender {
   std::string name;
   std::string token_sha256;           // lower-case hex of SHA-256(token)
   std::vector<std::string> agencies;  // agency codes; empty: all agencies
-  config::Secret hmac_secret;         // non-empty: requests must be signed
+  config::Secret hmac_secret;         // non-empty: requests must be signed (HMAC)
+  std::string x509_certificate;       // PEM; non-empty: requests must carry a CMS signature
   std::string created_at;             // RFC 3339 UTC, for operators
 
-  bool must_sign() const { return !hmac_secret.empty(); }
+  bool must_sign() const { return !hmac_secret.empty() || !x509_certificate.empty(); }
   // Whether an event naming agency `code` is within this sender's scope.
   bool MaySendFor(std::string_view code) const;
 };
@@ -98,12 +102,14 @@ class SenderStore {
   // readable by group or others is a config error (it holds HMAC secrets).
   Result<SenderList> Load() const;
 
-  // Registers a sender with a new token (and a new HMAC secret when `sign`).
-  // A name already registered is a conflict error; nothing is changed then.
+  // Registers a sender with a new token (and a new HMAC secret when `sign`, or
+  // the trusted signing certificate `x509_certificate`, PEM or base64 DER, kept
+  // as PEM; not both). A name already registered is a conflict error, a
+  // certificate that does not parse an invalid-input error; nothing is changed then.
   // Not safe against a concurrent Add/Remove in another process (the file is
   // changed by the operator's CLI, one command at a time).
   Result<SenderCredentials> Add(std::string_view name, std::vector<std::string> agencies,
-                                bool sign);
+                                bool sign, std::string_view x509_certificate = {});
 
   // Removes a sender; not-found when there is none of that name.
   Status Remove(std::string_view name);

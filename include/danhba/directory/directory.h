@@ -99,6 +99,7 @@ struct PersonRecord {
   std::optional<model::Date> birth_date;  // danhbaBirthDate (private)
   std::vector<std::string> decision_dns;  // danhbaDecisionDN
   std::vector<std::string> aliases;       // danhbaMailAlias: earlier addresses (new_address)
+  std::optional<std::string> certificate;  // userCertificate;binary: S/MIME certificate, DER (R17)
   // danhbaEventId: the hire that created the entry (how a repeated hire knows
   // it made the entry, even when the decision entry is shared).
   std::string created_by_event;

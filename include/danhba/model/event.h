@@ -74,6 +74,9 @@ struct PersonFields {
   // update only: the operator asks for the address the (corrected) name gives;
   // the old address stays an alias. Without it a name correction keeps the address.
   bool new_address = false;
+  // hire and update: the person's X.509 S/MIME certificate (R17), canonical as
+  // the base64 of its DER; null (update only): remove the published one.
+  Change<std::string> certificate;
 
   friend bool operator==(const PersonFields&, const PersonFields&) = default;
 };
@@ -109,11 +112,11 @@ struct Event {
 // ("Event fields") shows; in short:
 //
 //   hire             person{id, full_name | family_name+given_name [+middle_names],
-//                    agency; optional birth_date, title, phone}
+//                    agency; optional birth_date, title, phone, certificate}
 //   transfer         person{id; optional title, phone}, to_agency
 //   update           person{id; at least one of the name fields, birth_date,
-//                    title, phone, new_address: true}; title and phone may be
-//                    null (cleared)
+//                    title, phone, certificate, new_address: true}; title,
+//                    phone and certificate may be null (cleared)
 //   leave            person{id}
 //   agency.create    agency{code, name; optional parent (null: top level), head}
 //   agency.update    agency{code; at least one of name, parent, new_code}

@@ -120,6 +120,9 @@ struct AppliedResult {
   std::optional<std::string> alias;
   std::optional<std::string> into;          // agency.merge: the target's code
   std::optional<std::string> renamed_from;  // agency.update with new_code: the old code
+  // Person events with person.certificate: "published", "removed" or
+  // "withheld: <why>" (R17). Written last: the reason may hold spaces.
+  std::optional<std::string> certificate;
 
   bool person() const { return !uid.empty(); }
   std::string ToString() const;

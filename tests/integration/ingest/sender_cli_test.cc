@@ -9,12 +9,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "danhba/api/senders.h"
+#include "support/test_certificates.h"
 #include "unit/api/test_util.h"
 
 namespace danhba::api {
@@ -147,6 +149,35 @@ TEST_F(SenderCliTest, RemoveRevokesTheToken) {
   ASSERT_TRUE(loaded.ok());
   EXPECT_EQ(loaded->Authenticate(token), nullptr);
   EXPECT_THAT(Run({"list"}).err, HasSubstr("no senders"));
+}
+
+TEST_F(SenderCliTest, X509CertStoresTheCertificateAndRefusesBadOnes) {
+  const auto now = std::chrono::floor<std::chrono::microseconds>(std::chrono::system_clock::now());
+  const auto cert = danhba::testing::TestCertificate::ValidFor("hr@snv.dongnai.gov.vn", now);
+  const auto pem = dir_.path() / "hr-pki.pem";
+  std::ofstream(pem) << cert.pem();
+  const auto junk = dir_.path() / "junk.pem";
+  std::ofstream(junk) << "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+
+  Outcome added = Run({"add", "hr-pki", "--x509-cert", pem.string()});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  EXPECT_THAT(added.out, Not(HasSubstr("hmac_secret")));
+  EXPECT_THAT(added.err, HasSubstr("cms="));
+  auto loaded = SenderStore(SendersFile()).Load();
+  ASSERT_TRUE(loaded.ok());
+  ASSERT_NE(loaded->Find("hr-pki"), nullptr);
+  EXPECT_EQ(loaded->Find("hr-pki")->x509_certificate, cert.pem());
+  EXPECT_THAT(Run({"list"}).out, HasSubstr("x509"));
+
+  const std::string before = ReadAll(SendersFile());
+  Outcome bad = Run({"add", "other", "--x509-cert", junk.string()});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("the certificate is not a valid PEM certificate"));
+  Outcome missing = Run({"add", "other", "--x509-cert", (dir_.path() / "nope.pem").string()});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_THAT(missing.err, HasSubstr("--x509-cert: cannot read"));
+  EXPECT_NE(Run({"add", "other", "--sign", "--x509-cert", pem.string()}).exit_code, 0);
+  EXPECT_EQ(ReadAll(SendersFile()), before);
 }
 
 }  // namespace

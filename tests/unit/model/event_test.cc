@@ -295,7 +295,7 @@ std::vector<InvalidCase> InvalidCases() {
        "agency: not allowed for a hire"},
       {"person_unknown_field", Ev("hire", p + R"(,"emial":"an@x"})"),
        "person.emial: unknown field (expected id, full_name, family_name, middle_names, "
-       "given_name, birth_date, title, phone, agency, new_address)"},
+       "given_name, birth_date, title, phone, agency, new_address, certificate)"},
       {"birth_date_not_a_date", Ev("hire", p + R"(,"birth_date":"1990-13-01"})"),
        R"(person.birth_date: "1990-13-01" is not a date (YYYY-MM-DD))"},
       {"birth_date_after_decision", Ev("hire", p + R"(,"birth_date":"2027-01-01"})"),
@@ -343,7 +343,7 @@ std::vector<InvalidCase> InvalidCases() {
        R"(to_agency: "Sở KHCN" is not an agency code (lower-case a-z, 0-9 and '.', starting with a letter, at most 64))"},
       {"update_nothing", Ev("update", R"("person":{"id":"CB1"})"),
        "person: an update must change at least one of full_name, family_name, middle_names, "
-       "given_name, birth_date, title, phone, or ask for new_address"},
+       "given_name, birth_date, title, phone, certificate, or ask for new_address"},
       {"update_agency", Ev("update", R"("person":{"id":"CB1","agency":"skhcn"})"),
        "person.agency: not allowed for an update (a change of agency is a transfer)"},
       {"leave_with_title", Ev("leave", R"("person":{"id":"CB1","title":"X"})"),

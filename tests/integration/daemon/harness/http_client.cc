@@ -159,6 +159,8 @@ Result<HttpReply> HttpClient::Request(std::string_view method, std::string_view 
   request.append(method).append(" ").append(target).append(" HTTP/1.1\r\nHost: ");
   request.append(host_).append(":").append(std::to_string(port_)).append("\r\n");
   if (!token_.empty()) request.append("Authorization: Bearer ").append(token_).append("\r\n");
+  for (const auto& [name, value] : next_headers_) request.append(name + ": " + value + "\r\n");
+  next_headers_.clear();
   if (!content_type.empty()) request.append("Content-Type: ").append(content_type).append("\r\n");
   if (!body.empty() || method == "POST" || method == "PUT") {
     request.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n");

@@ -33,6 +33,10 @@ class HttpClient {
 
   // Sends Authorization: Bearer <token> with every request when set.
   void SetBearerToken(std::string token) { token_ = std::move(token); }
+  // Sent with the next request only (e.g. a signature over that request), then cleared.
+  void SetNextHeaders(std::map<std::string, std::string> headers) {
+    next_headers_ = std::move(headers);
+  }
 
   Result<HttpReply> Get(std::string_view target);
   Result<HttpReply> PostJson(std::string_view target, std::string_view body);
@@ -51,6 +55,7 @@ class HttpClient {
   std::uint16_t port_;
   std::chrono::milliseconds timeout_;
   std::string token_;
+  std::map<std::string, std::string> next_headers_;
   int fd_ = -1;
   std::string buffer_;  // bytes read past the last reply
 };
