@@ -105,7 +105,9 @@ std::optional<std::string> Base64Decode(std::string_view text) {
   return DecodeBase64(text.substr(0, text.size() - padding), kBase64);
 }
 
-std::string Base64UrlEncode(std::string_view bytes) { return EncodeBase64(bytes, kBase64Url, false); }
+std::string Base64UrlEncode(std::string_view bytes) {
+  return EncodeBase64(bytes, kBase64Url, false);
+}
 
 std::optional<std::string> Base64UrlDecode(std::string_view text) {
   return DecodeBase64(text, kBase64Url);

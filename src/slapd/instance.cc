@@ -25,6 +25,7 @@
 #include <sstream>
 #include <thread>
 
+#include "danhba/base/strings.h"
 #include "danhba/base/unique_fd.h"
 #include "danhba/base/log.h"
 #include "danhba/slapd/secrets.h"
@@ -53,25 +54,6 @@ std::string MissingBinary(const fs::path& path) {
 Status CheckExecutable(const fs::path& path) {
   if (::access(path.c_str(), X_OK) != 0) return ConfigError(MissingBinary(path));
   return Ok();
-}
-
-std::string PercentEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : text) {
-    auto byte = static_cast<unsigned char>(c);
-    bool unreserved = (byte >= 'A' && byte <= 'Z') || (byte >= 'a' && byte <= 'z') ||
-                      (byte >= '0' && byte <= '9') || byte == '-' || byte == '.' || byte == '_' ||
-                      byte == '~';
-    if (unreserved) {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0xF];
-    }
-  }
-  return out;
 }
 
 Result<sockaddr_in> LoopbackAddress(const std::string& host, std::uint16_t port) {

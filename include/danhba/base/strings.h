@@ -10,7 +10,9 @@
 namespace danhba {
 
 // 'A'..'Z' to 'a'..'z'; every other byte unchanged (no locale involved).
-constexpr char AsciiLowerChar(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+constexpr char AsciiLowerChar(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
 std::string AsciiLower(std::string_view text);
 
 // Two lower-case hex digits per byte: "\x01\xab" -> "01ab".

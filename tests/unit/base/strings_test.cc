@@ -27,9 +27,9 @@ TEST(StringsTest, HexRoundTripsEveryByte) {
 }
 
 TEST(StringsTest, HexDecodeRefusesWhatHexEncodeNeverWrites) {
-  EXPECT_EQ(HexDecode("abc"), std::nullopt);   // odd length
-  EXPECT_EQ(HexDecode("AB"), std::nullopt);    // upper case
-  EXPECT_EQ(HexDecode("0g"), std::nullopt);    // not a digit
+  EXPECT_EQ(HexDecode("abc"), std::nullopt);  // odd length
+  EXPECT_EQ(HexDecode("AB"), std::nullopt);   // upper case
+  EXPECT_EQ(HexDecode("0g"), std::nullopt);   // not a digit
   EXPECT_TRUE(IsLowerHex("00ff", 4));
   EXPECT_FALSE(IsLowerHex("00ff", 6));
   EXPECT_FALSE(IsLowerHex("00FF", 4));
@@ -55,9 +55,9 @@ TEST(StringsTest, Base64MatchesRfc4648Vectors) {
 }
 
 TEST(StringsTest, Base64DecodeRefusesMalformedText) {
-  EXPECT_EQ(Base64Decode("Zg="), std::nullopt);    // not a multiple of 4
-  EXPECT_EQ(Base64Decode("Z=g="), std::nullopt);   // '=' inside
-  EXPECT_EQ(Base64Decode("Zg-_"), std::nullopt);   // base64url letters
+  EXPECT_EQ(Base64Decode("Zg="), std::nullopt);   // not a multiple of 4
+  EXPECT_EQ(Base64Decode("Z=g="), std::nullopt);  // '=' inside
+  EXPECT_EQ(Base64Decode("Zg-_"), std::nullopt);  // base64url letters
   EXPECT_EQ(Base64Decode("===="), std::nullopt);
 }
 
