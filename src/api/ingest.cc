@@ -171,7 +171,8 @@ class IngestService::Impl {
   Impl(IngestOptions options, IngestServices services)
       : options_(WithClock(std::move(options))),
         services_(std::move(services)),
-        rate_limiter_(options_.rate_limit, options_.clock),
+        rate_limiter_(options_.rate_limit.per_second, options_.rate_limit.burst,
+                      [clock = options_.clock] { return clock().time_since_epoch(); }),
         replay_cache_(2 * options_.signature_window, options_.max_remembered_signatures) {
     router_.Get(std::string(kChangesPath), [this](const http::Request& request,
                                                   const http::PathParams&, const Sender& sender) {

@@ -6,14 +6,23 @@
 namespace danhba::api {
 
 std::optional<std::chrono::seconds> RateLimiter::Take(const std::string& key) {
-  if (limit_.per_second <= 0) return std::nullopt;
-  base::TimePoint now = clock_();
-  std::lock_guard lock(mutex_);
-  auto [it, inserted] = buckets_.try_emplace(key, Bucket{limit_.burst, now});
+  if (per_second_ <= 0) return std::nullopt;
+  std::chrono::nanoseconds now = clock_();
+  auto seconds_since = [&](std::chrono::nanoseconds then) {
+    return std::chrono::duration<double>(now - then).count();
+  };
+  Shard& shard = shards_[std::hash<std::string>{}(key) % kShards];
+  std::lock_guard lock(shard.mutex);
+  if (shard.buckets.size() >= kMaxBucketsPerShard) {
+    std::erase_if(shard.buckets, [&](const auto& entry) {
+      const Bucket& b = entry.second;
+      return b.tokens + seconds_since(b.last) * per_second_ >= burst_;
+    });
+  }
+  auto [it, inserted] = shard.buckets.try_emplace(key, Bucket{burst_, now});
   Bucket& bucket = it->second;
   if (!inserted && now > bucket.last) {
-    double elapsed = std::chrono::duration<double>(now - bucket.last).count();
-    bucket.tokens = std::min(limit_.burst, bucket.tokens + elapsed * limit_.per_second);
+    bucket.tokens = std::min(burst_, bucket.tokens + seconds_since(bucket.last) * per_second_);
   }
   // A clock that steps back gives no tokens and takes none away.
   bucket.last = std::max(bucket.last, now);
@@ -21,7 +30,7 @@ std::optional<std::chrono::seconds> RateLimiter::Take(const std::string& key) {
     bucket.tokens -= 1;
     return std::nullopt;
   }
-  auto wait = static_cast<long long>(std::ceil((1 - bucket.tokens) / limit_.per_second));
+  auto wait = static_cast<long long>(std::ceil((1 - bucket.tokens) / per_second_));
   return std::chrono::seconds(std::max(1LL, wait));
 }
 

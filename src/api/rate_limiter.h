@@ -1,40 +1,54 @@
-// A token bucket per key (the ingest API's senders): each request takes one
-// token; tokens come back at a steady rate up to a burst.
+// A token bucket per key (an ingest sender, a public API client address):
+// each request takes one token; tokens come back at a steady rate up to a
+// burst. Shared by the ingest and the public API.
 #pragma once
 
+#include <array>
 #include <chrono>
+#include <cstddef>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
 
-#include "danhba/api/ingest.h"
-#include "danhba/base/clock.h"
-
 namespace danhba::api {
 
 class RateLimiter {
  public:
-  // `clock` is read on every Take(); a key's bucket starts full.
-  RateLimiter(RateLimit limit, base::Clock clock) : limit_(limit), clock_(std::move(clock)) {}
+  // The time on any clock, as a duration since its epoch: only differences
+  // between two readings count. Safe to call from any thread.
+  using Clock = std::function<std::chrono::nanoseconds()>;
+
+  // `per_second` tokens come back each second, up to `burst`; a key's bucket
+  // starts full. `clock` is read on every Take().
+  RateLimiter(double per_second, double burst, Clock clock)
+      : per_second_(per_second), burst_(burst), clock_(std::move(clock)) {}
 
   // Takes a token of `key`: nullopt when there was one, otherwise how long to
   // wait before one is back (at least 1 s, the unit of Retry-After). Always
-  // nullopt when the limit's rate is 0 or less. Thread-safe.
+  // nullopt when `per_second` is 0 or less. Thread-safe.
   std::optional<std::chrono::seconds> Take(const std::string& key);
-
-  const RateLimit& limit() const { return limit_; }
 
  private:
   struct Bucket {
     double tokens = 0;
-    base::TimePoint last{};
+    std::chrono::nanoseconds last{};
   };
+  struct Shard {
+    std::mutex mutex;
+    std::unordered_map<std::string, Bucket> buckets;
+  };
+  // Keys spread over shards so that concurrent requests rarely wait on one lock.
+  static constexpr std::size_t kShards = 16;
+  // Beyond this many keys in a shard, buckets that are full again are dropped
+  // (a dropped bucket comes back full: the same as keeping it).
+  static constexpr std::size_t kMaxBucketsPerShard = 4096;
 
-  RateLimit limit_;
-  base::Clock clock_;
-  std::mutex mutex_;
-  std::unordered_map<std::string, Bucket> buckets_;
+  double per_second_;
+  double burst_;
+  Clock clock_;
+  std::array<Shard, kShards> shards_;
 };
 
 }  // namespace danhba::api
