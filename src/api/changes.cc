@@ -67,9 +67,8 @@ ChangeFilter AgencyFilter(std::vector<std::string> agencies, PersonAgencyFn pers
     }
     if (std::any_of(named.begin(), named.end(), in_scope)) return true;
     if (event.person && person_agency) {
-      auto current = person_agency(event.person->id);
-      if (!current.ok()) return current.take_error();
-      if (*current && in_scope(**current)) return true;
+      DANHBA_ASSIGN_OR_RETURN(auto current, person_agency(event.person->id));
+      if (current && in_scope(*current)) return true;
     }
     return false;
   };

@@ -510,10 +510,9 @@ http::Handler PublicApi::AsHandler() {
 
 Result<std::unique_ptr<PublicService>> PublicService::Create(readmodel::FollowerOptions follower,
                                                              PublicApiOptions api) {
-  auto made = readmodel::Follower::Create(std::move(follower));
-  if (!made.ok()) return made.take_error();
+  DANHBA_ASSIGN_OR_RETURN(auto made, readmodel::Follower::Create(std::move(follower)));
   std::unique_ptr<PublicService> service(new PublicService());
-  service->follower_ = std::move(made).value();
+  service->follower_ = std::move(made);
   readmodel::Follower* f = service->follower_.get();
   service->api_ = std::make_unique<PublicApi>(
       std::move(api), [f] { return f->snapshot(); }, [f] { return f->state(); });

@@ -180,9 +180,8 @@ bool AppendLocalPartFast(std::string_view s, std::string& out, std::size_t max_l
 Status AppendLocalPart(std::string_view full_name, std::string& out, std::size_t max_length) {
   if (AppendLocalPartFast(full_name, out, max_length)) return Ok();
   DANHBA_ASSIGN_OR_RETURN(auto name, ParseName(full_name));
-  auto local = MakeLocalPart(name, max_length);
-  if (!local.ok()) return local.take_error();
-  out.append(local->value);
+  DANHBA_ASSIGN_OR_RETURN(auto local, MakeLocalPart(name, max_length));
+  out.append(local.value);
   return Ok();
 }
 

@@ -110,10 +110,9 @@ Status SendMail(const config::ListenAddress& relay, const Mail& mail, std::chron
     ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     boost::asio::streambuf buffer;
     auto expect = [&](int code, const std::string& what) -> Status {
-      auto reply = ReadReply(socket, buffer);
-      if (!reply.ok()) return reply.take_error();
-      if (reply->first != code) {
-        return Transient(where + " answered " + what + " with " + reply->second);
+      DANHBA_ASSIGN_OR_RETURN(auto reply, ReadReply(socket, buffer));
+      if (reply.first != code) {
+        return Transient(where + " answered " + what + " with " + reply.second);
       }
       return Ok();
     };

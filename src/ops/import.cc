@@ -62,14 +62,12 @@ Result<StaffFile> ReadStaffFile(std::string_view bytes, std::optional<text::Enco
   std::vector<model::TableRow> rows;
   std::vector<model::RowError> errors;
   if (file.xlsx) {
-    auto read = model::ReadXlsx(bytes);
-    if (!read.ok()) return read.take_error();
-    rows = std::move(read).value();
+    DANHBA_ASSIGN_OR_RETURN(auto read, model::ReadXlsx(bytes));
+    rows = std::move(read);
   } else {
-    auto read = model::ReadCsv(bytes);
-    if (!read.ok()) return read.take_error();
-    rows = std::move(read->rows);
-    errors = std::move(read->errors);
+    DANHBA_ASSIGN_OR_RETURN(auto read, model::ReadCsv(bytes));
+    rows = std::move(read.rows);
+    errors = std::move(read.errors);
   }
 
   // One encoding per column (never per cell): the column's own evidence when
