@@ -305,7 +305,7 @@ Result<std::unique_ptr<Instance>> Instance::Create(InstanceOptions options) {
                        std::to_string(sizeof(sockaddr_un{}.sun_path) - 1) +
                        " bytes; choose a shorter slapd directory");
   }
-  DANHBA_ASSIGN_OR_RETURN(sockaddr_in address, LoopbackAddress(options.host, options.port));
+  DANHBA_RETURN_IF_ERROR(LoopbackAddress(options.host, options.port));
 
   auto instance = std::make_unique<Instance>(std::move(options), PrivateKey());
   instance->port_ = instance->options_.port;
