@@ -160,7 +160,7 @@ Outcome RunToEnd(std::vector<std::string> args, const fs::path& dir) {
 
 // The status code of GET http://127.0.0.1:<port><path>, or 0 when nothing answers.
 int HttpGetStatus(int port, const std::string& path) {
-  support::HttpClient client("127.0.0.1", static_cast<std::uint16_t>(port), std::chrono::seconds(5));
+  danhba::support::HttpClient client("127.0.0.1", static_cast<std::uint16_t>(port), std::chrono::seconds(5));
   auto reply = client.Get(path);
   return reply.ok() ? reply->status : 0;
 }
@@ -169,7 +169,7 @@ int HttpGetStatus(int port, const std::string& path) {
 // status code, or 0 when nothing answers.
 int HttpPostStatus(int port, const std::string& path, const std::string& token,
                    const std::string& body) {
-  support::HttpClient client("127.0.0.1", static_cast<std::uint16_t>(port), std::chrono::seconds(5));
+  danhba::support::HttpClient client("127.0.0.1", static_cast<std::uint16_t>(port), std::chrono::seconds(5));
   client.SetBearerToken(token);
   auto reply = client.PostJson(path, body);
   return reply.ok() ? reply->status : 0;
