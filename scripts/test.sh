@@ -7,7 +7,9 @@
 #      that no test depends on the day it runs;
 #   3. `danhba run` starting, failing late and stopping, built with
 #      AddressSanitizer (./build-asan), so that the daemon's teardown order is
-#      checked where a use after free would show.
+#      checked where a use after free would show;
+#   4. the files of scripts/format-checked.txt against .clang-format
+#      (scripts/check-format.sh).
 # Extra arguments go to ctest and run step 1 alone, e.g. `scripts/test.sh -L unit`.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -50,6 +52,8 @@ asan() {
     "$build_dir/tests/integration/cli/cli_integration_test" --gtest_color=no --gtest_filter='CliTest.Run*'
 }
 step "danhba run under AddressSanitizer" asan
+
+step "clang-format" bash "$root/scripts/check-format.sh"
 
 if ((${#failed[@]} > 0)); then
   echo "FAILED: ${failed[*]}" >&2

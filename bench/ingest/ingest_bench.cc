@@ -19,7 +19,7 @@
 #include "danhba/api/ingest.h"
 #include "danhba/base/log.h"
 #include "danhba/http/server.h"
-#include "unit/api/http_client.h"
+#include "support/http_client.h"
 #include "unit/api/test_util.h"
 
 namespace {
@@ -46,13 +46,9 @@ Row RunRow(std::uint16_t port, const std::string& token, int clients, int batch,
   std::vector<std::thread> threads;
   for (int c = 0; c < clients; ++c) {
     threads.emplace_back([&, c] {
-      api::testing::HttpClient client(port);
-      if (!client.connected()) {
-        failures.fetch_add(1);
-        return;
-      }
-      api::testing::HttpClient::Headers headers = {{"Authorization", "Bearer " + token},
-                                                   {"Content-Type", "application/json"}};
+      // Connects on the first request; a failure to connect counts once.
+      support::HttpClient client("127.0.0.1", port, std::chrono::seconds(10));
+      client.SetBearerToken(token);
       std::uint64_t n = 0;
       while (Clock::now() < stop) {
         std::string body = batch > 1 ? "[" : "";
@@ -63,13 +59,12 @@ Row RunRow(std::uint16_t port, const std::string& token, int clients, int batch,
         }
         if (batch > 1) body += "]";
         auto sent = Clock::now();
-        auto response =
-            client.Send(boost::beast::http::verb::post, "/api/v1/events", std::move(body), headers);
+        auto response = client.PostJson("/api/v1/events", body);
         latencies[static_cast<std::size_t>(c)].push_back(
             std::chrono::duration<double, std::milli>(Clock::now() - sent).count());
-        if (!response || response->result_int() != 202) {
+        if (!response.ok() || response->status != 202) {
           failures.fetch_add(1);
-          if (!response) return;
+          if (!response.ok()) return;
           continue;
         }
         requests.fetch_add(1);

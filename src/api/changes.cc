@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "danhba/base/clock.h"
+#include "danhba/base/strings.h"
 #include "danhba/model/event.h"
 
 namespace danhba::api {
@@ -16,41 +17,6 @@ namespace {
 using json = nlohmann::ordered_json;
 
 constexpr std::string_view kCursorPrefix = "c1.";
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-std::string Base64Url(std::string_view bytes) {
-  std::string out;
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  for (unsigned char c : bytes) {
-    buffer = (buffer << 8) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out += kAlphabet[(buffer >> bits) & 63];
-    }
-  }
-  if (bits > 0) out += kAlphabet[(buffer << (6 - bits)) & 63];
-  return out;
-}
-
-std::optional<std::string> FromBase64Url(std::string_view text) {
-  std::string out;
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  for (char c : text) {
-    const char* at = std::char_traits<char>::find(kAlphabet, 64, c);
-    if (at == nullptr) return std::nullopt;
-    buffer = (buffer << 6) | static_cast<std::uint32_t>(at - kAlphabet);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((buffer >> bits) & 0xff);
-    }
-  }
-  return out;
-}
-
 void PutU64(std::string& out, std::uint64_t value) {
   for (int shift = 56; shift >= 0; shift -= 8) out += static_cast<char>((value >> shift) & 0xff);
 }
@@ -71,12 +37,12 @@ std::string EncodeCursor(const ChangePosition& position) {
   std::string bytes;
   PutU64(bytes, static_cast<std::uint64_t>(position.applied_at.time_since_epoch().count()));
   PutU64(bytes, position.seq);
-  return std::string(kCursorPrefix) + Base64Url(bytes);
+  return std::string(kCursorPrefix) + Base64UrlEncode(bytes);
 }
 
 std::optional<ChangePosition> DecodeCursor(std::string_view cursor) {
   if (!cursor.starts_with(kCursorPrefix)) return std::nullopt;
-  auto bytes = FromBase64Url(cursor.substr(kCursorPrefix.size()));
+  auto bytes = Base64UrlDecode(cursor.substr(kCursorPrefix.size()));
   if (!bytes || bytes->size() != 16) return std::nullopt;
   ChangePosition position;
   position.applied_at = journal::TimePoint(std::chrono::microseconds(static_cast<std::int64_t>(GetU64(*bytes))));
@@ -101,9 +67,8 @@ ChangeFilter AgencyFilter(std::vector<std::string> agencies, PersonAgencyFn pers
     }
     if (std::any_of(named.begin(), named.end(), in_scope)) return true;
     if (event.person && person_agency) {
-      auto current = person_agency(event.person->id);
-      if (!current.ok()) return current.take_error();
-      if (*current && in_scope(**current)) return true;
+      DANHBA_ASSIGN_OR_RETURN(auto current, person_agency(event.person->id));
+      if (current && in_scope(*current)) return true;
     }
     return false;
   };

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "api/public_formats.h"
+#include "api/rate_limiter.h"
 #include "api/public_page.h"
 #include "danhba/base/log.h"
 #include "danhba/text/text.h"
@@ -364,7 +365,9 @@ class PublicApi::Impl {
       : options_(std::move(options)),
         snapshot_(std::move(snapshot)),
         state_(std::move(state)),
-        clock_(clock ? std::move(clock) : Clock([] { return std::chrono::steady_clock::now(); })) {}
+        clock_(clock ? std::move(clock) : Clock([] { return std::chrono::steady_clock::now(); })),
+        rate_limiter_(options_.rate_limit, options_.rate_burst,
+                      [this] { return clock_().time_since_epoch(); }) {}
 
   http::Response Handle(const http::Request& request) {
     auto started = std::chrono::steady_clock::now();
@@ -394,46 +397,13 @@ class PublicApi::Impl {
   void AddMetrics(MetricsSource source) { more_metrics_.push_back(std::move(source)); }
 
  private:
-  struct Bucket {
-    double tokens = 0;
-    std::chrono::steady_clock::time_point last{};
-  };
-  struct Shard {
-    std::mutex mutex;
-    std::unordered_map<std::string, Bucket> buckets;
-  };
-  static constexpr std::size_t kShards = 16;
-  // Beyond this many clients per shard, buckets that are full again are dropped.
-  static constexpr std::size_t kMaxBucketsPerShard = 4096;
-
   std::optional<http::Response> TakeToken(const std::string& client) {
-    if (options_.rate_limit <= 0) return std::nullopt;
-    auto now = clock_();
-    Shard& shard = shards_[std::hash<std::string>{}(client) % kShards];
-    std::lock_guard lock(shard.mutex);
-    if (shard.buckets.size() >= kMaxBucketsPerShard) {
-      std::erase_if(shard.buckets, [&](const auto& entry) {
-        const Bucket& b = entry.second;
-        return b.tokens + std::chrono::duration<double>(now - b.last).count() * options_.rate_limit >=
-               options_.rate_burst;
-      });
-    }
-    auto [it, inserted] = shard.buckets.try_emplace(client, Bucket{options_.rate_burst, now});
-    Bucket& bucket = it->second;
-    if (!inserted && now > bucket.last) {
-      double elapsed = std::chrono::duration<double>(now - bucket.last).count();
-      bucket.tokens = std::min(options_.rate_burst, bucket.tokens + elapsed * options_.rate_limit);
-    }
-    bucket.last = std::max(bucket.last, now);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return std::nullopt;
-    }
-    auto wait = static_cast<long long>(std::ceil((1 - bucket.tokens) / options_.rate_limit));
+    auto wait = rate_limiter_.Take(client);
+    if (!wait) return std::nullopt;
     http::Response response = http::Response::Error(
         429, "rate_limited",
         fmt::format("more than {} requests per second from {}; retry later", options_.rate_limit, client));
-    response.headers.Set("Retry-After", std::to_string(std::max(1LL, wait)));
+    response.headers.Set("Retry-After", std::to_string(wait->count()));
     response.headers.Set("Cache-Control", "no-store");
     return response;
   }
@@ -528,7 +498,7 @@ class PublicApi::Impl {
   SnapshotSource snapshot_;
   StateSource state_;
   Clock clock_;
-  std::array<Shard, kShards> shards_;
+  RateLimiter rate_limiter_;
   std::array<std::array<std::atomic<std::uint64_t>, kStatuses.size()>, kRouteLabels.size()> requests_{};
   std::array<Histogram, kRouteLabels.size()> latency_{};
   std::atomic<std::uint64_t> rate_limited_{0};
@@ -546,10 +516,9 @@ http::Handler PublicApi::AsHandler() {
 
 Result<std::unique_ptr<PublicService>> PublicService::Create(readmodel::FollowerOptions follower,
                                                              PublicApiOptions api) {
-  auto made = readmodel::Follower::Create(std::move(follower));
-  if (!made.ok()) return made.take_error();
+  DANHBA_ASSIGN_OR_RETURN(auto made, readmodel::Follower::Create(std::move(follower)));
   std::unique_ptr<PublicService> service(new PublicService());
-  service->follower_ = std::move(made).value();
+  service->follower_ = std::move(made);
   readmodel::Follower* f = service->follower_.get();
   service->api_ = std::make_unique<PublicApi>(
       std::move(api), [f] { return f->snapshot(); }, [f] { return f->state(); });

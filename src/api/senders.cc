@@ -20,7 +20,9 @@
 #include <nlohmann/json.hpp>
 
 #include "danhba/base/clock.h"
+#include "danhba/base/files.h"
 #include "danhba/base/log.h"
+#include "danhba/base/strings.h"
 #include "danhba/base/unique_fd.h"
 #include "danhba/naming/agency_code.h"
 #include "api/x509_signature.h"
@@ -34,19 +36,7 @@ using json = nlohmann::json;
 std::string Errno() { return std::strerror(errno); }
 
 std::string Hex(const unsigned char* data, std::size_t size) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(size * 2, '\0');
-  for (std::size_t i = 0; i < size; ++i) {
-    out[2 * i] = kDigits[data[i] >> 4];
-    out[2 * i + 1] = kDigits[data[i] & 0xf];
-  }
-  return out;
-}
-
-bool IsLowerHex(std::string_view text, std::size_t size) {
-  return text.size() == size && std::all_of(text.begin(), text.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(data), size));
 }
 
 using Fd = UniqueFd;
@@ -267,33 +257,8 @@ Status SenderStore::Save(const SenderList& list) const {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return ConfigError(fmt::format("cannot create {}: {}", dir.string(), ec.message()));
-  fs::path temporary = path_;
-  temporary += ".tmp";
-  std::string text = list.ToJson();
-  {
-    Fd fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-    if (fd.get() < 0)
-      return ConfigError(fmt::format("cannot write {}: {}", temporary.string(), Errno()));
-    // O_CREAT's mode does not apply to a file left by an interrupted run.
-    if (::fchmod(fd.get(), 0600) != 0)
-      return ConfigError(fmt::format("cannot chmod {}: {}", temporary.string(), Errno()));
-    std::size_t done = 0;
-    while (done < text.size()) {
-      ssize_t n = ::write(fd.get(), text.data() + done, text.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0)
-        return ConfigError(fmt::format("cannot write {}: {}", temporary.string(), Errno()));
-      done += static_cast<std::size_t>(n);
-    }
-    if (::fsync(fd.get()) != 0)
-      return ConfigError(fmt::format("cannot fsync {}: {}", temporary.string(), Errno()));
-  }
-  if (::rename(temporary.c_str(), path_.c_str()) != 0) {
-    return ConfigError(
-        fmt::format("cannot rename {} to {}: {}", temporary.string(), path_.string(), Errno()));
-  }
-  Fd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir_fd.get() >= 0) ::fsync(dir_fd.get());
+  Status written = WriteFileAtomically(path_, list.ToJson(), 0600);
+  if (!written.ok()) return ConfigError(std::move(written.take_error().detail));
   return Ok();
 }
 
@@ -308,9 +273,8 @@ Result<SenderCredentials> SenderStore::Add(std::string_view name, std::vector<st
     certificate_pem = std::move(pem).value();
   }
   for (const std::string& code : agencies) DANHBA_RETURN_IF_ERROR(naming::ValidateAgencyCode(code));
-  auto loaded = Load();
-  if (!loaded.ok()) return loaded.take_error();
-  if (loaded->Find(name) != nullptr) {
+  DANHBA_ASSIGN_OR_RETURN(auto loaded, Load());
+  if (loaded.Find(name) != nullptr) {
     return Conflict(fmt::format(
         "a sender named '{}' is already registered in {}; remove it first to issue a new token",
         name, path_.string()));
@@ -330,20 +294,19 @@ Result<SenderCredentials> SenderStore::Add(std::string_view name, std::vector<st
     sender.hmac_secret = config::Secret(*secret);
     credentials.hmac_secret = config::Secret(*secret);
   }
-  std::vector<Sender> senders = loaded->senders();
+  std::vector<Sender> senders = loaded.senders();
   senders.push_back(std::move(sender));
   DANHBA_RETURN_IF_ERROR(Save(SenderList(std::move(senders))));
   return credentials;
 }
 
 Status SenderStore::Remove(std::string_view name) {
-  auto loaded = Load();
-  if (!loaded.ok()) return loaded.take_error();
-  if (loaded->Find(name) == nullptr) {
+  DANHBA_ASSIGN_OR_RETURN(auto loaded, Load());
+  if (loaded.Find(name) == nullptr) {
     return NotFound(fmt::format("no sender named '{}' in {}", name, path_.string()));
   }
   std::vector<Sender> senders;
-  for (const Sender& sender : loaded->senders()) {
+  for (const Sender& sender : loaded.senders()) {
     if (sender.name != name) senders.push_back(sender);
   }
   return Save(SenderList(std::move(senders)));
@@ -427,9 +390,8 @@ Result<std::unique_ptr<SenderRegistry>> SenderRegistry::Open(
   SenderStore store(std::move(path));
   auto impl = std::make_unique<Impl>(store, check_interval, SenderList());
   Impl::Version version = impl->Stat();
-  auto loaded = store.Load();
-  if (!loaded.ok()) return loaded.take_error();
-  impl->list_ = std::make_shared<const SenderList>(std::move(loaded).value());
+  DANHBA_ASSIGN_OR_RETURN(auto loaded, store.Load());
+  impl->list_ = std::make_shared<const SenderList>(std::move(loaded));
   impl->version_ = version;
   impl->next_check_ = std::chrono::steady_clock::now() + check_interval;
   return std::make_unique<SenderRegistry>(std::move(impl));

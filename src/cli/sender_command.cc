@@ -26,9 +26,8 @@ struct SenderArgs {
 };
 
 Result<api::SenderStore> OpenStore(const SenderArgs& args) {
-  auto loaded = LoadConfig(args.config_path);
-  if (!loaded.ok()) return loaded.take_error();
-  return api::SenderStore(api::SendersFile(*loaded));
+  DANHBA_ASSIGN_OR_RETURN(auto loaded, LoadConfig(args.config_path));
+  return api::SenderStore(api::SendersFile(loaded));
 }
 
 int Add(const SenderArgs& args) {

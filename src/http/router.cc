@@ -26,17 +26,37 @@ bool IsParam(std::string_view segment) {
   return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
 }
 
-bool Match(const std::vector<std::string>& pattern, const std::vector<std::string_view>& path, PathParams* params) {
-  if (pattern.size() != path.size()) return false;
+// "{name}" -> "name"; "{name...}" -> "name" with `rest` set.
+std::string_view ParamName(std::string_view segment, bool* rest) {
+  std::string_view name = segment.substr(1, segment.size() - 2);
+  *rest = name.size() > 3 && name.ends_with("...");
+  if (*rest) name.remove_suffix(3);
+  return name;
+}
+
+bool Match(const std::vector<std::string>& pattern, const std::vector<std::string_view>& path,
+           PathParams* params) {
   for (std::size_t i = 0; i < pattern.size(); ++i) {
+    if (i >= path.size()) return false;
     if (IsParam(pattern[i])) {
+      bool rest = false;
+      std::string_view name = ParamName(pattern[i], &rest);
+      if (rest && i + 1 == pattern.size()) {
+        // The rest of the path, from this segment's start to the end.
+        const char* begin = path[i].data();
+        const char* end = path.back().data() + path.back().size();
+        std::string_view value(begin, static_cast<std::size_t>(end - begin));
+        if (value.empty()) return false;
+        if (params) params->emplace(name, value);
+        return true;
+      }
       if (path[i].empty()) return false;
-      if (params) params->emplace(pattern[i].substr(1, pattern[i].size() - 2), path[i]);
+      if (params) params->emplace(name, path[i]);
     } else if (pattern[i] != path[i]) {
       return false;
     }
   }
-  return true;
+  return pattern.size() == path.size();
 }
 
 std::string JoinAllow(std::vector<std::string> methods) {
@@ -52,23 +72,25 @@ std::string JoinAllow(std::vector<std::string> methods) {
 }
 
 Response MethodNotAllowed(const Request& request, std::string allow) {
-  Response response = Response::Error(405, "method_not_allowed",
-                                      request.method + " is not allowed on " + request.path + "; use " + allow);
+  Response response =
+      Response::Error(405, "method_not_allowed",
+                      request.method + " is not allowed on " + request.path + "; use " + allow);
   response.headers.Set("Allow", std::move(allow));
   return response;
 }
 
 }  // namespace
 
-Router::Router(RouterOptions options) : options_(options) {}
-
-void Router::Add(std::string method, std::string pattern, RouteHandler handler) {
+std::size_t RouteTable::Add(std::string method, std::string_view pattern) {
   std::vector<std::string> segments;
   for (auto segment : Split(pattern)) segments.emplace_back(segment);
-  routes_.push_back({std::move(method), std::move(segments), std::move(handler)});
+  routes_.push_back({std::move(method), std::move(segments)});
+  return routes_.size() - 1;
 }
 
-Response Router::Handle(const Request& request) const {
+Response RouteTable::Dispatch(
+    const Request& request,
+    const std::function<Response(std::size_t, const PathParams&)>& call) const {
   if (request.path.empty() || request.path.front() != '/') {
     return Response::Error(400, "bad_request", "the request target is not a valid path");
   }
@@ -78,7 +100,8 @@ Response Router::Handle(const Request& request) const {
   }
   auto segments = Split(request.path);
   std::vector<std::string> allowed;
-  for (const Route& route : routes_) {
+  for (std::size_t index = 0; index < routes_.size(); ++index) {
+    const Route& route = routes_[index];
     if (!Match(route.segments, segments, nullptr)) continue;
     bool serves = route.method == request.method || (head && route.method == "GET");
     if (!serves) {
@@ -89,7 +112,7 @@ Response Router::Handle(const Request& request) const {
     Match(route.segments, segments, &params);
     Response response;
     try {
-      response = route.handler(request, params);
+      response = call(index, params);
     } catch (const std::exception& e) {
       log::Get("http")->error("{} {}: handler failed: {}", request.method, request.path, e.what());
       response = Response::Error(500, "internal", "internal error");
@@ -107,10 +130,6 @@ Response Router::Handle(const Request& request) const {
     response.body.clear();
   }
   return response;
-}
-
-Handler Router::AsHandler() const {
-  return [this](const Request& request) { return Handle(request); };
 }
 
 }  // namespace danhba::http

@@ -54,10 +54,8 @@ Client::Client(ConnectOptions options, Credentials credentials, RetryPolicy poli
     : Client(
           [options = std::move(options),
            credentials = std::move(credentials)]() -> Result<std::unique_ptr<Operations>> {
-            auto connection = Connection::Open(options, credentials);
-            if (!connection.ok()) return connection.take_error();
-            return std::unique_ptr<Operations>(
-                std::make_unique<Connection>(std::move(*connection)));
+            DANHBA_ASSIGN_OR_RETURN(auto connection, Connection::Open(options, credentials));
+            return std::unique_ptr<Operations>(std::make_unique<Connection>(std::move(connection)));
           },
           policy) {}
 
@@ -127,9 +125,8 @@ Result<T> Client::RunFor(const std::function<Result<T>(Operations&)>& op, bool* 
   std::optional<T> out;
   Status status = Run(
       [&](Operations& c) -> Status {
-        auto r = op(c);
-        if (!r.ok()) return r.take_error();
-        out = std::move(*r);
+        DANHBA_ASSIGN_OR_RETURN(auto r, op(c));
+        out = std::move(r);
         return Ok();
       },
       lost);

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "danhba/base/strings.h"
 #include "danhba/ldap/error.h"
 #include "ldap/handles.h"
 
@@ -20,11 +21,9 @@ namespace {
 
 std::string UuidString(const berval& raw) {
   std::string out;
-  char hex[3];
   for (ber_len_t i = 0; i < raw.bv_len; ++i) {
     if (raw.bv_len == 16 && (i == 4 || i == 6 || i == 8 || i == 10)) out.push_back('-');
-    std::snprintf(hex, sizeof hex, "%02x", static_cast<unsigned char>(raw.bv_val[i]));
-    out += hex;
+    AppendHexByte(static_cast<unsigned char>(raw.bv_val[i]), out);
   }
   return out;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "danhba/base/strings.h"
 #include "danhba/ldap/entry.h"
 #include "danhba/ldap/filter.h"
 #include "ldap/escape_internal.h"
@@ -26,26 +27,6 @@ bool IsDnSpecial(unsigned char c) {
   }
 }
 
-std::string HexString(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (char ch : bytes) {
-    const auto c = static_cast<unsigned char>(ch);
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 0x0F]);
-  }
-  return out;
-}
-
-std::string LowerAscii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 bool IsAttributeType(std::string_view type) {
   return type.find(';') == std::string_view::npos && IsAttributeDescription(type);
 }
@@ -55,7 +36,7 @@ std::vector<std::string> RdnKey(const Rdn& rdn) {
   std::vector<std::string> key;
   key.reserve(rdn.size());
   for (const Ava& ava : rdn) {
-    key.push_back(LowerAscii(ava.type) + (ava.ber_encoded ? "=#" : "=") + LowerAscii(ava.value));
+    key.push_back(AsciiLower(ava.type) + (ava.ber_encoded ? "=#" : "=") + AsciiLower(ava.value));
   }
   std::sort(key.begin(), key.end());
   return key;
@@ -131,7 +112,7 @@ std::string Dn::ToString() const {
       if (a > 0) out += '+';
       out += ava.type;
       out += '=';
-      out += ava.ber_encoded ? "#" + HexString(ava.value) : EscapeDnValue(ava.value);
+      out += ava.ber_encoded ? "#" + HexEncode(ava.value) : EscapeDnValue(ava.value);
     }
   }
   return out;

@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "danhba/base/strings.h"
+
 namespace danhba::ldap::internal {
 
 // Length (2-4) of the well-formed multi-byte UTF-8 sequence at s[i] (RFC 3629:
@@ -31,10 +33,8 @@ inline std::size_t Utf8SequenceLength(std::string_view s, std::size_t i) {
 }
 
 inline void AppendHexEscape(unsigned char c, std::string& out) {
-  static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('\\');
-  out.push_back(kHex[c >> 4]);
-  out.push_back(kHex[c & 0x0F]);
+  AppendHexByte(c, out);
 }
 
 inline bool IsAsciiControl(unsigned char c) { return c < 0x20 || c == 0x7F; }

@@ -33,16 +33,14 @@ Result<std::optional<Entry>> Operations::Read(std::string_view dn,
 }
 
 Result<Entry> ReadRootDse(Operations& ops) {
-  auto entry = ops.Read("", {"*", "+"});
-  if (!entry.ok()) return entry.take_error();
-  if (!entry->has_value()) return NotFound("the server shows no root DSE");
-  return std::move(**entry);
+  DANHBA_ASSIGN_OR_RETURN(auto entry, ops.Read("", {"*", "+"}));
+  if (!entry.has_value()) return NotFound("the server shows no root DSE");
+  return std::move(*entry);
 }
 
 Result<bool> HasObjectClass(Operations& ops, std::string_view name) {
-  auto root = ReadRootDse(ops);
-  if (!root.ok()) return root.take_error();
-  const auto subschema = root->First("subschemaSubentry");
+  DANHBA_ASSIGN_OR_RETURN(auto root, ReadRootDse(ops));
+  const auto subschema = root.First("subschemaSubentry");
   if (!subschema) return NotFound("the root DSE names no subschemaSubentry");
   auto schema = ops.Read(*subschema, {"objectClasses"});
   if (!schema.ok()) return schema.take_error();
@@ -75,9 +73,8 @@ Status DeleteSubtree(Operations& ops, std::string_view dn) {
   std::vector<std::pair<std::size_t, std::string>> by_depth;
   by_depth.reserve(entries->size());
   for (Entry& entry : *entries) {
-    auto parsed = Dn::Parse(entry.dn);
-    if (!parsed.ok()) return parsed.take_error();
-    by_depth.emplace_back(parsed->size(), std::move(entry.dn));
+    DANHBA_ASSIGN_OR_RETURN(auto parsed, Dn::Parse(entry.dn));
+    by_depth.emplace_back(parsed.size(), std::move(entry.dn));
   }
   std::stable_sort(by_depth.begin(), by_depth.end(),
                    [](const auto& a, const auto& b) { return a.first > b.first; });

@@ -1,5 +1,6 @@
 #include "danhba/model/fields.h"
 
+#include "danhba/base/strings.h"
 #include "danhba/text/text.h"
 #include "model/quote.h"
 
@@ -23,10 +24,8 @@ std::string Quote(std::string_view s) {
       out.push_back('\\');
       out.push_back(c);
     } else if (b < 0x20 || b == 0x7F) {
-      static constexpr char kHex[] = "0123456789abcdef";
       out.append("\\u00");
-      out.push_back(kHex[b >> 4]);
-      out.push_back(kHex[b & 0xF]);
+      AppendHexByte(b, out);
     } else {
       out.push_back(c);
     }

@@ -1,5 +1,7 @@
 #include "model/json_writer.h"
 
+#include "danhba/base/strings.h"
+
 namespace danhba::model::internal {
 namespace {
 
@@ -29,7 +31,6 @@ std::size_t MultiByteLength(std::string_view s, std::size_t i) {
 }  // namespace
 
 void AppendJsonString(std::string_view s, std::string& out) {
-  static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
   std::size_t run = 0;  // start of the pending stretch that needs no escaping
   std::size_t i = 0;
@@ -61,8 +62,7 @@ void AppendJsonString(std::string_view s, std::string& out) {
       case '\t': out.append("\\t"); break;
       default:
         out.append("\\u00");
-        out.push_back(kHex[b >> 4]);
-        out.push_back(kHex[b & 0xF]);
+        AppendHexByte(b, out);
     }
     run = ++i;
   }

@@ -324,11 +324,10 @@ Result<StaffList> ReadStaffTable(const std::vector<TableRow>& table) {
 }
 
 Result<StaffList> ReadStaffCsv(std::string_view utf8) {
-  auto csv = ReadCsv(utf8);
-  if (!csv.ok()) return csv.take_error();
-  auto list = ReadStaffTable(csv->rows);
+  DANHBA_ASSIGN_OR_RETURN(auto csv, ReadCsv(utf8));
+  auto list = ReadStaffTable(csv.rows);
   if (!list.ok()) return list.take_error();
-  list->errors.insert(list->errors.end(), csv->errors.begin(), csv->errors.end());
+  list->errors.insert(list->errors.end(), csv.errors.begin(), csv.errors.end());
   std::stable_sort(list->errors.begin(), list->errors.end(),
                    [](const RowError& a, const RowError& b) { return a.line < b.line; });
   return list;

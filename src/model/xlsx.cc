@@ -434,19 +434,18 @@ Result<std::vector<TableRow>> ReadXlsx(std::string_view bytes) {
     return InvalidInput("the file is larger than " + std::to_string(kMaxStaffListBytes >> 20) +
                         " MiB");
   }
-  auto package = Package::Open(bytes);
-  if (!package.ok()) return package.take_error();
+  DANHBA_ASSIGN_OR_RETURN(auto package, Package::Open(bytes));
 
   WorkbookReader workbook;
   {
-    auto xml = package->Read("xl/workbook.xml");
+    auto xml = package.Read("xl/workbook.xml");
     if (!xml.ok()) return xml.take_error();
     DANHBA_RETURN_IF_ERROR(workbook.Parse(*xml, "xl/workbook.xml"));
   }
   if (workbook.first_sheet_rid.empty()) return InvalidInput("the workbook has no sheets");
   RelationshipsReader rels;
   {
-    auto xml = package->Read("xl/_rels/workbook.xml.rels");
+    auto xml = package.Read("xl/_rels/workbook.xml.rels");
     if (!xml.ok()) return xml.take_error();
     DANHBA_RETURN_IF_ERROR(rels.Parse(*xml, "xl/_rels/workbook.xml.rels"));
   }
@@ -455,19 +454,19 @@ Result<std::vector<TableRow>> ReadXlsx(std::string_view bytes) {
     return InvalidInput("sheet \"" + workbook.first_sheet_name + "\" is missing from the file");
   }
   SharedStringsReader shared;
-  if (package->Has("xl/sharedStrings.xml")) {
-    auto xml = package->Read("xl/sharedStrings.xml");
+  if (package.Has("xl/sharedStrings.xml")) {
+    auto xml = package.Read("xl/sharedStrings.xml");
     if (!xml.ok()) return xml.take_error();
     DANHBA_RETURN_IF_ERROR(shared.Parse(*xml, "xl/sharedStrings.xml"));
   }
   StylesReader styles;
-  if (package->Has("xl/styles.xml")) {
-    auto xml = package->Read("xl/styles.xml");
+  if (package.Has("xl/styles.xml")) {
+    auto xml = package.Read("xl/styles.xml");
     if (!xml.ok()) return xml.take_error();
     DANHBA_RETURN_IF_ERROR(styles.Parse(*xml, "xl/styles.xml"));
   }
   const std::string sheet_part = ResolvePart(target->second);
-  auto xml = package->Read(sheet_part);
+  auto xml = package.Read(sheet_part);
   if (!xml.ok()) return xml.take_error();
   SheetReader sheet(shared.strings, styles.date_styles, workbook.date1904);
   DANHBA_RETURN_IF_ERROR(sheet.Parse(*xml, sheet_part));
@@ -475,9 +474,8 @@ Result<std::vector<TableRow>> ReadXlsx(std::string_view bytes) {
 }
 
 Result<StaffList> ReadStaffXlsx(std::string_view bytes) {
-  auto rows = ReadXlsx(bytes);
-  if (!rows.ok()) return rows.take_error();
-  return ReadStaffTable(*rows);
+  DANHBA_ASSIGN_OR_RETURN(auto rows, ReadXlsx(bytes));
+  return ReadStaffTable(rows);
 }
 
 }  // namespace danhba::model

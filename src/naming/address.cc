@@ -85,17 +85,15 @@ Result<LocalPart> MakeLocalPart(const PersonName& name, std::size_t max_length, 
 Result<NamedAddress> AddressFor(std::string_view full_name, const AddressOptions& options) {
   auto name = ParseName(full_name, ParseOptions{.explain = options.explain});
   if (!name.ok()) return name.take_error();
-  auto local = MakeLocalPart(*name, options.max_length, options.explain);
-  if (!local.ok()) return local.take_error();
-  return NamedAddress{std::move(*name), std::move(*local)};
+  DANHBA_ASSIGN_OR_RETURN(auto local, MakeLocalPart(*name, options.max_length, options.explain));
+  return NamedAddress{std::move(*name), std::move(local)};
 }
 
 Result<NamedAddress> AddressFor(const NameFields& fields, const AddressOptions& options) {
   auto name = NameFromFields(fields, ParseOptions{.explain = options.explain});
   if (!name.ok()) return name.take_error();
-  auto local = MakeLocalPart(*name, options.max_length, options.explain);
-  if (!local.ok()) return local.take_error();
-  return NamedAddress{std::move(*name), std::move(*local)};
+  DANHBA_ASSIGN_OR_RETURN(auto local, MakeLocalPart(*name, options.max_length, options.explain));
+  return NamedAddress{std::move(*name), std::move(local)};
 }
 
 namespace {
@@ -181,11 +179,9 @@ bool AppendLocalPartFast(std::string_view s, std::string& out, std::size_t max_l
 
 Status AppendLocalPart(std::string_view full_name, std::string& out, std::size_t max_length) {
   if (AppendLocalPartFast(full_name, out, max_length)) return Ok();
-  auto name = ParseName(full_name);
-  if (!name.ok()) return name.take_error();
-  auto local = MakeLocalPart(*name, max_length);
-  if (!local.ok()) return local.take_error();
-  out.append(local->value);
+  DANHBA_ASSIGN_OR_RETURN(auto name, ParseName(full_name));
+  DANHBA_ASSIGN_OR_RETURN(auto local, MakeLocalPart(name, max_length));
+  out.append(local.value);
   return Ok();
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "danhba/base/strings.h"
 #include "danhba/naming/agency_code.h"
 #include "naming/letters.h"
 
@@ -9,14 +10,6 @@ namespace danhba::naming {
 namespace {
 
 using internal::Quote;
-
-std::string AsciiLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 }  // namespace
 

@@ -217,10 +217,9 @@ Result<PersonName> ParseName(std::string_view full_name, const ParseOptions& opt
   PersonName name;
   name.source = NameSource::kParsed;
   auto* explanation = options.explain ? &name.explanation : nullptr;
-  auto words = PrepareWords(full_name, "name", true, explanation);
-  if (!words.ok()) return words.take_error();
-  name.titles = std::move(words->titles);
-  name.full_name = std::move(words->text);
+  DANHBA_ASSIGN_OR_RETURN(auto words, PrepareWords(full_name, "name", true, explanation));
+  name.titles = std::move(words.titles);
+  name.full_name = std::move(words.text);
 
   const auto parts = SplitSpaces(name.full_name);
   const std::size_t n = parts.size();

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -17,7 +16,9 @@
 #include <unordered_map>
 
 #include "danhba/api/changes.h"
+#include "danhba/base/files.h"
 #include "danhba/base/log.h"
+#include "danhba/base/strings.h"
 #include "danhba/journal/journal.h"
 #include "danhba/model/event.h"
 
@@ -27,14 +28,6 @@ namespace {
 namespace fs = std::filesystem;
 using tcp = boost::asio::ip::tcp;
 using Json = nlohmann::json;
-
-std::string Base64(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
 
 fs::path StateFile(const config::Config& config) { return config.data_dir / "digests" / "state.json"; }
 
@@ -52,21 +45,7 @@ Status WriteCursor(const config::Config& config, const std::string& cursor) {
   fs::path file = StateFile(config);
   std::error_code ec;
   fs::create_directories(file.parent_path(), ec);
-  fs::path temp = file;
-  temp += ".tmp";
-  {
-    std::ofstream out(temp, std::ios::trunc);
-    out << Json{{"cursor", cursor}}.dump() << "\n";
-    if (!out) return Internal("cannot write " + temp.string());
-  }
-  int fd = ::open(temp.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
-  }
-  fs::rename(temp, file, ec);
-  if (ec) return Internal("cannot rename " + temp.string() + ": " + ec.message());
-  return Ok();
+  return WriteFileAtomically(file, Json{{"cursor", cursor}}.dump() + "\n", 0644);
 }
 
 // "uid=annv mail=annv@dongnai.gov.vn": the mail.
@@ -131,10 +110,9 @@ Status SendMail(const config::ListenAddress& relay, const Mail& mail, std::chron
     ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     boost::asio::streambuf buffer;
     auto expect = [&](int code, const std::string& what) -> Status {
-      auto reply = ReadReply(socket, buffer);
-      if (!reply.ok()) return reply.take_error();
-      if (reply->first != code) {
-        return Transient(where + " answered " + what + " with " + reply->second);
+      DANHBA_ASSIGN_OR_RETURN(auto reply, ReadReply(socket, buffer));
+      if (reply.first != code) {
+        return Transient(where + " answered " + what + " with " + reply.second);
       }
       return Ok();
     };
@@ -149,7 +127,7 @@ Status SendMail(const config::ListenAddress& relay, const Mail& mail, std::chron
     send("DATA");
     DANHBA_RETURN_IF_ERROR(expect(354, "DATA"));
     std::string message = "From: " + mail.from + "\r\nTo: " + mail.to + "\r\nSubject: =?UTF-8?B?" +
-                          Base64(mail.subject) +
+                          Base64Encode(mail.subject) +
                           "?=\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
                           "Content-Transfer-Encoding: 8bit\r\n\r\n";
     std::size_t start = 0;

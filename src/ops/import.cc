@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "danhba/base/strings.h"
 #include "danhba/model/fields.h"
 #include "danhba/naming/address.h"
 
@@ -20,18 +21,24 @@ namespace {
 using model::EventType;
 
 bool HasNonAscii(std::string_view s) {
-  return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+  return std::any_of(s.begin(), s.end(),
+                     [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
 }
 
 // XLSX cells are Unicode: legacy font text in them is the cp1252 reading of
 // the font's bytes.
 text::Encoding ForXlsx(text::Encoding encoding) {
   switch (encoding) {
-    case text::Encoding::kTcvn3: return text::Encoding::kTcvn3AsCp1252;
-    case text::Encoding::kVni: return text::Encoding::kVniAsCp1252;
-    case text::Encoding::kViscii: return text::Encoding::kVisciiAsCp1252;
-    case text::Encoding::kCp1258: return text::Encoding::kCp1258AsCp1252;
-    default: return encoding;
+    case text::Encoding::kTcvn3:
+      return text::Encoding::kTcvn3AsCp1252;
+    case text::Encoding::kVni:
+      return text::Encoding::kVniAsCp1252;
+    case text::Encoding::kViscii:
+      return text::Encoding::kVisciiAsCp1252;
+    case text::Encoding::kCp1258:
+      return text::Encoding::kCp1258AsCp1252;
+    default:
+      return encoding;
   }
 }
 
@@ -45,14 +52,7 @@ std::string Sha256Hex(std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
   EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 0xF]);
-  }
-  return out;
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(digest.data()), length));
 }
 
 Result<StaffFile> ReadStaffFile(std::string_view bytes, std::optional<text::Encoding> encoding) {
@@ -62,14 +62,12 @@ Result<StaffFile> ReadStaffFile(std::string_view bytes, std::optional<text::Enco
   std::vector<model::TableRow> rows;
   std::vector<model::RowError> errors;
   if (file.xlsx) {
-    auto read = model::ReadXlsx(bytes);
-    if (!read.ok()) return read.take_error();
-    rows = std::move(read).value();
+    DANHBA_ASSIGN_OR_RETURN(auto read, model::ReadXlsx(bytes));
+    rows = std::move(read);
   } else {
-    auto read = model::ReadCsv(bytes);
-    if (!read.ok()) return read.take_error();
-    rows = std::move(read->rows);
-    errors = std::move(read->errors);
+    DANHBA_ASSIGN_OR_RETURN(auto read, model::ReadCsv(bytes));
+    rows = std::move(read.rows);
+    errors = std::move(read.errors);
   }
 
   // One encoding per column (never per cell): the column's own evidence when
@@ -100,8 +98,9 @@ Result<StaffFile> ReadStaffFile(std::string_view bytes, std::optional<text::Enco
         // everything and is the best reading: legacy 8-bit text is almost never
         // valid UTF-8, so this is not a guess between encodings.
         if (!whole->decided && whole->encoding == text::Encoding::kUtf8 &&
-            std::all_of(all.begin(), all.end(),
-                        [](std::string_view cell) { return text::Decode(cell, text::Encoding::kUtf8).ok(); })) {
+            std::all_of(all.begin(), all.end(), [](std::string_view cell) {
+              return text::Decode(cell, text::Encoding::kUtf8).ok();
+            })) {
           whole->decided = true;
         }
         if (!whole->decided) {
@@ -126,7 +125,8 @@ Result<StaffFile> ReadStaffFile(std::string_view bytes, std::optional<text::Enco
       if (column_encoding[c] == text::Encoding::kUtf8 && !HasNonAscii(row.cells[c])) continue;
       auto text = text::Decode(row.cells[c], column_encoding[c]);
       if (!text.ok()) {
-        errors.push_back({row.line, "column " + std::to_string(c + 1) + ": " + text.error().detail});
+        errors.push_back(
+            {row.line, "column " + std::to_string(c + 1) + ": " + text.error().detail});
         good = false;
         break;
       }
@@ -145,15 +145,24 @@ Result<StaffFile> ReadStaffFile(std::string_view bytes, std::optional<text::Enco
 
 std::string_view ToString(ChangeKind kind) {
   switch (kind) {
-    case ChangeKind::kCreate: return "create";
-    case ChangeKind::kRehire: return "rehire";
-    case ChangeKind::kUpdate: return "update";
-    case ChangeKind::kUnchanged: return "unchanged";
-    case ChangeKind::kOtherAgency: return "other_agency";
-    case ChangeKind::kTransfer: return "transfer";
-    case ChangeKind::kMissing: return "missing";
-    case ChangeKind::kLeave: return "leave";
-    case ChangeKind::kError: return "error";
+    case ChangeKind::kCreate:
+      return "create";
+    case ChangeKind::kRehire:
+      return "rehire";
+    case ChangeKind::kUpdate:
+      return "update";
+    case ChangeKind::kUnchanged:
+      return "unchanged";
+    case ChangeKind::kOtherAgency:
+      return "other_agency";
+    case ChangeKind::kTransfer:
+      return "transfer";
+    case ChangeKind::kMissing:
+      return "missing";
+    case ChangeKind::kLeave:
+      return "leave";
+    case ChangeKind::kError:
+      return "error";
   }
   return "unknown";
 }
@@ -216,8 +225,10 @@ Result<ImportPlan> PlanImport(const model::StaffList& list, std::string_view fil
 
   if (options.remove_missing) {
     if (list.rows.empty()) {
-      return InvalidInput("--remove-missing with a list without one readable person: refusing to "
-                          "remove the whole agency '" + agency + "'");
+      return InvalidInput(
+          "--remove-missing with a list without one readable person: refusing to "
+          "remove the whole agency '" +
+          agency + "'");
     }
     if (!list.errors.empty()) {
       return InvalidInput("--remove-missing refused: " + std::to_string(list.errors.size()) +
@@ -225,16 +236,16 @@ Result<ImportPlan> PlanImport(const model::StaffList& list, std::string_view fil
                           std::to_string(list.errors.front().line) +
                           "), and their people would count as missing; fix the list first");
     }
-    if (active_here > 0 &&
-        static_cast<double>(missing.size()) > options.max_remove_share * static_cast<double>(active_here)) {
+    if (active_here > 0 && static_cast<double>(missing.size()) >
+                               options.max_remove_share * static_cast<double>(active_here)) {
       char share[32];
-      std::snprintf(share, sizeof share, "%.0f%%", 100.0 * static_cast<double>(missing.size()) /
-                                                       static_cast<double>(active_here));
+      std::snprintf(share, sizeof share, "%.0f%%",
+                    100.0 * static_cast<double>(missing.size()) / static_cast<double>(active_here));
       char limit[32];
       std::snprintf(limit, sizeof limit, "%.0f%%", 100.0 * options.max_remove_share);
-      return InvalidInput("--remove-missing would remove " + std::to_string(missing.size()) + " of the " +
-                          std::to_string(active_here) + " people of '" + agency + "' (" + share +
-                          ", more than --max-remove-share " + limit +
+      return InvalidInput("--remove-missing would remove " + std::to_string(missing.size()) +
+                          " of the " + std::to_string(active_here) + " people of '" + agency +
+                          "' (" + share + ", more than --max-remove-share " + limit +
                           "): check the list, or raise --max-remove-share");
     }
   }
@@ -290,8 +301,9 @@ Result<ImportPlan> PlanImport(const model::StaffList& list, std::string_view fil
           request.base = address->local_part.value;
           if (row.birth_date) request.birth_year = row.birth_date->year();
           request.agency_code = agency;
-          auto allocation = options.allocator->Allocate(
-              request, [&taken](std::string_view local) { return taken.count(std::string(local)) > 0; });
+          auto allocation = options.allocator->Allocate(request, [&taken](std::string_view local) {
+            return taken.count(std::string(local)) > 0;
+          });
           if (!allocation.ok()) {
             change.kind = ChangeKind::kError;
             change.reason = allocation.error().detail;
@@ -309,8 +321,8 @@ Result<ImportPlan> PlanImport(const model::StaffList& list, std::string_view fil
     const DirectoryPerson& person = *found->second;
     change.uid = person.uid;
     if (person.full_name != row.full_name) {
-      change.details.push_back("name differs: directory " + Quote(person.full_name) +
-                               ", list " + Quote(row.full_name) + " (not changed)");
+      change.details.push_back("name differs: directory " + Quote(person.full_name) + ", list " +
+                               Quote(row.full_name) + " (not changed)");
     }
     if (!person.active) {
       change.kind = ChangeKind::kRehire;
@@ -378,14 +390,30 @@ Result<ImportPlan> PlanImport(const model::StaffList& list, std::string_view fil
   for (const auto& change : changes) {
     switch (change.kind) {
       case ChangeKind::kCreate:
-      case ChangeKind::kRehire: ++counts.created; break;
-      case ChangeKind::kUpdate: ++counts.updated; break;
-      case ChangeKind::kUnchanged: ++counts.unchanged; break;
-      case ChangeKind::kOtherAgency: ++counts.other_agency; break;
-      case ChangeKind::kTransfer: ++counts.other_agency, ++counts.transferred; break;
-      case ChangeKind::kMissing: ++counts.missing; break;
-      case ChangeKind::kLeave: ++counts.missing, ++counts.removed; break;
-      case ChangeKind::kError: ++counts.errors; break;
+      case ChangeKind::kRehire:
+        ++counts.created;
+        break;
+      case ChangeKind::kUpdate:
+        ++counts.updated;
+        break;
+      case ChangeKind::kUnchanged:
+        ++counts.unchanged;
+        break;
+      case ChangeKind::kOtherAgency:
+        ++counts.other_agency;
+        break;
+      case ChangeKind::kTransfer:
+        ++counts.other_agency, ++counts.transferred;
+        break;
+      case ChangeKind::kMissing:
+        ++counts.missing;
+        break;
+      case ChangeKind::kLeave:
+        ++counts.missing, ++counts.removed;
+        break;
+      case ChangeKind::kError:
+        ++counts.errors;
+        break;
     }
   }
   plan.changes = std::move(changes);
@@ -393,8 +421,9 @@ Result<ImportPlan> PlanImport(const model::StaffList& list, std::string_view fil
 }
 
 std::string FormatSummary(const PlanCounts& c) {
-  std::string out = "created " + std::to_string(c.created) + ", updated " + std::to_string(c.updated) +
-                    ", unchanged " + std::to_string(c.unchanged) + ", missing " + std::to_string(c.missing);
+  std::string out = "created " + std::to_string(c.created) + ", updated " +
+                    std::to_string(c.updated) + ", unchanged " + std::to_string(c.unchanged) +
+                    ", missing " + std::to_string(c.missing);
   if (c.removed) out += " (removed " + std::to_string(c.removed) + ")";
   out += ", other agency " + std::to_string(c.other_agency);
   if (c.transferred) out += " (transferred " + std::to_string(c.transferred) + ")";
@@ -421,13 +450,16 @@ std::string ChangeLine(const PlannedChange& change, const EventStatus* status) {
   if (!change.other_agency.empty()) out << " now in '" << change.other_agency << "'";
   for (const auto& detail : change.details) out << "; " << detail;
   if (!change.reason.empty()) out << ": " << change.reason;
-  if (status) out << " [" << status->state << (status->detail.empty() ? "" : ": " + status->detail) << "]";
+  if (status)
+    out << " [" << status->state << (status->detail.empty() ? "" : ": " + status->detail) << "]";
   return out.str();
 }
 
 }  // namespace
 
-std::string FormatPlan(const ImportPlan& plan, bool dry_run) { return FormatStatuses(plan, {}) + (dry_run ? "dry run: nothing was changed\n" : ""); }
+std::string FormatPlan(const ImportPlan& plan, bool dry_run) {
+  return FormatStatuses(plan, {}) + (dry_run ? "dry run: nothing was changed\n" : "");
+}
 
 std::string FormatStatuses(const ImportPlan& plan, const std::vector<EventStatus>& statuses) {
   std::unordered_map<std::string_view, const EventStatus*> by_id;
@@ -447,7 +479,8 @@ std::string FormatStatuses(const ImportPlan& plan, const std::vector<EventStatus
   return out;
 }
 
-std::string PlanToJson(const ImportPlan& plan, bool dry_run, const std::vector<EventStatus>& statuses) {
+std::string PlanToJson(const ImportPlan& plan, bool dry_run,
+                       const std::vector<EventStatus>& statuses) {
   using nlohmann::json;
   std::unordered_map<std::string_view, const EventStatus*> by_id;
   for (const auto& s : statuses) by_id[s.event_id] = &s;
@@ -456,9 +489,9 @@ std::string PlanToJson(const ImportPlan& plan, bool dry_run, const std::vector<E
   out["file_sha256"] = plan.file_sha256;
   out["dry_run"] = dry_run;
   const PlanCounts& c = plan.counts;
-  out["counts"] = {{"created", c.created},     {"updated", c.updated},
-                   {"unchanged", c.unchanged}, {"missing", c.missing},
-                   {"removed", c.removed},     {"other_agency", c.other_agency},
+  out["counts"] = {{"created", c.created},         {"updated", c.updated},
+                   {"unchanged", c.unchanged},     {"missing", c.missing},
+                   {"removed", c.removed},         {"other_agency", c.other_agency},
                    {"transferred", c.transferred}, {"errors", c.errors}};
   json changes = json::array();
   for (const auto& change : plan.changes) {

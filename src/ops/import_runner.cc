@@ -72,9 +72,8 @@ Result<Connection> Connect(const config::Config& config, std::vector<std::string
     c.credentials = ldap::Credentials::Simple(config.ldap.bind_dn, password->Reveal());
     return c;
   }
-  auto options = slapd::ManagedInstanceOptions(config);
-  if (!options.ok()) return options.take_error();
-  auto created = slapd::Instance::Create(std::move(options).value());
+  DANHBA_ASSIGN_OR_RETURN(auto options, slapd::ManagedInstanceOptions(config));
+  auto created = slapd::Instance::Create(std::move(options));
   if (created.ok()) {
     c.instance = std::move(created).value();
     if (Status started = c.instance->Start(); !started.ok()) {
@@ -249,9 +248,8 @@ std::vector<EventStatus> ApplyInProcess(journal::Journal& journal, sync::Engine&
 Result<ImportResult> RunImport(const config::Config& config, const ImportRequest& request) {
   auto log = log::Get("import");
   ImportResult result;
-  auto bytes = ReadWholeFile(request.file);
-  if (!bytes.ok()) return bytes.take_error();
-  auto file = ReadStaffFile(*bytes, request.encoding);
+  DANHBA_ASSIGN_OR_RETURN(auto bytes, ReadWholeFile(request.file));
+  auto file = ReadStaffFile(bytes, request.encoding);
   if (!file.ok()) return Error{file.error().code, request.file.string() + ": " + file.error().detail};
   result.file = std::move(file).value();
   for (const auto& note : result.file.encoding_notes) result.notes.push_back("read " + note);

@@ -9,6 +9,8 @@
 #include <optional>
 #include <thread>
 
+#include "danhba/base/strings.h"
+
 namespace danhba::ops {
 namespace {
 
@@ -21,22 +23,6 @@ using nlohmann::json;
 
 constexpr std::size_t kBatchEvents = 500;
 constexpr std::size_t kBatchBytes = 900 * 1024;
-
-std::string PercentEncode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-        c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0xF]);
-    }
-  }
-  return out;
-}
 
 bool IsFinal(std::string_view state) { return state == "applied" || state == "rejected"; }
 

@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "danhba/base/clock.h"
+#include "danhba/base/strings.h"
 
 namespace danhba::ops {
 namespace {
@@ -36,9 +37,7 @@ model::Date EndOfMonth(int year, int month) {
 // The uid of a subject DN: "uid=annv,ou=people,..." gives "annv".
 std::string UidOf(const std::string& dn) {
   if (dn.size() < 4) return "";
-  std::string head = dn.substr(0, 4);
-  for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (head != "uid=") return "";
+  if (AsciiLower(dn.substr(0, 4)) != "uid=") return "";
   std::size_t comma = dn.find(',');
   return dn.substr(4, comma == std::string::npos ? std::string::npos : comma - 4);
 }
@@ -217,8 +216,7 @@ Result<Report> ComputeReport(const ReportInputs& inputs, const ReportOptions& op
       auto person = by_uid.find(UidOf(subject));
       if (person == by_uid.end()) {
         // An agency decision: counts for the agency it names.
-        std::string lower = subject;
-        for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        std::string lower = AsciiLower(subject);
         if (lower.starts_with("ou=") && wanted(subject.substr(3, subject.find(',') - 3))) ++subjects_here;
         continue;
       }

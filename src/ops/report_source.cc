@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "danhba/base/strings.h"
 #include "danhba/journal/journal.h"
 #include "danhba/ldap/entry.h"
 #include "danhba/ldap/operations.h"
@@ -31,13 +32,8 @@ std::optional<model::Date> DateOf(std::string_view generalized) {
   return *parsed;
 }
 
-std::string Lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
-
 std::string UidOfDn(const std::string& dn) {
-  std::string lower = Lower(dn.substr(0, 4));
+  std::string lower = AsciiLower(dn.substr(0, 4));
   if (lower != "uid=") return "";
   std::size_t comma = dn.find(',');
   return dn.substr(4, comma == std::string::npos ? std::string::npos : comma - 4);
@@ -123,7 +119,7 @@ Result<ReportInputs> LoadReportInputs(ldap::Operations& directory, const std::st
         p.left = it != left.end() ? std::optional(it->second) : DateOf(e.First("modifyTimestamp").value_or(""));
       }
       p.aliases = e.Get("danhbaMailAlias").size();
-      p.must_change_password = Lower(e.First("pwdReset").value_or("")) == "true";
+      p.must_change_password = AsciiLower(e.First("pwdReset").value_or("")) == "true";
       p.password_changed = ParseGeneralizedTime(e.First("pwdChangedTime").value_or(""));
       p.locked = e.First("pwdAccountLockedTime").has_value();
       inputs.people.push_back(std::move(p));

@@ -9,7 +9,9 @@
 #include <nlohmann/json.hpp>
 
 #include "danhba/base/clock.h"
+#include "danhba/base/files.h"
 #include "danhba/base/log.h"
+#include "danhba/base/strings.h"
 #include "danhba/model/date.h"
 #include "danhba/model/fields.h"
 #include "danhba/ops/import_runner.h"
@@ -24,13 +26,6 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c); });
-  return out;
-}
-
 Result<std::string> ReadAll(const fs::path& path) {
   std::error_code ec;
   auto size = fs::file_size(path, ec);
@@ -41,30 +36,6 @@ Result<std::string> ReadAll(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Transient(path.string() + ": cannot open the file");
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-// Writes `text` to `path` durably: a temporary file, fsync, rename.
-Status WriteFileDurably(const fs::path& path, std::string_view text) {
-  fs::path tmp = path;
-  tmp += ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-  if (fd < 0) return Internal(tmp.string() + ": cannot create");
-  std::size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n <= 0) {
-      ::close(fd);
-      return Internal(tmp.string() + ": write failed");
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (!synced) return Internal(tmp.string() + ": fsync failed");
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) return Internal(path.string() + ": " + ec.message());
-  return Ok();
 }
 
 // A free name in `dir` for `name`: name, then name.1, name.2, ...
@@ -91,12 +62,12 @@ fs::path DefaultSpoolDir(const fs::path& data_dir) { return data_dir / "spool"; 
 
 bool IsCompleteSpoolName(std::string_view name) {
   if (name.empty() || name.front() == '.') return false;
-  std::string lower = Lower(name);
+  std::string lower = AsciiLower(name);
   return !EndsWith(lower, ".tmp") && !EndsWith(lower, ".part") && !EndsWith(lower, "~");
 }
 
 Result<std::string> SpoolAgencyOf(std::string_view name) {
-  std::string lower = Lower(name);
+  std::string lower = AsciiLower(name);
   std::string_view stem;
   if (EndsWith(lower, ".csv")) {
     stem = name.substr(0, name.size() - 4);
@@ -166,7 +137,7 @@ Result<SpoolFileResult> Spool::Process(const fs::path& path) {
 
   if (!bytes.ok()) {
     processed.summary = bytes.error().detail;
-  } else if (EndsWith(Lower(name), ".json")) {
+  } else if (EndsWith(AsciiLower(name), ".json")) {
     processed.report["kind"] = "events";
     auto batch = model::ParseEvents(*bytes);
     if (!batch.ok()) {
@@ -263,7 +234,7 @@ Result<SpoolFileResult> Spool::Process(const fs::path& path) {
   fs::path target = FreeName(target_dir, name);
   fs::path report = target.string() + ".report.json";
   DANHBA_RETURN_IF_ERROR(
-      WriteFileDurably(report, processed.report.dump(2, ' ', false, json::error_handler_t::replace) + "\n"));
+      WriteFileAtomically(report, processed.report.dump(2, ' ', false, json::error_handler_t::replace) + "\n", 0640));
   std::error_code ec;
   fs::rename(path, target, ec);
   if (ec) return Internal("moving " + path.string() + " to " + target.string() + ": " + ec.message());

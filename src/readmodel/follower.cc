@@ -270,10 +270,9 @@ class Follower::Impl {
 };
 
 Result<std::unique_ptr<Follower>> Follower::Create(FollowerOptions options) {
-  auto collator = text::Collator::Vietnamese();
-  if (!collator.ok()) return collator.take_error();
+  DANHBA_ASSIGN_OR_RETURN(auto collator, text::Collator::Vietnamese());
   return std::unique_ptr<Follower>(
-      new Follower(std::make_unique<Impl>(std::move(options), std::move(collator).value())));
+      new Follower(std::make_unique<Impl>(std::move(options), std::move(collator))));
 }
 
 Follower::Follower(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

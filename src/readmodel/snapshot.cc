@@ -10,20 +10,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "danhba/base/strings.h"
 #include "danhba/ldap/dn.h"
 #include "danhba/text/text.h"
 #include "readmodel/words.h"
 
 namespace danhba::readmodel {
 namespace {
-
-std::string AsciiLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 bool EndsWithDomain(std::string_view address, std::string_view domain) {
   if (address.size() <= domain.size() + 1) return false;

@@ -1,22 +1,12 @@
 #include "danhba/slapd/config.h"
 
-#include <openssl/evp.h>
-
 #include <vector>
 
+#include "danhba/base/strings.h"
 #include "danhba/slapd/schema.h"
 
 namespace danhba::slapd {
 namespace {
-
-std::string Base64(std::string_view data) {
-  std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
-  int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(data.data()),
-                                static_cast<int>(data.size()));
-  out.resize(static_cast<std::size_t>(written));
-  return out;
-}
 
 std::string Child(std::string_view rdn, std::string_view base_dn) {
   std::string out(rdn);
@@ -41,19 +31,11 @@ std::vector<std::string_view> SplitRdns(std::string_view dn) {
   return rdns;
 }
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 // The attribute and value of the base DN's first RDN (already validated).
 std::pair<std::string, std::string> FirstRdn(std::string_view base_dn) {
   std::string_view rdn = SplitRdns(base_dn).front();
   std::size_t eq = rdn.find('=');
-  return {Lower(rdn.substr(0, eq)), std::string(rdn.substr(eq + 1))};
+  return {AsciiLower(rdn.substr(0, eq)), std::string(rdn.substr(eq + 1))};
 }
 
 std::string Entry(std::string_view dn, std::initializer_list<std::pair<std::string_view, std::string>> attributes) {
@@ -217,7 +199,7 @@ Status ValidateBaseDn(std::string_view dn) {
                           std::string(rdn) + "'; write it without them");
     }
   }
-  std::string first = Lower(rdns.front().substr(0, rdns.front().find('=')));
+  std::string first = AsciiLower(rdns.front().substr(0, rdns.front().find('=')));
   if (first != "dc" && first != "o" && first != "ou") {
     return InvalidInput("base DN '" + std::string(dn) + "' must start with dc=, o= or ou=");
   }
@@ -258,7 +240,7 @@ std::string LdifLine(std::string_view attribute, std::string_view value) {
     out += value;
   } else {
     out += ":: ";
-    out += Base64(value);
+    out += Base64Encode(value);
   }
   out += "\n";
   return out;

@@ -25,6 +25,7 @@
 #include <sstream>
 #include <thread>
 
+#include "danhba/base/strings.h"
 #include "danhba/base/unique_fd.h"
 #include "danhba/base/log.h"
 #include "danhba/slapd/secrets.h"
@@ -55,25 +56,6 @@ Status CheckExecutable(const fs::path& path) {
   return Ok();
 }
 
-std::string PercentEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : text) {
-    auto byte = static_cast<unsigned char>(c);
-    bool unreserved = (byte >= 'A' && byte <= 'Z') || (byte >= 'a' && byte <= 'z') ||
-                      (byte >= '0' && byte <= '9') || byte == '-' || byte == '.' || byte == '_' ||
-                      byte == '~';
-    if (unreserved) {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0xF];
-    }
-  }
-  return out;
-}
-
 Result<sockaddr_in> LoopbackAddress(const std::string& host, std::uint16_t port) {
   sockaddr_in address{};
   address.sin_family = AF_INET;
@@ -87,13 +69,12 @@ Result<sockaddr_in> LoopbackAddress(const std::string& host, std::uint16_t port)
 // Whether something listens on host:port: binding there (with SO_REUSEADDR, as
 // slapd does, so connections in TIME_WAIT do not count) fails with EADDRINUSE.
 Result<bool> PortInUse(const std::string& host, std::uint16_t port) {
-  Result<sockaddr_in> address = LoopbackAddress(host, port);
-  if (!address.ok()) return address.take_error();
+  DANHBA_ASSIGN_OR_RETURN(sockaddr_in address, LoopbackAddress(host, port));
   Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (fd.get() < 0) return Internal("cannot create a socket: " + Errno());
   int one = 1;
   ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&*address), sizeof *address) != 0) {
+  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
     if (errno == EADDRINUSE) return true;
     return ConfigError("cannot bind " + host + ":" + std::to_string(port) + ": " + Errno());
   }
@@ -123,11 +104,10 @@ Result<std::uint16_t> FreePort(const std::string& host) {
 }
 
 Result<std::uint16_t> EphemeralPort(const std::string& host) {
-  Result<sockaddr_in> address = LoopbackAddress(host, 0);
-  if (!address.ok()) return address.take_error();
+  DANHBA_ASSIGN_OR_RETURN(sockaddr_in address, LoopbackAddress(host, 0));
   Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (fd.get() < 0) return Internal("cannot create a socket: " + Errno());
-  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&*address), sizeof *address) != 0) {
+  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
     return ConfigError("cannot bind " + host + " to find a free port: " + Errno());
   }
   sockaddr_in bound{};
@@ -235,11 +215,10 @@ Status WriteFile(const fs::path& file, const std::string& content, mode_t mode) 
 
 // Runs an OpenLDAP tool; a non-zero exit is a configuration error quoting its output.
 Status RunTool(const std::vector<std::string>& argv, std::string_view what) {
-  Result<ProcessOutput> run = RunProcess(argv);
-  if (!run.ok()) return run.take_error();
-  if (run->exit_code != 0) {
+  DANHBA_ASSIGN_OR_RETURN(ProcessOutput run, RunProcess(argv));
+  if (run.exit_code != 0) {
     return ConfigError(std::string(what) + " failed (" + argv[0] + " exit " +
-                       std::to_string(run->exit_code) + "): " + LastLines(run->output, 8));
+                       std::to_string(run.exit_code) + "): " + LastLines(run.output, 8));
   }
   return Ok();
 }
@@ -326,8 +305,7 @@ Result<std::unique_ptr<Instance>> Instance::Create(InstanceOptions options) {
                        std::to_string(sizeof(sockaddr_un{}.sun_path) - 1) +
                        " bytes; choose a shorter slapd directory");
   }
-  Result<sockaddr_in> address = LoopbackAddress(options.host, options.port);
-  if (!address.ok()) return address.take_error();
+  DANHBA_RETURN_IF_ERROR(LoopbackAddress(options.host, options.port));
 
   auto instance = std::make_unique<Instance>(std::move(options), PrivateKey());
   instance->port_ = instance->options_.port;
@@ -441,9 +419,8 @@ Status Instance::CreateFiles() {
     Result<std::string> password = LoadOrCreateSecret(secret.password_file);
     if (!password.ok()) return password.take_error();
     secret.password = *std::move(password);
-    Result<std::string> hash = SshaHash(secret.password);
-    if (!hash.ok()) return hash.take_error();
-    tree.password_hashes[account] = *std::move(hash);
+    DANHBA_ASSIGN_OR_RETURN(std::string hash, SshaHash(secret.password));
+    tree.password_hashes[account] = std::move(hash);
   }
 
   ConfigOptions config;
@@ -456,8 +433,7 @@ Status Instance::CreateFiles() {
   config.root_identity = root_identity_;
   config.anonymous_read = options_.anonymous_read;
   config.client_indexes = options_.client_indexes;
-  Result<std::string> config_ldif = ConfigLdif(config);
-  if (!config_ldif.ok()) return config_ldif.take_error();
+  DANHBA_ASSIGN_OR_RETURN(std::string config_ldif, ConfigLdif(config));
   Result<std::string> tree_ldif = BaseTreeLdif(tree);
   if (!tree_ldif.ok()) return tree_ldif.take_error();
 
@@ -469,7 +445,7 @@ Status Instance::CreateFiles() {
     fs::remove(tree_file, ec);
     return error;
   };
-  if (Status s = WriteFile(config_file, *config_ldif, 0644); !s.ok()) return failed(s.take_error());
+  if (Status s = WriteFile(config_file, config_ldif, 0644); !s.ok()) return failed(s.take_error());
   if (Status s = WriteFile(tree_file, *tree_ldif, 0600); !s.ok()) return failed(s.take_error());
   if (Status s = RunTool({options_.slapadd_path.string(), "-n0", "-F", staging.string(), "-l",
                           config_file.string()},
@@ -518,9 +494,8 @@ Status Instance::Start() {
   // binding; choose again then, but never move a port the caller asked for.
   for (int attempt = 0; !started.ok() && port_taken && options_.port == 0 && attempt < 3;
        ++attempt) {
-    Result<std::uint16_t> port = FreePort(options_.host);
-    if (!port.ok()) return port.take_error();
-    port_ = *port;
+    DANHBA_ASSIGN_OR_RETURN(std::uint16_t port, FreePort(options_.host));
+    port_ = port;
     started = StartOnce(&port_taken);
   }
   return started;
@@ -530,9 +505,8 @@ Status Instance::StartOnce(bool* port_taken) {
   *port_taken = false;
   auto begin = Clock::now();
   const std::string where = options_.host + ":" + std::to_string(port_);
-  Result<bool> in_use = PortInUse(options_.host, port_);
-  if (!in_use.ok()) return in_use.take_error();
-  if (*in_use) {
+  DANHBA_ASSIGN_OR_RETURN(bool in_use, PortInUse(options_.host, port_));
+  if (in_use) {
     *port_taken = true;
     return Conflict(where + " is already in use");
   }

@@ -1,7 +1,6 @@
 #include "danhba/slapd/secrets.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <sys/stat.h>
@@ -12,6 +11,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "danhba/base/files.h"
+#include "danhba/base/strings.h"
 #include "danhba/base/unique_fd.h"
 
 namespace danhba::slapd {
@@ -20,30 +21,6 @@ namespace {
 constexpr std::string_view kSshaPrefix = "{SSHA}";
 
 std::string Errno() { return std::strerror(errno); }
-
-std::string Base64(std::string_view data) {
-  std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
-  int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(data.data()),
-                                static_cast<int>(data.size()));
-  out.resize(static_cast<std::size_t>(written));
-  return out;
-}
-
-// Returns empty on malformed input.
-std::string Unbase64(std::string_view text) {
-  if (text.empty() || text.size() % 4 != 0) return {};
-  std::string out(3 * text.size() / 4, '\0');
-  int written = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(text.data()),
-                                static_cast<int>(text.size()));
-  if (written < 0) return {};
-  std::size_t padding = 0;
-  if (text.back() == '=') ++padding;
-  if (text.size() >= 2 && text[text.size() - 2] == '=') ++padding;
-  out.resize(static_cast<std::size_t>(written) - padding);
-  return out;
-}
 
 using Fd = UniqueFd;
 
@@ -75,7 +52,7 @@ std::string SshaHash(std::string_view password, std::string_view salt) {
   SHA1(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest);
   std::string raw(reinterpret_cast<const char*>(digest), sizeof digest);
   raw += salt;
-  return std::string(kSshaPrefix) + Base64(raw);
+  return std::string(kSshaPrefix) + Base64Encode(raw);
 }
 
 Result<std::string> SshaHash(std::string_view password) {
@@ -88,7 +65,7 @@ Result<std::string> SshaHash(std::string_view password) {
 
 bool SshaMatches(std::string_view hash, std::string_view password) {
   if (!hash.starts_with(kSshaPrefix)) return false;
-  std::string raw = Unbase64(hash.substr(kSshaPrefix.size()));
+  std::string raw = Base64Decode(hash.substr(kSshaPrefix.size())).value_or("");
   if (raw.size() <= SHA_DIGEST_LENGTH) return false;
   return SshaHash(password, std::string_view(raw).substr(SHA_DIGEST_LENGTH)) == hash;
 }
@@ -112,13 +89,7 @@ namespace {
 void DropTrailingNewline(const std::filesystem::path& file, const std::string& secret) {
   std::error_code ec;
   if (std::filesystem::file_size(file, ec) == secret.size() || ec) return;
-  const std::filesystem::path temp = file.string() + ".new";
-  Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-  if (fd.get() < 0) return;
-  if (::write(fd.get(), secret.data(), secret.size()) != static_cast<ssize_t>(secret.size()) ||
-      ::fsync(fd.get()) != 0 || ::rename(temp.c_str(), file.c_str()) != 0) {
-    ::unlink(temp.c_str());
-  }
+  (void)WriteFileAtomically(file, secret, 0600);
 }
 
 }  // namespace

@@ -66,3 +66,18 @@ inline Status Ok() { return {}; }
     auto danhba_status_ = (expr);                     \
     if (!danhba_status_.ok()) return danhba_status_.take_error(); \
   } while (false)
+
+#define DANHBA_RESULT_CONCAT_INNER_(a, b) a##b
+#define DANHBA_RESULT_CONCAT_(a, b) DANHBA_RESULT_CONCAT_INNER_(a, b)
+
+// `DANHBA_ASSIGN_OR_RETURN(auto people, LoadPeople(path));` evaluates the
+// Result<T> expression once; on failure it returns its error from the
+// enclosing function, otherwise it moves the value into `lhs` (a declaration
+// or an existing variable). Expands to more than one statement: not for the
+// body of an if without braces.
+#define DANHBA_ASSIGN_OR_RETURN(lhs, expr) \
+  DANHBA_ASSIGN_OR_RETURN_IMPL_(DANHBA_RESULT_CONCAT_(danhba_result_, __LINE__), lhs, expr)
+#define DANHBA_ASSIGN_OR_RETURN_IMPL_(result, lhs, expr) \
+  auto result = (expr);                                   \
+  if (!result.ok()) return result.take_error();          \
+  lhs = std::move(result).value()

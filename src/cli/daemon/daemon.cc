@@ -112,9 +112,8 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(config::Config config) {
 Status Daemon::StartPublicApi() {
   // The public lookup answers 503 from /readyz until it has loaded the
   // directory, which it follows once slapd is up (StartDirectory).
-  auto lookup = api::PublicService::FromConfig(config_);
-  if (!lookup.ok()) return lookup.take_error();
-  lookup_ = std::move(lookup).value();
+  DANHBA_ASSIGN_OR_RETURN(auto lookup, api::PublicService::FromConfig(config_));
+  lookup_ = std::move(lookup);
   // The backups' metrics, once the scheduler exists (StartPeriodicTasks);
   // Stop() stops this server before the scheduler goes.
   lookup_->AddMetrics([this] {
@@ -175,9 +174,8 @@ Status Daemon::StartDirectory() {
   std::string bind_dn = config_.ldap.bind_dn;
   if (config_.ldap.managed) {
     auto slapd_started = SteadyClock::now();
-    auto options = slapd::ManagedInstanceOptions(config_);
-    if (!options.ok()) return options.take_error();
-    auto created = slapd::Instance::Create(std::move(options).value());
+    DANHBA_ASSIGN_OR_RETURN(auto options, slapd::ManagedInstanceOptions(config_));
+    auto created = slapd::Instance::Create(std::move(options));
     if (!created.ok()) {
       return ConfigError("managed slapd in " + config_.SlapdDir().string() + ": " +
                          created.error().detail);
@@ -235,14 +233,13 @@ Status Daemon::StartDirectory() {
 Status Daemon::StartEngine() {
   // The sync engine: applies journaled events to the directory, one worker per
   // connection (docs/lifecycle.md).
-  auto options = sync::OptionsFromConfig(config_);
-  if (!options.ok()) return options.take_error();
-  options->clock = clock_;
+  DANHBA_ASSIGN_OR_RETURN(auto options, sync::OptionsFromConfig(config_));
+  options.clock = clock_;
   directories_ = directory::MakeLdapDirectories(
       connect_, sync_credentials_, sync::DirectoryOptionsFromConfig(config_), kSyncWorkers);
   std::vector<directory::Directory*> workers;
   for (auto& each : directories_) workers.push_back(each.get());
-  engine_.emplace(*journal_, std::move(workers), std::move(options).value());
+  engine_.emplace(*journal_, std::move(workers), std::move(options));
   DANHBA_RETURN_IF_ERROR(engine_->Validate());
   engine_to_wake_.store(&*engine_);
   engine_thread_ = std::jthread([this](std::stop_token stop) { engine_->Run(stop); });
@@ -252,9 +249,8 @@ Status Daemon::StartEngine() {
 Status Daemon::StartSpool() {
   // The spool directory (docs/import.md): dropped event files and staff lists
   // are journaled like ingested events, on a thread and a connection of their own.
-  auto naming_policy = ops::NamingPolicyOf(config_);
-  if (!naming_policy.ok()) return naming_policy.take_error();
-  auto allocator = naming::Allocator::Create(*naming_policy);
+  DANHBA_ASSIGN_OR_RETURN(auto naming_policy, ops::NamingPolicyOf(config_));
+  auto allocator = naming::Allocator::Create(naming_policy);
   if (!allocator.ok()) return allocator.take_error();
   allocator_.emplace(std::move(allocator).value());
   spool_client_.emplace(connect_, sync_credentials_);

@@ -37,9 +37,8 @@ void DirectoryMonitor::Stop() {
 
 Status DirectoryMonitor::Check() {
   if (!connection_) {
-    auto opened = ldap::Connection::Open(options_, credentials_);
-    if (!opened.ok()) return opened.take_error();
-    connection_.emplace(std::move(opened).value());
+    DANHBA_ASSIGN_OR_RETURN(auto opened, ldap::Connection::Open(options_, credentials_));
+    connection_.emplace(std::move(opened));
   }
   auto base = connection_->Read(base_dn_, {"1.1"});
   if (!base.ok()) {

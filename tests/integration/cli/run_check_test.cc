@@ -27,6 +27,7 @@
 #include <gtest/gtest.h>
 
 #include "danhba/slapd/instance.h"
+#include "support/http_client.h"
 
 extern char** environ;
 
@@ -157,44 +158,21 @@ Outcome RunToEnd(std::vector<std::string> args, const fs::path& dir) {
   return {status.value_or(-1), child.output()};
 }
 
-// The status code that http://127.0.0.1:<port> answers `request` (a whole
-// HTTP/1.1 request), or 0 when nothing answers.
-int HttpStatus(int port, const std::string& request) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return 0;
-  timeval timeout{5, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(static_cast<std::uint16_t>(port));
-  int status = 0;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-      ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
-          static_cast<ssize_t>(request.size())) {
-    char buffer[64] = {};
-    ssize_t n = ::recv(fd, buffer, sizeof buffer - 1, 0);
-    std::string head(buffer, n > 0 ? static_cast<std::size_t>(n) : 0);
-    if (head.rfind("HTTP/1.1 ", 0) == 0 && head.size() >= 12) status = std::stoi(head.substr(9, 3));
-  }
-  ::close(fd);
-  return status;
-}
-
 // The status code of GET http://127.0.0.1:<port><path>, or 0 when nothing answers.
 int HttpGetStatus(int port, const std::string& path) {
-  return HttpStatus(port, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  danhba::support::HttpClient client("127.0.0.1", static_cast<std::uint16_t>(port), std::chrono::seconds(5));
+  auto reply = client.Get(path);
+  return reply.ok() ? reply->status : 0;
 }
 
 // POSTs `body` to http://127.0.0.1:<port><path> with a bearer token; the
 // status code, or 0 when nothing answers.
 int HttpPostStatus(int port, const std::string& path, const std::string& token,
                    const std::string& body) {
-  return HttpStatus(port, "POST " + path +
-                              " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-                              "Content-Type: application/json\r\nAuthorization: Bearer " +
-                              token + "\r\nContent-Length: " + std::to_string(body.size()) +
-                              "\r\n\r\n" + body);
+  danhba::support::HttpClient client("127.0.0.1", static_cast<std::uint16_t>(port), std::chrono::seconds(5));
+  client.SetBearerToken(token);
+  auto reply = client.PostJson(path, body);
+  return reply.ok() ? reply->status : 0;
 }
 
 

@@ -9,9 +9,11 @@
 
 #include "daemon.h"
 #include "e2e_test_util.h"
-#include "http_client.h"
+#include "support/http_client.h"
 
 namespace danhba::e2e {
+
+using support::HttpClient;
 namespace {
 
 namespace fs = std::filesystem;

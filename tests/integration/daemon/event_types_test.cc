@@ -14,9 +14,11 @@
 #include "danhba/ldap/entry.h"
 #include "danhba/slapd/instance.h"
 #include "e2e_test_util.h"
-#include "http_client.h"
+#include "support/http_client.h"
 
 namespace danhba::e2e {
+
+using support::HttpClient;
 namespace {
 
 using std::chrono::seconds;

@@ -11,12 +11,14 @@
 #include "daemon.h"
 #include "danhba/slapd/instance.h"
 #include "e2e_test_util.h"
-#include "http_client.h"
 #include "scenario.h"
 #include "sender.h"
+#include "support/http_client.h"
 #include "verify.h"
 
 namespace danhba::e2e {
+
+using support::HttpClient;
 namespace {
 
 using Clock = std::chrono::steady_clock;

@@ -13,9 +13,12 @@
 #include "danhba/model/date.h"
 #include "danhba/slapd/instance.h"
 #include "e2e_test_util.h"
-#include "http_client.h"
+#include "support/http_client.h"
 
 namespace danhba::e2e {
+
+using support::HttpClient;
+using support::HttpReply;
 namespace {
 
 using Clock = std::chrono::steady_clock;

@@ -14,7 +14,7 @@
 #include "danhba/api/ingest.h"
 #include "danhba/api/ingest_listener.h"
 #include "danhba/http/server.h"
-#include "unit/api/http_client.h"
+#include "support/http_client.h"
 #include "unit/api/test_util.h"
 
 namespace danhba::api {
@@ -22,10 +22,10 @@ namespace {
 
 using ::testing::HasSubstr;
 using json = nlohmann::json;
+using support::HttpClient;
+using support::HttpHeaders;
 using testing::HireJson;
-using testing::HttpClient;
 using testing::TempDir;
-using verb = boost::beast::http::verb;
 
 class IngestServerTest : public ::testing::Test {
  protected:
@@ -70,7 +70,7 @@ class IngestServerTest : public ::testing::Test {
 
   std::string JournalDir() const { return (dir_.path() / "journal").string(); }
 
-  HttpClient::Headers Auth(const std::string& token) const {
+  HttpHeaders Auth(const std::string& token) const {
     return {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}};
   }
 
@@ -92,12 +92,11 @@ class IngestServerTest : public ::testing::Test {
 };
 
 TEST_F(IngestServerTest, AcceptedMeansOnDisk) {
-  HttpClient client(server_->port());
-  ASSERT_TRUE(client.connected());
-  auto response = client.Send(verb::post, "/api/v1/events", HireJson("hr-1"), Auth(hr_token_));
+  HttpClient client("127.0.0.1", server_->port());
+  auto response = client.Request("POST", "/api/v1/events", HireJson("hr-1"), "", Auth(hr_token_));
   ASSERT_TRUE(response);
-  ASSERT_EQ(response->result_int(), 202) << response->body();
-  EXPECT_EQ(json::parse(response->body())["results"][0]["status"], "queued");
+  ASSERT_EQ(response->status, 202) << response->body;
+  EXPECT_EQ(json::parse(response->body)["results"][0]["status"], "queued");
 
   auto on_disk = LookupOnDisk("hr-1");
   ASSERT_TRUE(on_disk.ok()) << on_disk.error();
@@ -106,10 +105,10 @@ TEST_F(IngestServerTest, AcceptedMeansOnDisk) {
   EXPECT_EQ(notified_.load(), 1);
 
   // The same connection (keep-alive) reads the status back.
-  auto status = client.Send(verb::get, "/api/v1/events/hr-1", {}, Auth(hr_token_));
+  auto status = client.Request("GET", "/api/v1/events/hr-1", "", "", Auth(hr_token_));
   ASSERT_TRUE(status);
-  EXPECT_EQ(status->result_int(), 200);
-  EXPECT_EQ(json::parse(status->body())["status"], "queued");
+  EXPECT_EQ(status->status, 200);
+  EXPECT_EQ(json::parse(status->body)["status"], "queued");
 }
 
 TEST_F(IngestServerTest, BatchOfManyFromSeveralClients) {
@@ -120,7 +119,7 @@ TEST_F(IngestServerTest, BatchOfManyFromSeveralClients) {
   std::vector<std::thread> threads;
   for (int c = 0; c < kClients; ++c) {
     threads.emplace_back([&, c] {
-      HttpClient client(server_->port());
+      HttpClient client("127.0.0.1", server_->port());
       for (int b = 0; b < kBatches; ++b) {
         std::string body = "[";
         for (int e = 0; e < kPerBatch; ++e) {
@@ -129,9 +128,9 @@ TEST_F(IngestServerTest, BatchOfManyFromSeveralClients) {
                            std::to_string(e));
         }
         body += "]";
-        auto response = client.Send(verb::post, "/api/v1/events", body, Auth(hr_token_));
-        if (response && response->result_int() == 202) {
-          accepted.fetch_add(json::parse(response->body())["accepted"].get<int>());
+        auto response = client.Request("POST", "/api/v1/events", body, "", Auth(hr_token_));
+        if (response && response->status == 202) {
+          accepted.fetch_add(json::parse(response->body)["accepted"].get<int>());
         }
       }
     });
@@ -144,44 +143,43 @@ TEST_F(IngestServerTest, BatchOfManyFromSeveralClients) {
 }
 
 TEST_F(IngestServerTest, NoTokenIs401OnTheWireAndNothingIsWritten) {
-  HttpClient client(server_->port());
-  auto response = client.Send(verb::post, "/api/v1/events", HireJson("hr-1"),
-                              {{"Content-Type", "application/json"}});
+  HttpClient client("127.0.0.1", server_->port());
+  auto response = client.Request("POST", "/api/v1/events", HireJson("hr-1"), "",
+                                 {{"Content-Type", "application/json"}});
   ASSERT_TRUE(response);
-  EXPECT_EQ(response->result_int(), 401);
-  EXPECT_THAT(std::string((*response)[boost::beast::http::field::www_authenticate]),
-              HasSubstr("Bearer"));
-  EXPECT_EQ(json::parse(response->body())["error"]["code"], "unauthorized");
+  EXPECT_EQ(response->status, 401);
+  EXPECT_THAT(response->Header("WWW-Authenticate").value_or(""), HasSubstr("Bearer"));
+  EXPECT_EQ(json::parse(response->body)["error"]["code"], "unauthorized");
   EXPECT_FALSE(LookupOnDisk("hr-1").ok());
 }
 
 TEST_F(IngestServerTest, OversizeBodyIs413FromTheServer) {
-  HttpClient client(server_->port());
+  HttpClient client("127.0.0.1", server_->port());
   auto response =
-      client.Send(verb::post, "/api/v1/events", std::string(kMaxBody + 1, ' '), Auth(hr_token_));
+      client.Request("POST", "/api/v1/events", std::string(kMaxBody + 1, ' '), "", Auth(hr_token_));
   ASSERT_TRUE(response);
-  EXPECT_EQ(response->result_int(), 413);
+  EXPECT_EQ(response->status, 413);
 }
 
 TEST_F(IngestServerTest, SignedRequestOverTheWire) {
-  HttpClient client(server_->port());
+  HttpClient client("127.0.0.1", server_->port());
   std::string body = HireJson("sig-1");
   std::string stamp = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
                                          std::chrono::system_clock::now().time_since_epoch())
                                          .count());
-  HttpClient::Headers headers = Auth(signer_token_);
+  HttpHeaders headers = Auth(signer_token_);
   headers.emplace_back(std::string(kTimestampHeader), stamp);
   headers.emplace_back(std::string(kSignatureHeader),
                        SignRequest(signer_secret_, stamp, "POST", "/api/v1/events", body));
-  auto response = client.Send(verb::post, "/api/v1/events", body, headers);
+  auto response = client.Request("POST", "/api/v1/events", body, "", headers);
   ASSERT_TRUE(response);
-  ASSERT_EQ(response->result_int(), 202) << response->body();
+  ASSERT_EQ(response->status, 202) << response->body;
   EXPECT_TRUE(LookupOnDisk("sig-1").ok());
 
-  auto replay = client.Send(verb::post, "/api/v1/events", body, headers);
+  auto replay = client.Request("POST", "/api/v1/events", body, "", headers);
   ASSERT_TRUE(replay);
-  EXPECT_EQ(replay->result_int(), 401);
-  EXPECT_EQ(json::parse(replay->body())["error"]["code"], "replayed");
+  EXPECT_EQ(replay->status, 401);
+  EXPECT_EQ(json::parse(replay->body)["error"]["code"], "replayed");
 }
 
 TEST_F(IngestServerTest, SenderAddedWhileRunningIsAccepted) {
@@ -191,11 +189,11 @@ TEST_F(IngestServerTest, SenderAddedWhileRunningIsAccepted) {
   // The registry re-reads the file at most once a second: poll with a deadline.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   int status = 0;
-  HttpClient client(server_->port());
+  HttpClient client("127.0.0.1", server_->port());
   while (std::chrono::steady_clock::now() < deadline) {
-    auto response = client.Send(verb::get, "/api/v1/events/none", {}, Auth(added->token));
+    auto response = client.Request("GET", "/api/v1/events/none", "", "", Auth(added->token));
     ASSERT_TRUE(response);
-    status = response->result_int();
+    status = response->status;
     if (status != 401) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // poll interval
   }
@@ -230,12 +228,12 @@ TEST(IngestListener, ServesFromConfiguration) {
   EXPECT_EQ((*listener)->port(), config->ingest.listen.port);
   EXPECT_EQ((*listener)->sender_count(), 1u);
 
-  HttpClient client((*listener)->port());
-  auto response = client.Send(
-      verb::post, "/api/v1/events", HireJson("hr-1"),
+  HttpClient client("127.0.0.1", (*listener)->port());
+  auto response = client.Request(
+      "POST", "/api/v1/events", HireJson("hr-1"), "",
       {{"Authorization", "Bearer " + added->token}, {"Content-Type", "application/json"}});
   ASSERT_TRUE(response);
-  EXPECT_EQ(response->result_int(), 202) << response->body();
+  EXPECT_EQ(response->status, 202) << response->body;
   EXPECT_EQ((*listener)->counters().events_accepted, 1u);
   EXPECT_TRUE((*journal)->Lookup("hr-1").ok());
 }

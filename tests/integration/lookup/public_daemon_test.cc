@@ -14,9 +14,12 @@
 #include "daemon.h"
 #include "danhba/ldap/connection.h"
 #include "e2e_test_util.h"
-#include "http_client.h"
+#include "support/http_client.h"
 
 namespace danhba::e2e {
+
+using support::HttpClient;
+using support::HttpReply;
 namespace {
 
 using std::chrono::milliseconds;

@@ -38,6 +38,22 @@ TEST(ResultTest, ReturnIfErrorPropagates) {
   EXPECT_EQ(failed.error().code, ErrorCode::kInvalidInput);
 }
 
+Result<std::string> Doubled(int n) {
+  DANHBA_ASSIGN_OR_RETURN(int value, ParsePositive(n));
+  std::string text;
+  DANHBA_ASSIGN_OR_RETURN(text, Result<std::string>(std::to_string(value * 2)));
+  return text;
+}
+
+TEST(ResultTest, AssignOrReturnMovesTheValueOrReturnsTheError) {
+  Result<std::string> doubled = Doubled(21);
+  ASSERT_TRUE(doubled.ok());
+  EXPECT_EQ(*doubled, "42");
+  Result<std::string> failed = Doubled(-2);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().detail, "n must be positive, got -2");
+}
+
 TEST(ResultTest, TransientIsMarked) { EXPECT_TRUE(Transient("server down").transient()); }
 
 }  // namespace

@@ -124,5 +124,29 @@ TEST(Router, PercentEncodedParamIsDecoded) {
   EXPECT_EQ(nlohmann::json::parse(response.body)["id"], "hr-2026-000123");
 }
 
+TEST(Router, RestParamTakesTheRestOfThePathSlashesIncluded) {
+  Router router;
+  router.Get("/api/v1/events/{id...}", [](const Request&, const PathParams& params) {
+    return Response::Text(200, params.at("id"));
+  });
+  EXPECT_EQ(router.Handle(Request::Make("GET", "/api/v1/events/e1")).body, "e1");
+  EXPECT_EQ(router.Handle(Request::Make("GET", "/api/v1/events/a%2Fb/c")).body, "a/b/c");
+  EXPECT_EQ(router.Handle(Request::Make("GET", "/api/v1/events/a/")).body, "a/");
+  EXPECT_EQ(router.Handle(Request::Make("GET", "/api/v1/events/")).status, 404);
+  EXPECT_EQ(router.Handle(Request::Make("GET", "/api/v1/events")).status, 404);
+}
+
+TEST(Router, HandlersGetTheCallersContext) {
+  BasicRouter<const std::string&> router;
+  router.Get("/whoami", [](const Request&, const PathParams&, const std::string& who) {
+    return Response::Text(200, who);
+  });
+  EXPECT_EQ(router.Handle(Request::Make("GET", "/whoami"), "hr-system").body, "hr-system");
+  Response head = router.Handle(Request::Make("HEAD", "/whoami"), "hr-system");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_TRUE(head.body.empty());
+  EXPECT_EQ(router.Handle(Request::Make("POST", "/whoami"), "x").status, 405);
+}
+
 }  // namespace
 }  // namespace danhba::http

@@ -5,9 +5,11 @@
 #include <thread>
 #include <vector>
 
-#include "http_client.h"
+#include "support/http_client.h"
 
 namespace danhba::e2e {
+
+using support::HttpClient;
 namespace {
 
 using Clock = std::chrono::steady_clock;

@@ -10,9 +10,11 @@
 #include <string>
 
 #include "danhba/base/result.h"
-#include "http_client.h"
+#include "support/http_client.h"
 
 namespace danhba::e2e {
+
+using support::HttpClient;
 
 struct SenderStats {
   std::size_t batches = 0;          // acknowledged batches

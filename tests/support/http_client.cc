@@ -1,4 +1,4 @@
-#include "http_client.h"
+#include "support/http_client.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -7,28 +7,29 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
 
-namespace danhba::e2e {
-namespace {
+#include "danhba/base/strings.h"
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+namespace danhba::support {
+namespace {
 
 std::string_view Trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) text.remove_suffix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r'))
+    text.remove_suffix(1);
   return text;
 }
 
 }  // namespace
+
+std::optional<std::string> HttpReply::Header(std::string_view name) const {
+  auto found = headers.find(AsciiLower(name));
+  if (found == headers.end()) return std::nullopt;
+  return found->second;
+}
 
 HttpClient::HttpClient(std::string host, std::uint16_t port, std::chrono::milliseconds timeout)
     : host_(std::move(host)), port_(port), timeout_(timeout) {}
@@ -82,7 +83,7 @@ Status HttpClient::SendAll(std::string_view data) {
   return Ok();
 }
 
-Result<HttpReply> HttpClient::ReadReply() {
+Result<HttpReply> HttpClient::ReadReply(bool head_request) {
   auto read_more = [this]() -> Status {
     char chunk[65536];
     while (true) {
@@ -121,16 +122,21 @@ Result<HttpReply> HttpClient::ReadReply() {
     std::string_view line = head.substr(pos, end - pos);
     std::size_t colon = line.find(':');
     if (colon != std::string_view::npos) {
-      reply.headers[Lower(Trim(line.substr(0, colon)))] = std::string(Trim(line.substr(colon + 1)));
+      reply.headers[AsciiLower(Trim(line.substr(0, colon)))] =
+          std::string(Trim(line.substr(colon + 1)));
     }
     pos = end + 2;
   }
   buffer_.erase(0, header_end + 4);
   auto length_it = reply.headers.find("content-length");
-  bool closes = reply.headers.count("connection") != 0 && Lower(reply.headers["connection"]) == "close";
-  if (length_it != reply.headers.end()) {
+  bool closes =
+      reply.headers.count("connection") != 0 && AsciiLower(reply.headers["connection"]) == "close";
+  if (head_request || reply.status == 204 || reply.status == 304) {
+    // No body follows, whatever Content-Length says.
+  } else if (length_it != reply.headers.end()) {
     std::size_t length = 0;
-    std::from_chars(length_it->second.data(), length_it->second.data() + length_it->second.size(), length);
+    std::from_chars(length_it->second.data(), length_it->second.data() + length_it->second.size(),
+                    length);
     while (buffer_.size() < length) {
       if (auto status = read_more(); !status.ok()) {
         Close();
@@ -142,7 +148,7 @@ Result<HttpReply> HttpClient::ReadReply() {
   } else if (reply.headers.count("transfer-encoding") != 0) {
     Close();
     return Internal("chunked replies are not supported by this client");
-  } else if (reply.status != 204 && reply.status != 304) {
+  } else {
     while (read_more().ok()) {
     }
     reply.body = std::move(buffer_);
@@ -152,8 +158,9 @@ Result<HttpReply> HttpClient::ReadReply() {
   return reply;
 }
 
-Result<HttpReply> HttpClient::Request(std::string_view method, std::string_view target, std::string_view body,
-                                      std::string_view content_type) {
+Result<HttpReply> HttpClient::Request(std::string_view method, std::string_view target,
+                                      std::string_view body, std::string_view content_type,
+                                      const HttpHeaders& headers) {
   std::string request;
   request.reserve(256 + body.size());
   request.append(method).append(" ").append(target).append(" HTTP/1.1\r\nHost: ");
@@ -162,6 +169,8 @@ Result<HttpReply> HttpClient::Request(std::string_view method, std::string_view 
   for (const auto& [name, value] : next_headers_) request.append(name + ": " + value + "\r\n");
   next_headers_.clear();
   if (!content_type.empty()) request.append("Content-Type: ").append(content_type).append("\r\n");
+  for (const auto& [name, value] : headers)
+    request.append(name).append(": ").append(value).append("\r\n");
   if (!body.empty() || method == "POST" || method == "PUT") {
     request.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n");
   }
@@ -175,17 +184,19 @@ Result<HttpReply> HttpClient::Request(std::string_view method, std::string_view 
       if (reused) continue;
       return sent.take_error();
     }
-    auto reply = ReadReply();
+    auto reply = ReadReply(method == "HEAD");
     if (!reply.ok() && reused && method == "GET") continue;
     return reply;
   }
   return Transient("no reply from " + host_ + ":" + std::to_string(port_));
 }
 
-Result<HttpReply> HttpClient::Get(std::string_view target) { return Request("GET", target, {}, {}); }
+Result<HttpReply> HttpClient::Get(std::string_view target) {
+  return Request("GET", target, {}, {});
+}
 
 Result<HttpReply> HttpClient::PostJson(std::string_view target, std::string_view body) {
   return Request("POST", target, body, "application/json");
 }
 
-}  // namespace danhba::e2e
+}  // namespace danhba::support
