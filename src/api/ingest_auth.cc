@@ -4,10 +4,10 @@
 
 #include <charconv>
 
+#include "api/x509_signature.h"
 #include "danhba/api/ingest.h"
 #include "danhba/base/log.h"
 #include "danhba/base/strings.h"
-#include "api/x509_signature.h"
 
 namespace danhba::api {
 namespace {

@@ -19,13 +19,13 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "api/x509_signature.h"
 #include "danhba/base/clock.h"
 #include "danhba/base/files.h"
 #include "danhba/base/log.h"
 #include "danhba/base/strings.h"
 #include "danhba/base/unique_fd.h"
 #include "danhba/naming/agency_code.h"
-#include "api/x509_signature.h"
 
 namespace danhba::api {
 namespace {

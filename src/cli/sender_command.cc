@@ -6,8 +6,8 @@
 
 #include <fstream>
 #include <iostream>
-#include <sstream>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "cli/command_registry.h"
@@ -102,12 +102,14 @@ int List(const SenderArgs& args) {
   }
   std::cout << fmt::format("{:<24} {:<6} {:<21} {}\n", "NAME", "SIGNS", "CREATED", "AGENCIES");
   for (const api::Sender& sender : loaded->senders()) {
-    std::cout << fmt::format(
-        "{:<24} {:<6} {:<21} {}\n", sender.name,
-        !sender.x509_certificate.empty() ? "x509" : sender.must_sign() ? "yes" : "no",
-        sender.created_at.empty() ? "-" : sender.created_at,
-        sender.agencies.empty() ? std::string("(all)")
-                                : fmt::format("{}", fmt::join(sender.agencies, ",")));
+    std::cout << fmt::format("{:<24} {:<6} {:<21} {}\n", sender.name,
+                             !sender.x509_certificate.empty() ? "x509"
+                             : sender.must_sign()             ? "yes"
+                                                              : "no",
+                             sender.created_at.empty() ? "-" : sender.created_at,
+                             sender.agencies.empty()
+                                 ? std::string("(all)")
+                                 : fmt::format("{}", fmt::join(sender.agencies, ",")));
   }
   return 0;
 }
@@ -138,8 +140,8 @@ void AddSenderCommand(CLI::App& app, int& exit_code) {
       ->required();
   add->add_option("--agencies", args->agencies,
                   "Agency codes it may send events about, e.g. stttt,skhcn (default: all)");
-  auto* sign =
-      add->add_flag("--sign", args->sign, "Require HMAC-SHA256 request signatures; prints the secret");
+  auto* sign = add->add_flag("--sign", args->sign,
+                             "Require HMAC-SHA256 request signatures; prints the secret");
   add->add_option("--x509-cert", args->x509_cert_file,
                   "Require detached CMS signatures by this certificate's key (PEM file)")
       ->excludes(sign);

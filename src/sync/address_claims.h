@@ -76,7 +76,7 @@ class CandidateWalk {
  public:
   struct Limits {
     std::size_t skip = 0;  // candidates passed over first (a retry after a conflict)
-    std::optional<std::size_t> max_attempts;  // give up after this many candidates
+    std::optional<std::size_t> max_attempts;            // give up after this many candidates
     const std::set<std::string>* taken_here = nullptr;  // used by the same batch
     // The person's current address: reaching it ends the walk with an
     // unowned claim on it (the name gives the address the person has).

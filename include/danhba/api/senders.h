@@ -108,8 +108,8 @@ class SenderStore {
   // certificate that does not parse an invalid-input error; nothing is changed then.
   // Not safe against a concurrent Add/Remove in another process (the file is
   // changed by the operator's CLI, one command at a time).
-  Result<SenderCredentials> Add(std::string_view name, std::vector<std::string> agencies,
-                                bool sign, std::string_view x509_certificate = {});
+  Result<SenderCredentials> Add(std::string_view name, std::vector<std::string> agencies, bool sign,
+                                std::string_view x509_certificate = {});
 
   // Removes a sender; not-found when there is none of that name.
   Status Remove(std::string_view name);

@@ -114,7 +114,8 @@ class Daemon {
   // Scheduled backups, webhook deliveries and e-mail digests (docs/backup.md,
   // docs/webhooks.md, docs/digests.md), each on a thread of its own.
   std::optional<ops::BackupScheduler> backups_;
-  std::atomic<const ops::BackupScheduler*> backups_for_metrics_{nullptr};  // set once backups_ is valid
+  std::atomic<const ops::BackupScheduler*> backups_for_metrics_{
+      nullptr};  // set once backups_ is valid
   std::optional<ops::WebhookDispatcher> webhooks_;
   std::optional<ops::DigestSender> digests_;
 

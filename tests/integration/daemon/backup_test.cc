@@ -15,12 +15,15 @@
 #include "danhba/journal/journal.h"
 #include "danhba/ldap/connection.h"
 #include "e2e_test_util.h"
-#include "http_client.h"
+#include "support/http_client.h"
 #include "scenario.h"
 #include "sender.h"
 #include "verify.h"
 
 namespace danhba::e2e {
+
+using support::HttpClient;
+
 namespace {
 
 namespace fs = std::filesystem;

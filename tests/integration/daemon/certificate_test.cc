@@ -21,11 +21,15 @@
 #include "danhba/ldap/entry.h"
 #include "danhba/slapd/instance.h"
 #include "e2e_test_util.h"
-#include "http_client.h"
+#include "support/http_client.h"
 #include "process.h"
 #include "support/test_certificates.h"
 
 namespace danhba::e2e {
+
+using support::HttpClient;
+using support::HttpReply;
+
 namespace {
 
 using std::chrono::seconds;

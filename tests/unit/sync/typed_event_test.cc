@@ -95,7 +95,15 @@ TEST(AppliedResultTest, JournalFormRoundTrips) {
   merge.into = "sxd";
   merge.alias = "sgtvt@dongnai.gov.vn";
   EXPECT_EQ(merge.ToString(), "agency=sgtvt into=sxd alias=sgtvt@dongnai.gov.vn");
-  for (const auto& r : {hire, readdress, rename, merge}) {
+  // R17: what became of the certificate comes last, its reason with spaces.
+  sync::AppliedResult withheld = readdress;
+  withheld.certificate = "withheld: it is for an@dongnai.gov.vn, not annv@dongnai.gov.vn";
+  EXPECT_EQ(withheld.ToString(),
+            "uid=annv mail=annv@dongnai.gov.vn alias=an@dongnai.gov.vn certificate=withheld: it "
+            "is for an@dongnai.gov.vn, not annv@dongnai.gov.vn");
+  sync::AppliedResult published = hire;
+  published.certificate = "published";
+  for (const auto& r : {hire, readdress, rename, merge, withheld, published}) {
     auto back = sync::ParseAppliedResult(r.ToString());
     ASSERT_TRUE(back.has_value()) << r.ToString();
     EXPECT_EQ(*back, r) << r.ToString();
