@@ -135,6 +135,23 @@ std::vector<std::string> DataAcls(const ConfigOptions& options) {
   return acls;
 }
 
+// Service accounts read the whole tree; people and anonymous clients get a
+// page that suits an address book (a client asking for more gets that many).
+std::vector<std::string> DataLimits(const ConfigOptions& options) {
+  std::vector<std::string> limits;
+  for (ServiceAccount account : kServiceAccounts) {
+    limits.push_back("dn.exact=\"" + AccountDn(account, options.base_dn) +
+                     "\" size=unlimited time=unlimited");
+  }
+  const std::string client_limits = "size.soft=" + std::to_string(options.size_limit) +
+                                    " size.hard=" + std::to_string(options.size_limit) +
+                                    " time.soft=" + std::to_string(options.time_limit) +
+                                    " time.hard=" + std::to_string(options.time_limit);
+  limits.push_back("users " + client_limits);
+  limits.push_back("anonymous " + client_limits);
+  return limits;
+}
+
 void AppendOrdered(std::string& out, std::string_view attribute,
                    const std::vector<std::string>& values) {
   for (std::size_t i = 0; i < values.size(); ++i) {
@@ -338,20 +355,7 @@ Result<std::string> ConfigLdif(const ConfigOptions& options) {
       "olcDbIndex: danhbaDecisionDN,danhbaSubjectDN eq\n"
       "olcDbIndex: entryCSN,entryUUID eq\n";
   AppendOrdered(out, "olcAccess", DataAcls(options));
-  // Service accounts read the whole tree; people and anonymous clients get a
-  // page that suits an address book (a client asking for more gets that many).
-  std::vector<std::string> limits;
-  for (ServiceAccount account : kServiceAccounts) {
-    limits.push_back("dn.exact=\"" + AccountDn(account, base) +
-                     "\" size=unlimited time=unlimited");
-  }
-  const std::string client_limits = "size.soft=" + std::to_string(options.size_limit) +
-                                    " size.hard=" + std::to_string(options.size_limit) +
-                                    " time.soft=" + std::to_string(options.time_limit) +
-                                    " time.hard=" + std::to_string(options.time_limit);
-  limits.push_back("users " + client_limits);
-  limits.push_back("anonymous " + client_limits);
-  AppendOrdered(out, "olcLimits", limits);
+  AppendOrdered(out, "olcLimits", DataLimits(options));
   out += "\n";
 
   const std::string db = ",olcDatabase={1}mdb,cn=config\n";
@@ -487,6 +491,16 @@ Result<std::string> BaseTreeLdif(const BaseTreeOptions& options) {
     out += LdifLine("pwdPolicySubentry", ServicePolicyDn(base));
     out += "\n";
   }
+  return out;
+}
+
+std::string AccessChangeLdif(const ConfigOptions& options) {
+  std::string out = LdifLine("dn", "olcDatabase={1}mdb,cn=config");
+  out += "changetype: modify\nreplace: olcAccess\n";
+  AppendOrdered(out, "olcAccess", DataAcls(options));
+  out += "-\nreplace: olcLimits\n";
+  AppendOrdered(out, "olcLimits", DataLimits(options));
+  out += "-\n";
   return out;
 }
 

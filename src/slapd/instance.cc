@@ -423,16 +423,7 @@ Status Instance::CreateFiles() {
     tree.password_hashes[account] = std::move(hash);
   }
 
-  ConfigOptions config;
-  config.base_dn = options_.base_dn;
-  config.data_directory = data.string();
-  config.module_path = options_.module_path;
-  config.system_schema_dir = options_.system_schema_dir;
-  config.durable = options_.durable;
-  config.log_level = options_.log_level;
-  config.root_identity = root_identity_;
-  config.anonymous_read = options_.anonymous_read;
-  config.client_indexes = options_.client_indexes;
+  const ConfigOptions config = GeneratedConfig(data);
   DANHBA_ASSIGN_OR_RETURN(std::string config_ldif, ConfigLdif(config));
   Result<std::string> tree_ldif = BaseTreeLdif(tree);
   if (!tree_ldif.ok()) return tree_ldif.take_error();
@@ -447,6 +438,10 @@ Status Instance::CreateFiles() {
   };
   if (Status s = WriteFile(config_file, config_ldif, 0644); !s.ok()) return failed(s.take_error());
   if (Status s = WriteFile(tree_file, *tree_ldif, 0600); !s.ok()) return failed(s.take_error());
+  // What a later start compares the configuration's ACLs with (UpdateAccess).
+  if (Status s = WriteFile(access_file(), AccessChangeLdif(config), 0644); !s.ok()) {
+    return failed(s.take_error());
+  }
   if (Status s = RunTool({options_.slapadd_path.string(), "-n0", "-F", staging.string(), "-l",
                           config_file.string()},
                          "loading the slapd configuration " + config_file.string());
@@ -486,8 +481,29 @@ const AccountSecret& Instance::account(ServiceAccount account) const {
   return accounts_.at(account);
 }
 
+ConfigOptions Instance::GeneratedConfig(const fs::path& data_directory) const {
+  ConfigOptions config;
+  config.base_dn = options_.base_dn;
+  config.data_directory = data_directory.string();
+  config.module_path = options_.module_path;
+  config.system_schema_dir = options_.system_schema_dir;
+  config.durable = options_.durable;
+  config.log_level = options_.log_level;
+  config.root_identity = root_identity_;
+  config.anonymous_read = options_.anonymous_read;
+  config.client_indexes = options_.client_indexes;
+  return config;
+}
+
 Status Instance::Start() {
   if (running()) return Ok();
+  Status started = StartWithPortRetries();
+  if (!started.ok() || access_checked_) return started;
+  access_checked_ = true;
+  return UpdateAccess();
+}
+
+Status Instance::StartWithPortRetries() {
   bool port_taken = false;
   Status started = StartOnce(&port_taken);
   // A port chosen by us can be taken by someone else between choosing and

@@ -99,6 +99,12 @@ struct ConfigOptions {
 // Deterministic: the same options give the same bytes.
 Result<std::string> ConfigLdif(const ConfigOptions& options);
 
+// An LDIF change (for ldapmodify) that replaces the data database's ACLs and
+// limits with the ones ConfigLdif(options) writes: how an existing directory
+// follows a configuration that changed them (ldap.anonymous_read, size and
+// time limits, a new release's rules). Deterministic, as ConfigLdif.
+std::string AccessChangeLdif(const ConfigOptions& options);
+
 struct PasswordPolicy {
   std::int64_t max_age_seconds = 90 * 86400;  // pwdMaxAge; 0 = never expires
   std::int64_t expire_warning_seconds = 14 * 86400;

@@ -41,6 +41,8 @@ struct InstanceOptions {
   std::filesystem::path slapd_path = "/usr/sbin/slapd";
   std::filesystem::path slapadd_path = "/usr/sbin/slapadd";
   std::filesystem::path slaptest_path = "/usr/sbin/slaptest";
+  // Brings a reused directory's ACLs up to date (ldap-utils).
+  std::filesystem::path ldapmodify_path = "/usr/bin/ldapmodify";
   std::string module_path = "/usr/lib/ldap";
   std::string system_schema_dir = "/etc/ldap/schema";
   // slapd's debug level on each start ("none", "stats", ...; its stderr goes to
@@ -126,11 +128,19 @@ class Instance {
   class Launcher;
   Status CreateFiles();
   Status CheckExisting();
+  Status StartWithPortRetries();
   Status StartOnce(bool* port_taken);
+  // The cn=config options this instance is (or would be) created with.
+  ConfigOptions GeneratedConfig(const std::filesystem::path& data_directory) const;
+  // instance_access.cc: brings a reused directory's ACLs and limits to what
+  // the options generate, once per Instance, after its first start.
+  Status UpdateAccess();
+  std::filesystem::path access_file() const;
 
   InstanceOptions options_;
   std::uint16_t port_ = 0;
   bool created_ = false;
+  bool access_checked_ = false;
   int pid_ = 0;
   std::chrono::milliseconds last_start_duration_{0};
   std::map<ServiceAccount, AccountSecret> accounts_;

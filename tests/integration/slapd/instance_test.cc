@@ -15,6 +15,7 @@
 
 #include <cerrno>
 #include <fstream>
+#include <iterator>
 #include <functional>
 #include <thread>
 
@@ -166,6 +167,57 @@ TEST(InstanceTest, ReuseKeepsDataAndSecrets) {
   ProcessOutput bind = Exec({"/usr/bin/ldapwhoami", "-x", "-H", slapd.url(), "-D",
                             slapd.account(ServiceAccount::kOperator).dn, "-w", password});
   EXPECT_EQ(bind.exit_code, 0) << bind.output;
+}
+
+// The ACLs follow the configuration of the start, not that of the creation:
+// anonymous reading turned on and off again on the same directory, and a
+// directory made before the applied ACLs were kept (no access.ldif).
+TEST(InstanceTest, ReuseBringsTheAclsUpToDateWithTheOptions) {
+  TempDir dir;
+  auto anonymous_sees_people = [](const Instance& slapd) {
+    ProcessOutput out = Exec({"/usr/bin/ldapsearch", "-LLL", "-x", "-H", slapd.url(), "-b",
+                              PeopleDn(slapd.base_dn()), "-s", "base", "1.1"});
+    return out.exit_code == 0;
+  };
+  auto start = [&](bool anonymous_read) -> std::unique_ptr<Instance> {
+    InstanceOptions options = Options(dir.path());
+    options.anonymous_read = anonymous_read;
+    auto instance = Instance::Create(options);
+    EXPECT_TRUE(instance.ok()) << instance.error();
+    if (!instance.ok()) return nullptr;
+    Status started = (*instance)->Start();
+    EXPECT_TRUE(started.ok()) << started.error();
+    return std::move(instance).value();
+  };
+  const fs::path access = dir.path() / "slapd" / "access.ldif";
+  {
+    auto first = start(false);
+    ASSERT_NE(first, nullptr);
+    EXPECT_TRUE(first->created());
+    EXPECT_FALSE(anonymous_sees_people(*first));
+    ASSERT_TRUE(fs::exists(access));
+  }
+  {
+    auto opened = start(true);
+    ASSERT_NE(opened, nullptr);
+    EXPECT_FALSE(opened->created());
+    EXPECT_TRUE(anonymous_sees_people(*opened));
+    std::ifstream in(access);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_THAT(text, HasSubstr("by anonymous read"));
+  }
+  {
+    auto closed = start(false);
+    ASSERT_NE(closed, nullptr);
+    EXPECT_FALSE(anonymous_sees_people(*closed));
+  }
+  fs::remove(access);
+  {
+    auto older = start(true);
+    ASSERT_NE(older, nullptr);
+    EXPECT_TRUE(anonymous_sees_people(*older));
+    EXPECT_TRUE(fs::exists(access));
+  }
 }
 
 TEST(InstanceTest, ExistingSecretsAreUsedForANewDirectory) {

@@ -261,5 +261,28 @@ TEST(MailServerTest, TablesNameTheBaseDnAccountAndDomain) {
   EXPECT_THAT(dovecot[0].content, HasSubstr("dnpass = s3cret\n"));
 }
 
+// What a reused directory is brought to: exactly the ACLs and limits of a new
+// one, as one modify of the data database.
+TEST(ConfigTest, AccessChangeReplacesTheDataDatabasesAclsAndLimitsWithTheGeneratedOnes) {
+  for (bool anonymous_read : {false, true}) {
+    ConfigOptions options = Options();
+    options.anonymous_read = anonymous_read;
+    const std::string change = AccessChangeLdif(options);
+    EXPECT_TRUE(change.starts_with(
+        "dn: olcDatabase={1}mdb,cn=config\nchangetype: modify\nreplace: olcAccess\n"));
+    EXPECT_THAT(change, HasSubstr("-\nreplace: olcLimits\n"));
+    const std::string config = Config(options);
+    std::size_t lines = 0;
+    for (std::size_t at = change.find("\nolc"); at != std::string::npos;
+         at = change.find("\nolc", at + 1)) {
+      std::string line = change.substr(at + 1, change.find('\n', at + 1) - at);
+      EXPECT_THAT(config, HasSubstr(line)) << line;
+      ++lines;
+    }
+    EXPECT_GT(lines, 10u);
+    EXPECT_EQ(change.find("by anonymous read") != std::string::npos, anonymous_read);
+  }
+}
+
 }  // namespace
 }  // namespace danhba::slapd
