@@ -1,11 +1,11 @@
 #include "danhba/directory/ldap_directory.h"
 
 #include <algorithm>
-#include <cctype>
 #include <iterator>
 #include <map>
 #include <utility>
 
+#include "danhba/base/strings.h"
 #include "danhba/ldap/error.h"
 #include "danhba/ldap/filter.h"
 #include "directory/entries.h"
@@ -36,12 +36,6 @@ Status NameConflictOrInvalid(Status status) {
     return status;
   }
   return InvalidInput(status.error().detail);
-}
-
-std::string AsciiLower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "danhba/base/files.h"
 #include "danhba/journal/journal.h"
 #include "danhba/sync/engine.h"
 #include "ops/backup_files.h"
@@ -129,8 +130,7 @@ Result<BackupResult> CreateBackup(const config::Config& config, const BackupOpti
     files.push_back({{"path", path}, {"bytes", bytes}, {"sha256", *sum}});
   }
   manifest["files"] = std::move(files);
-  DANHBA_RETURN_IF_ERROR(WriteFile(root / kManifestName, manifest.dump(2) + "\n",
-                                   fs::perms::owner_read | fs::perms::owner_write));
+  DANHBA_RETURN_IF_ERROR(WriteFileAtomically(root / kManifestName, manifest.dump(2) + "\n", 0600));
 
   // 5. One archive, written under a temporary name, synced, then renamed.
   std::string name = std::string(kArchivePrefix) + Stamp(options.now) + std::string(kArchiveSuffix);

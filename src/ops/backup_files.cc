@@ -16,6 +16,8 @@
 #include <openssl/evp.h>
 
 #include "danhba/base/clock.h"
+#include "danhba/base/strings.h"
+#include "danhba/base/unique_fd.h"
 #include "slapd/process.h"
 
 namespace danhba::ops::backup_files {
@@ -61,36 +63,15 @@ Result<std::string> Sha256File(const fs::path& path, std::uint64_t* bytes) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned length = 0;
   EVP_DigestFinal_ex(ctx.get(), digest, &length);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned i = 0; i < length; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 15];
-  }
   if (bytes != nullptr) *bytes = total;
-  return hex;
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
 Status SyncPath(const fs::path& path, int flags) {
-  int fd = ::open(path.c_str(), flags | O_CLOEXEC);
-  if (fd < 0) return Internal("cannot open " + path.string() + ": " + Errno());
-  int rc = ::fsync(fd);
-  int saved = errno;
-  ::close(fd);
-  if (rc != 0) return Internal("fsync " + path.string() + ": " + std::strerror(saved));
+  UniqueFd fd(::open(path.c_str(), flags | O_CLOEXEC));
+  if (!fd.valid()) return Internal("cannot open " + path.string() + ": " + Errno());
+  if (::fsync(fd.get()) != 0) return Internal("fsync " + path.string() + ": " + Errno());
   return Ok();
-}
-
-Status WriteFile(const fs::path& path, std::string_view content, fs::perms mode) {
-  {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out) return Internal("cannot write " + path.string() + ": " + Errno());
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    if (!out) return Internal("cannot write " + path.string() + ": " + Errno());
-  }
-  std::error_code ec;
-  fs::permissions(path, mode, ec);
-  return SyncPath(path);
 }
 
 Status CopyFile(const fs::path& from, const fs::path& to, fs::perms mode) {
