@@ -67,9 +67,8 @@ Result<BackupResult> CreateBackup(const config::Config& config, const BackupOpti
   fs::create_directories(dir, ec);
   if (ec) return ConfigError("cannot create the backup directory " + dir.string() + ": " + ec.message());
   ::chmod(dir.c_str(), 0700);  // archives hold secrets
-  auto staging = TempDir::Create(dir, ".staging-");
-  if (!staging.ok()) return staging.take_error();
-  const fs::path root = staging->path();
+  DANHBA_ASSIGN_OR_RETURN(auto staging, TempDir::Create(dir, ".staging-"));
+  const fs::path root = staging.path();
 
   BackupResult result;
   Json manifest;
@@ -125,9 +124,8 @@ Result<BackupResult> CreateBackup(const config::Config& config, const BackupOpti
   Json files = Json::array();
   for (const std::string& path : FilesUnder(root)) {
     std::uint64_t bytes = 0;
-    auto sum = Sha256File(root / path, &bytes);
-    if (!sum.ok()) return sum.take_error();
-    files.push_back({{"path", path}, {"bytes", bytes}, {"sha256", *sum}});
+    DANHBA_ASSIGN_OR_RETURN(auto sum, Sha256File(root / path, &bytes));
+    files.push_back({{"path", path}, {"bytes", bytes}, {"sha256", sum}});
   }
   manifest["files"] = std::move(files);
   DANHBA_RETURN_IF_ERROR(WriteFileAtomically(root / kManifestName, manifest.dump(2) + "\n", 0600));

@@ -83,11 +83,10 @@ Status CopyFile(const fs::path& from, const fs::path& to, fs::perms mode) {
 }
 
 Status RunTool(const std::vector<std::string>& argv, std::string_view what) {
-  auto run = slapd::RunProcess(argv);
-  if (!run.ok()) return run.take_error();
-  if (run->exit_code != 0) {
-    return Internal(std::string(what) + " failed (" + argv[0] + " exit " + std::to_string(run->exit_code) +
-                    "): " + slapd::LastLines(run->output, 6));
+  DANHBA_ASSIGN_OR_RETURN(auto run, slapd::RunProcess(argv));
+  if (run.exit_code != 0) {
+    return Internal(std::string(what) + " failed (" + argv[0] + " exit " +
+                    std::to_string(run.exit_code) + "): " + slapd::LastLines(run.output, 6));
   }
   return Ok();
 }
@@ -194,12 +193,12 @@ Result<Manifest> ParseManifest(const fs::path& file, const std::string& archive)
 Result<Manifest> ExtractAndVerify(const fs::path& archive, const fs::path& into, const RestoreOptions& options) {
   std::error_code ec;
   if (!fs::is_regular_file(archive, ec)) return NotFound("backup " + archive.string() + " does not exist");
-  auto run = slapd::RunProcess({options.tar_path.string(), "-xzf", archive.string(), "-C", into.string(),
-                                "--no-same-owner"});
-  if (!run.ok()) return run.take_error();
-  if (run->exit_code != 0) {
+  DANHBA_ASSIGN_OR_RETURN(
+      auto run, slapd::RunProcess({options.tar_path.string(), "-xzf", archive.string(), "-C",
+                                   into.string(), "--no-same-owner"}));
+  if (run.exit_code != 0) {
     return InvalidInput("backup " + archive.string() + " is damaged (it does not unpack: " +
-                        slapd::LastLines(run->output, 2) + "); nothing was restored");
+                        slapd::LastLines(run.output, 2) + "); nothing was restored");
   }
   auto manifest = ParseManifest(into / kManifestName, archive.string());
   if (!manifest.ok()) return manifest;

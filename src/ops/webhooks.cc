@@ -113,35 +113,33 @@ Result<Subscriber> AddSubscriber(const config::Config& config, const std::string
     return InvalidInput("subscriber name '" + name +
                         "': use 1-64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit");
   }
-  auto parsed = ParseUrl(url);
-  if (!parsed.ok()) return parsed.take_error();
+  DANHBA_ASSIGN_OR_RETURN(auto parsed, ParseUrl(url));
   std::string ca_path;
   if (!ca_file.empty()) {
-    if (!parsed->tls) return InvalidInput("--ca-file " + ca_file + ": only for an https:// --url (this one is " + url + ")");
+    if (!parsed.tls)
+      return InvalidInput("--ca-file " + ca_file + ": only for an https:// --url (this one is " +
+                          url + ")");
     std::error_code ec;
     ca_path = std::filesystem::absolute(ca_file, ec).string();
     DANHBA_RETURN_IF_ERROR(webhook_post::CheckCaFile(ca_path));
   }
-  auto subscribers = LoadSubscribers(config);
-  if (!subscribers.ok()) return subscribers.take_error();
-  for (const Subscriber& s : *subscribers) {
+  DANHBA_ASSIGN_OR_RETURN(auto subscribers, LoadSubscribers(config));
+  for (const Subscriber& s : subscribers) {
     if (s.name == name) return Conflict("a subscriber named '" + name + "' exists already");
   }
-  auto secret = api::GenerateSecret();
-  if (!secret.ok()) return secret.take_error();
-  Subscriber added{name, url, std::move(agencies), *secret, Iso(now), ca_path};
-  subscribers->push_back(added);
-  DANHBA_RETURN_IF_ERROR(SaveSubscribers(config, *subscribers));
+  DANHBA_ASSIGN_OR_RETURN(auto secret, api::GenerateSecret());
+  Subscriber added{name, url, std::move(agencies), secret, Iso(now), ca_path};
+  subscribers.push_back(added);
+  DANHBA_RETURN_IF_ERROR(SaveSubscribers(config, subscribers));
   return added;
 }
 
 Status RemoveSubscriber(const config::Config& config, const std::string& name) {
-  auto subscribers = LoadSubscribers(config);
-  if (!subscribers.ok()) return subscribers.take_error();
-  auto before = subscribers->size();
-  std::erase_if(*subscribers, [&](const Subscriber& s) { return s.name == name; });
-  if (subscribers->size() == before) return NotFound("no subscriber named '" + name + "'");
-  DANHBA_RETURN_IF_ERROR(SaveSubscribers(config, *subscribers));
+  DANHBA_ASSIGN_OR_RETURN(auto subscribers, LoadSubscribers(config));
+  auto before = subscribers.size();
+  std::erase_if(subscribers, [&](const Subscriber& s) { return s.name == name; });
+  if (subscribers.size() == before) return NotFound("no subscriber named '" + name + "'");
+  DANHBA_RETURN_IF_ERROR(SaveSubscribers(config, subscribers));
   std::error_code ec;
   fs::remove(StateFile(config, name), ec);
   fs::remove(RetryFile(config, name), ec);
@@ -171,9 +169,9 @@ Result<SubscriberState> LoadSubscriberState(const config::Config& config, const 
 }
 
 Status RequestRetry(const config::Config& config, const std::string& name) {
-  auto subscribers = LoadSubscribers(config);
-  if (!subscribers.ok()) return subscribers.take_error();
-  if (std::none_of(subscribers->begin(), subscribers->end(), [&](const Subscriber& s) { return s.name == name; })) {
+  DANHBA_ASSIGN_OR_RETURN(auto subscribers, LoadSubscribers(config));
+  if (std::none_of(subscribers.begin(), subscribers.end(),
+                   [&](const Subscriber& s) { return s.name == name; })) {
     return NotFound("no subscriber named '" + name + "'");
   }
   return WriteDurably(RetryFile(config, name), "");
