@@ -5,6 +5,8 @@
 #include <set>
 #include <string>
 
+#include "danhba/base/strings.h"
+
 namespace danhba::api::page {
 namespace {
 
@@ -70,42 +72,13 @@ Lang LangOf(const http::Request& request) {
 
 const Words& W(Lang lang) { return lang == Lang::kEn ? kEnglish : kVietnamese; }
 
-std::string Escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 8);
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(c);
-    }
-  }
-  return out;
-}
-
-std::string UrlEncode(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-        c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += fmt::format("%{:02X}", c);
-    }
-  }
-  return out;
-}
-
 std::string UrlEncodePath(std::string_view path) {
   std::string out;
   for (char c : path) {
     if (c == '/') {
       out.push_back('/');
     } else {
-      out += UrlEncode(std::string_view(&c, 1));
+      out += PercentEncode(std::string_view(&c, 1));
     }
   }
   return out;
@@ -136,8 +109,8 @@ std::string Header(Lang lang, std::string_view title, std::string_view switch_hr
       "<header><div class=\"bar\"><a class=\"brand\" href=\"/{}\">{}</a>"
       "<a class=\"lang\" href=\"{}\" hreflang=\"{}\" lang=\"{}\">{}</a></div><p>{}</p></header>"
       "<main id=\"main\" data-lang=\"{}\">",
-      w.lang, Escape(title), lang == Lang::kEn ? "Skip to content" : "Bỏ qua đến nội dung", LangParam(lang, '?'),
-      w.title, Escape(switch_href), w.other_language, w.other_language, w.other_language_name, w.subtitle, w.lang);
+      w.lang, EscapeHtml(title), lang == Lang::kEn ? "Skip to content" : "Bỏ qua đến nội dung", LangParam(lang, '?'),
+      w.title, EscapeHtml(switch_href), w.other_language, w.other_language, w.other_language_name, w.subtitle, w.lang);
 }
 
 std::string Footer() { return "</main></body></html>\n"; }
@@ -148,7 +121,7 @@ std::string SwitchHref(const http::Request& request, Lang lang) {
   std::string query;
   for (const auto& [name, value] : request.query) {
     if (name == "lang") continue;
-    query += (query.empty() ? "?" : "&") + UrlEncode(name) + "=" + UrlEncode(value);
+    query += (query.empty() ? "?" : "&") + PercentEncode(name) + "=" + PercentEncode(value);
   }
   if (lang == Lang::kVi) query += (query.empty() ? "?" : "&") + std::string("lang=en");
   return href + query;
@@ -162,19 +135,19 @@ std::string SearchForm(Lang lang, std::string_view q) {
       "<input id=\"q\" name=\"q\" type=\"search\" value=\"{}\" autocomplete=\"off\" spellcheck=\"false\" "
       "aria-describedby=\"q-hint\" aria-controls=\"results\">{}"
       "<button type=\"submit\">{}</button></div><p id=\"q-hint\" class=\"hint\">{}</p></form>",
-      w.search_label, Escape(q), lang == Lang::kEn ? "<input type=\"hidden\" name=\"lang\" value=\"en\">" : "",
+      w.search_label, EscapeHtml(q), lang == Lang::kEn ? "<input type=\"hidden\" name=\"lang\" value=\"en\">" : "",
       w.search_button, w.search_hint);
 }
 
 std::string PersonRow(const Snapshot& snapshot, const PersonEntry& p, Lang lang, bool show_agency) {
   std::string row = fmt::format("<tr><th scope=\"row\"><a href=\"/person/{}{}\">{}</a></th><td>{}</td>", p.uid(),
-                                LangParam(lang, '?'), Escape(p.full_name()), p.title() ? Escape(*p.title()) : "");
+                                LangParam(lang, '?'), EscapeHtml(p.full_name()), p.title() ? EscapeHtml(*p.title()) : "");
   if (show_agency) {
     row += fmt::format("<td><a href=\"/agency/{}{}\">{}</a></td>", p.agency_code(), LangParam(lang, '?'),
-                       Escape(snapshot.AgencyName(p.agency_code())));
+                       EscapeHtml(snapshot.AgencyName(p.agency_code())));
   }
   row += fmt::format("<td><a href=\"mailto:{}\">{}</a></td><td>{}</td></tr>", p.email(), p.email(),
-                     p.phone() ? fmt::format("<a href=\"{}\">{}</a>", TelHref(*p.phone()), Escape(*p.phone())) : "");
+                     p.phone() ? fmt::format("<a href=\"{}\">{}</a>", TelHref(*p.phone()), EscapeHtml(*p.phone())) : "");
   return row;
 }
 
@@ -183,7 +156,7 @@ std::string PeopleTable(const Snapshot& snapshot, const std::vector<std::uint32_
   const Words& w = W(lang);
   std::string out = fmt::format("<div class=\"table\"><table><caption>{}</caption><thead><tr><th scope=\"col\">{}</th>"
                                 "<th scope=\"col\">{}</th>",
-                                Escape(caption), w.name, w.position);
+                                EscapeHtml(caption), w.name, w.position);
   if (show_agency) out += fmt::format("<th scope=\"col\">{}</th>", w.agency);
   out += fmt::format("<th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>", w.email, w.phone);
   for (std::size_t i = 0; i < people.size() && i < kPageResults; ++i) {
@@ -197,7 +170,7 @@ std::string PeopleTable(const Snapshot& snapshot, const std::vector<std::uint32_
 void AppendTree(const Snapshot& snapshot, const AgencyEntry& agency, Lang lang, std::set<std::string_view>& seen,
                 std::string& out) {
   if (!seen.insert(agency.code).second) return;
-  out += fmt::format("<li><a href=\"/agency/{}{}\">{}</a>", agency.code, LangParam(lang, '?'), Escape(agency.name));
+  out += fmt::format("<li><a href=\"/agency/{}{}\">{}</a>", agency.code, LangParam(lang, '?'), EscapeHtml(agency.name));
   auto children = snapshot.Children(agency.code);
   if (!children.empty()) {
     out += "<ul>";
@@ -264,23 +237,23 @@ http::Response Agency(const http::Request& request, const Snapshot& snapshot, co
   }
   body += "<nav aria-label=\"breadcrumb\" class=\"crumbs\"><ol>";
   for (const AgencyEntry* a : above) {
-    body += fmt::format("<li><a href=\"/agency/{}{}\">{}</a></li>", a->code, LangParam(lang, '?'), Escape(a->name));
+    body += fmt::format("<li><a href=\"/agency/{}{}\">{}</a></li>", a->code, LangParam(lang, '?'), EscapeHtml(a->name));
   }
-  body += fmt::format("<li aria-current=\"page\">{}</li></ol></nav>", Escape(agency.name));
-  body += fmt::format("<h1>{}</h1><dl class=\"facts\">", Escape(agency.name));
+  body += fmt::format("<li aria-current=\"page\">{}</li></ol></nav>", EscapeHtml(agency.name));
+  body += fmt::format("<h1>{}</h1><dl class=\"facts\">", EscapeHtml(agency.name));
   if (!agency.email.empty()) {
     body += fmt::format("<dt>{}</dt><dd><a href=\"mailto:{}\">{}</a></dd>", w.email, agency.email, agency.email);
   }
   if (agency.head_uid) {
     if (const PersonEntry* head = snapshot.FindPerson(*agency.head_uid, {})) {
       body += fmt::format("<dt>{}</dt><dd><a href=\"/person/{}{}\">{}</a>{}</dd>", w.head, head->uid(),
-                          LangParam(lang, '?'), Escape(head->full_name()),
-                          head->title() ? ", " + Escape(*head->title()) : "");
+                          LangParam(lang, '?'), EscapeHtml(head->full_name()),
+                          head->title() ? ", " + EscapeHtml(*head->title()) : "");
     }
   }
   if (!above.empty()) {
     body += fmt::format("<dt>{}</dt><dd><a href=\"/agency/{}{}\">{}</a></dd>", w.parent, above.back()->code,
-                        LangParam(lang, '?'), Escape(above.back()->name));
+                        LangParam(lang, '?'), EscapeHtml(above.back()->name));
   }
   body += "</dl>";
   auto children = snapshot.Children(agency.code);
@@ -288,7 +261,7 @@ http::Response Agency(const http::Request& request, const Snapshot& snapshot, co
     body += fmt::format("<h2>{}</h2><ul class=\"units\">", w.sub_units);
     for (const AgencyEntry* child : children) {
       body += fmt::format("<li><a href=\"/agency/{}{}\">{}</a></li>", child->code, LangParam(lang, '?'),
-                          Escape(child->name));
+                          EscapeHtml(child->name));
     }
     body += "</ul>";
   }
@@ -314,14 +287,14 @@ http::Response Person(const http::Request& request, const Snapshot& snapshot, co
   Lang lang = LangOf(request);
   const Words& w = W(lang);
   std::string body = Header(lang, p.full_name(), SwitchHref(request, lang));
-  body += fmt::format("<article class=\"card\" aria-labelledby=\"name\"><h1 id=\"name\">{}</h1>", Escape(p.full_name()));
-  if (p.title()) body += fmt::format("<p class=\"position\">{}</p>", Escape(*p.title()));
+  body += fmt::format("<article class=\"card\" aria-labelledby=\"name\"><h1 id=\"name\">{}</h1>", EscapeHtml(p.full_name()));
+  if (p.title()) body += fmt::format("<p class=\"position\">{}</p>", EscapeHtml(*p.title()));
   body += "<dl class=\"facts\">";
   body += fmt::format("<dt>{}</dt><dd><a href=\"/agency/{}{}\">{}</a></dd>", w.agency, p.agency_code(),
-                      LangParam(lang, '?'), Escape(snapshot.AgencyName(p.agency_code())));
+                      LangParam(lang, '?'), EscapeHtml(snapshot.AgencyName(p.agency_code())));
   body += fmt::format("<dt>{}</dt><dd><a href=\"mailto:{}\">{}</a></dd>", w.email, p.email(), p.email());
   if (p.phone()) {
-    body += fmt::format("<dt>{}</dt><dd><a href=\"{}\">{}</a></dd>", w.phone, TelHref(*p.phone()), Escape(*p.phone()));
+    body += fmt::format("<dt>{}</dt><dd><a href=\"{}\">{}</a></dd>", w.phone, TelHref(*p.phone()), EscapeHtml(*p.phone()));
   }
   body += fmt::format("</dl><p class=\"actions\"><a href=\"/api/v1/people/{}.vcf\" download>{}</a></p></article>",
                       p.uid(), w.download_vcard);

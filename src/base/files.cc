@@ -30,12 +30,12 @@ Status WriteAll(int fd, std::string_view content, const std::filesystem::path& f
 }
 
 Status WriteSyncRename(const std::filesystem::path& temp, const std::filesystem::path& path,
-                       std::string_view content, mode_t mode) {
+                       std::string_view content, mode_t mode, FileSync sync) {
   UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
   if (!fd.valid()) return Failed("create", temp, errno);
   if (::fchmod(fd.get(), mode) != 0) return Failed("chmod", temp, errno);
   DANHBA_RETURN_IF_ERROR(WriteAll(fd.get(), content, temp));
-  if (::fsync(fd.get()) != 0) return Failed("fsync", temp, errno);
+  if (sync != FileSync::kNone && ::fsync(fd.get()) != 0) return Failed("fsync", temp, errno);
   if (::close(fd.release()) != 0) return Failed("close", temp, errno);
   if (::rename(temp.c_str(), path.c_str()) != 0) {
     int error = errno;
@@ -47,14 +47,15 @@ Status WriteSyncRename(const std::filesystem::path& temp, const std::filesystem:
 
 }  // namespace
 
-Status WriteFileAtomically(const std::filesystem::path& path, std::string_view content,
-                           mode_t mode) {
+Status WriteFileAtomically(const std::filesystem::path& path, std::string_view content, mode_t mode,
+                           FileSync sync) {
   std::filesystem::path temp = path;
   temp += ".tmp";
-  if (Status written = WriteSyncRename(temp, path, content, mode); !written.ok()) {
+  if (Status written = WriteSyncRename(temp, path, content, mode, sync); !written.ok()) {
     ::unlink(temp.c_str());
     return written;
   }
+  if (sync == FileSync::kNone) return Ok();
   std::filesystem::path dir = path.parent_path().empty() ? "." : path.parent_path();
   UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!dir_fd.valid()) return Failed("open directory", dir, errno);

@@ -11,6 +11,7 @@
 
 #include "cli/command_registry.h"
 #include "cli/config_option.h"
+#include "cli/directory_connection.h"
 #include "danhba/ldap/connection.h"
 #include "danhba/ldap/operations.h"
 #include "danhba/ops/backup_scheduler.h"
@@ -90,11 +91,7 @@ int Check(const CheckOptions& options) {
   }
   report.Ok("credentials of " + bind_dn + " in " + password_file.string());
 
-  ldap::ConnectOptions connect;
-  connect.url = config.ldap.url;
-  connect.network_timeout = config.ldap.connect_timeout;
-  connect.operation_timeout = config.ldap.operation_timeout;
-  auto connection = ldap::Connection::Open(connect, ldap::Credentials::Simple(bind_dn, password->Reveal()));
+  auto connection = OpenDirectory(config, ldap::Credentials::Simple(bind_dn, password->Reveal()));
   if (!connection.ok()) {
     std::string reason = connection.error().detail;
     if (connection.error().transient()) {

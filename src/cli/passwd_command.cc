@@ -13,6 +13,7 @@
 
 #include "cli/command_registry.h"
 #include "cli/config_option.h"
+#include "cli/directory_connection.h"
 #include "danhba/ldap/connection.h"
 #include "danhba/ldap/dn.h"
 #include "danhba/naming/agency_code.h"
@@ -71,11 +72,7 @@ int Reset(const PasswdArgs& args) {
     PrintError(credentials.error());
     return 1;
   }
-  ldap::ConnectOptions connect;
-  connect.url = config.ldap.url;
-  connect.network_timeout = config.ldap.connect_timeout;
-  connect.operation_timeout = config.ldap.operation_timeout;
-  auto connection = ldap::Connection::Open(connect, *credentials);
+  auto connection = OpenDirectory(config, *credentials);
   if (!connection.ok()) {
     PrintError(Error{connection.error().code,
                      "directory " + config.ldap.url + ": " + connection.error().detail});

@@ -10,6 +10,7 @@
 
 #include "cli/command_registry.h"
 #include "cli/config_option.h"
+#include "cli/directory_connection.h"
 #include "danhba/journal/journal.h"
 #include "danhba/ldap/connection.h"
 #include "danhba/ops/report.h"
@@ -45,11 +46,7 @@ int MakeReport(const ReportArgs& args) {
   }
   auto password = config::ReadSecretFile(password_file);
   if (!password.ok()) return PrintError(ConfigError("the password of " + bind_dn + ": " + password.error().detail)), 1;
-  ldap::ConnectOptions connect;
-  connect.url = config.ldap.url;
-  connect.network_timeout = config.ldap.connect_timeout;
-  connect.operation_timeout = config.ldap.operation_timeout;
-  auto connection = ldap::Connection::Open(connect, ldap::Credentials::Simple(bind_dn, password->Reveal()));
+  auto connection = OpenDirectory(config, ldap::Credentials::Simple(bind_dn, password->Reveal()));
   if (!connection.ok()) {
     std::string hint = config.ldap.managed ? " (is `danhba run` running?)" : "";
     return PrintError(Error{connection.error().code, "directory " + config.ldap.url + ": " + connection.error().detail + hint}), 1;

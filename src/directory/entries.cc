@@ -5,6 +5,7 @@
 #include <optional>
 #include <utility>
 
+#include "danhba/base/strings.h"
 #include "danhba/directory/ldap_directory.h"
 #include "danhba/ldap/dn.h"
 #include "danhba/text/text.h"
@@ -34,12 +35,8 @@ constexpr OptionalText kPersonOptionalTexts[] = {
 Values WithFold(const std::string& value) {
   Values values{value};
   std::string folded = text::FoldForSearch(value);
-  std::string lower = value;
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
   // The matching rules ignore case: "An" and "an" are one value to the server.
-  if (!folded.empty() && folded != lower) values.push_back(std::move(folded));
+  if (!folded.empty() && folded != AsciiLower(value)) values.push_back(std::move(folded));
   return values;
 }
 

@@ -1,11 +1,11 @@
 #include "danhba/directory/ldap_directory.h"
 
 #include <algorithm>
-#include <cctype>
 #include <iterator>
 #include <map>
 #include <utility>
 
+#include "danhba/base/strings.h"
 #include "danhba/ldap/error.h"
 #include "danhba/ldap/filter.h"
 #include "directory/entries.h"
@@ -38,12 +38,6 @@ Status NameConflictOrInvalid(Status status) {
   return InvalidInput(status.error().detail);
 }
 
-std::string AsciiLower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 }  // namespace
 
 LdapDirectory::LdapDirectory(ldap::Operations& ops, LdapDirectoryOptions options)
@@ -70,12 +64,11 @@ Status LdapDirectory::EnsureDecision(const DecisionRecord& decision) {
   Status added = ops_.Add(entry);
   if (added.ok() || !ldap::HasResultCode(added.error(), ldap::kAlreadyExists)) return added;
   if (decision.subject_dns.empty()) return Ok();
-  auto read = ops_.Read(entry.dn, {"danhbaSubjectDN"});
-  if (!read.ok()) return read.take_error();
-  if (!*read) return added;  // deleted in between: say so rather than guess
+  DANHBA_ASSIGN_OR_RETURN(auto read, ops_.Read(entry.dn, {"danhbaSubjectDN"}));
+  if (!read) return added;  // deleted in between: say so rather than guess
   Values missing;
   for (const std::string& subject : decision.subject_dns) {
-    if (!(*read)->HasValue("danhbaSubjectDN", subject)) missing.push_back(subject);
+    if (!read->HasValue("danhbaSubjectDN", subject)) missing.push_back(subject);
   }
   if (missing.empty()) return Ok();
   Status modified = ops_.Modify(entry.dn, {Modification::Add("danhbaSubjectDN", missing)});
@@ -162,10 +155,9 @@ Result<std::vector<PersonRecord>> LdapDirectory::FindPeople(
 }
 
 Result<std::optional<AgencyRecord>> LdapDirectory::FindAgency(std::string_view code) {
-  auto read = ops_.Read(options_.layout.AgencyDn(code), AgencyAttributes());
-  if (!read.ok()) return read.take_error();
-  if (!*read) return std::optional<AgencyRecord>();
-  return std::optional<AgencyRecord>(AgencyFromEntry(**read));
+  DANHBA_ASSIGN_OR_RETURN(auto read, ops_.Read(options_.layout.AgencyDn(code), AgencyAttributes()));
+  if (!read) return std::optional<AgencyRecord>();
+  return std::optional<AgencyRecord>(AgencyFromEntry(*read));
 }
 
 Result<std::vector<PersonRecord>> LdapDirectory::PeopleOfAgency(std::string_view agency_dn) {
@@ -176,10 +168,10 @@ Result<std::vector<PersonRecord>> LdapDirectory::PeopleOfAgency(std::string_view
 Result<std::vector<PersonRecord>> LdapDirectory::MembersOfAgency(std::string_view agency_dn) {
   std::vector<PersonRecord> people;
   for (const std::string* subtree : {&options_.layout.people_dn, &options_.layout.former_dn}) {
-    auto found = SearchPeople(ops_, *subtree, ldap::Scope::kOneLevel,
-                              ldap::Filter::Eq("danhbaAgencyDN", agency_dn));
-    if (!found.ok()) return found.take_error();
-    std::move(found->begin(), found->end(), std::back_inserter(people));
+    DANHBA_ASSIGN_OR_RETURN(auto found,
+                            SearchPeople(ops_, *subtree, ldap::Scope::kOneLevel,
+                                         ldap::Filter::Eq("danhbaAgencyDN", agency_dn)));
+    std::move(found.begin(), found.end(), std::back_inserter(people));
   }
   return people;
 }
@@ -190,12 +182,12 @@ Result<std::vector<AgencyRecord>> LdapDirectory::SubAgencies(std::string_view ag
 }
 
 Result<std::optional<AgencyRecord>> LdapDirectory::FindAgencyByAddress(std::string_view address) {
-  auto found = SearchAgencies(ops_, options_.layout.agencies_dn,
-                              ldap::Filter::Or({ldap::Filter::Eq("mail", address),
-                                                ldap::Filter::Eq("danhbaMailAlias", address)}));
-  if (!found.ok()) return found.take_error();
-  if (found->empty()) return std::optional<AgencyRecord>();
-  return std::optional<AgencyRecord>(std::move(found->front()));
+  DANHBA_ASSIGN_OR_RETURN(
+      auto found, SearchAgencies(ops_, options_.layout.agencies_dn,
+                                 ldap::Filter::Or({ldap::Filter::Eq("mail", address),
+                                                   ldap::Filter::Eq("danhbaMailAlias", address)})));
+  if (found.empty()) return std::optional<AgencyRecord>();
+  return std::optional<AgencyRecord>(std::move(found.front()));
 }
 
 Result<bool> LdapDirectory::AddressTaken(std::string_view local_part) {
@@ -209,9 +201,8 @@ Result<bool> LdapDirectory::AddressTaken(std::string_view local_part) {
           .ToString();
   request.attributes = {"1.1"};
   request.size_limit = 1;
-  auto found = ops_.SearchAll(request);
-  if (!found.ok()) return found.take_error();
-  return !found->empty();
+  DANHBA_ASSIGN_OR_RETURN(auto found, ops_.SearchAll(request));
+  return !found.empty();
 }
 
 Result<std::set<std::string>> LdapDirectory::TakenAddresses(
@@ -231,11 +222,10 @@ Result<std::set<std::string>> LdapDirectory::TakenAddresses(
   request.scope = ldap::Scope::kSubtree;
   request.filter = ldap::Filter::Or(std::move(uses)).ToString();
   request.attributes = {"uid", "mail", "danhbaMailAlias"};
-  auto found = ops_.SearchAll(request);
-  if (!found.ok()) return found.take_error();
+  DANHBA_ASSIGN_OR_RETURN(auto found, ops_.SearchAll(request));
   // Matching is case-insensitive in the directory; local parts are lower case.
   std::set<std::string> in_use;
-  for (const Entry& e : *found) {
+  for (const Entry& e : found) {
     for (const std::string& uid : e.Get("uid")) in_use.insert(AsciiLower(uid));
     for (const char* attribute : {"mail", "danhbaMailAlias"}) {
       for (const std::string& address : e.Get(attribute)) {
@@ -256,10 +246,9 @@ Result<std::set<std::string>> LdapDirectory::TakenAddresses(
 
 Result<std::string> LdapDirectory::AgencyName(const std::string& agency_dn) {
   if (agency_dn.empty()) return std::string();
-  auto read = ops_.Read(agency_dn, {"displayName"});
-  if (!read.ok()) return read.take_error();
-  if (!*read) return std::string();
-  return (*read)->First("displayName").value_or("");
+  DANHBA_ASSIGN_OR_RETURN(auto read, ops_.Read(agency_dn, {"displayName"}));
+  if (!read) return std::string();
+  return read->First("displayName").value_or("");
 }
 
 std::vector<Status> LdapDirectory::CreatePeople(const std::vector<NewPerson>& requested) {
@@ -304,11 +293,10 @@ std::vector<Status> LdapDirectory::CreatePeople(const std::vector<NewPerson>& re
 Status LdapDirectory::AddPerson(const NewPerson& p) {
   Status added = NameConflictOrInvalid(ops_.Add(NewPersonEntry(p)));
   if (added.ok() || !IsConflict(added)) return added;
-  auto read = ops_.Read(p.person.dn, PersonAttributes());
-  if (!read.ok()) return read.take_error();
-  bool ours = *read && (*read)->HasValue("danhbaPersonId", p.person.person_id) &&
+  DANHBA_ASSIGN_OR_RETURN(auto read, ops_.Read(p.person.dn, PersonAttributes()));
+  bool ours = read && read->HasValue("danhbaPersonId", p.person.person_id) &&
               !p.person.created_by_event.empty() &&
-              PersonFromEntry(**read).created_by_event == p.person.created_by_event;
+              PersonFromEntry(*read).created_by_event == p.person.created_by_event;
   return ours ? Ok() : added;
 }
 
@@ -334,16 +322,14 @@ Result<std::string> LdapDirectory::MovePerson(std::string_view uid, bool to_form
   request.new_superior = options_.layout.PeopleSubtree(to_former);
   // Already there (a repeat): slapo-unique would refuse the rename of the
   // missing source with a constraint violation before slapd says it is missing.
-  auto there = ops_.Read(to, {"1.1"});
-  if (!there.ok()) return there.take_error();
-  if (*there) return to;
+  DANHBA_ASSIGN_OR_RETURN(auto there, ops_.Read(to, {"1.1"}));
+  if (there) return to;
   Status moved = ops_.ModRdn(request);
   if (moved.ok()) return to;
   if (ldap::HasResultCode(moved.error(), ldap::kNoSuchObject) ||
       ldap::HasResultCode(moved.error(), ldap::kConstraintViolation)) {
-    auto arrived = ops_.Read(to, {"1.1"});
-    if (!arrived.ok()) return arrived.take_error();
-    if (*arrived) return to;
+    DANHBA_ASSIGN_OR_RETURN(auto arrived, ops_.Read(to, {"1.1"}));
+    if (arrived) return to;
   }
   return moved.take_error();
 }
@@ -362,17 +348,14 @@ Result<std::string> LdapDirectory::RenamePerson(std::string_view uid, std::strin
   }
   // Renamed already (a repeat: the source is gone, the target there); slapo-
   // unique may answer a constraint violation before slapd says it is missing.
-  auto source = ops_.Read(from, {"1.1"});
-  if (!source.ok()) return source.take_error();
-  auto target = ops_.Read(to, {"1.1"});
-  if (!target.ok()) return target.take_error();
-  if (!*source && *target) return to;
+  DANHBA_ASSIGN_OR_RETURN(auto source, ops_.Read(from, {"1.1"}));
+  DANHBA_ASSIGN_OR_RETURN(auto target, ops_.Read(to, {"1.1"}));
+  if (!source && target) return to;
   return renamed.take_error();
 }
 
 Status LdapDirectory::ResetPassword(std::string_view dn, std::string_view password) {
-  auto changed = ops_.PasswordModify(dn, "", password);
-  if (!changed.ok()) return changed.take_error();
+  DANHBA_RETURN_IF_ERROR(ops_.PasswordModify(dn, "", password));
   return Ok();
 }
 
@@ -385,15 +368,14 @@ Status LdapDirectory::AddAgency(const AgencyRecord& agency) {
 Result<AgencyRecord> LdapDirectory::RenameAgency(std::string_view code, std::string_view new_code) {
   const std::string from = options_.layout.AgencyDn(code);
   const std::string to = options_.layout.AgencyDn(new_code);
-  auto source = ops_.Read(from, {"1.1"});
-  if (!source.ok()) return source.take_error();
+  DANHBA_ASSIGN_OR_RETURN(auto source, ops_.Read(from, {"1.1"}));
   auto target = ops_.Read(to, AgencyAttributes());
   if (!target.ok()) return target.take_error();
-  if (*source && *target) {
+  if (source && *target) {
     return Conflict("rename " + from + ": " + to + " exists already");
   }
-  if (!*source && !*target) return NotFound("rename " + from + ": no such agency");
-  if (*source) {
+  if (!source && !*target) return NotFound("rename " + from + ": no such agency");
+  if (source) {
     ldap::ModRdnRequest request;
     request.dn = from;
     request.new_rdn = Layout::AgencyRdn(new_code);
@@ -423,10 +405,9 @@ Status LdapDirectory::UpdateAgency(const AgencyRecord& before, const AgencyRecor
   if (after.name != before.name) {
     // Its people show the new name as their Department. Before the agency's
     // own change, so that a repeat after a crash still finds the name differs.
-    auto members = MembersOfAgency(before.dn);
-    if (!members.ok()) return members.take_error();
+    DANHBA_ASSIGN_OR_RETURN(auto members, MembersOfAgency(before.dn));
     const std::string& ou = after.name.empty() ? after.code : after.name;
-    for (const PersonRecord& member : *members) {
+    for (const PersonRecord& member : members) {
       if (member.agency_name == ou) continue;
       DANHBA_RETURN_IF_ERROR(ops_.Modify(member.dn, {Modification::Replace("ou", {ou})}));
     }

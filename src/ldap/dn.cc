@@ -47,34 +47,19 @@ bool SameRdn(const Rdn& a, const Rdn& b) { return a.size() == b.size() && RdnKey
 }  // namespace
 
 std::string EscapeDnValue(std::string_view value) {
-  std::string out;
-  out.reserve(value.size() + 4);
-  for (std::size_t i = 0; i < value.size();) {
-    const auto c = static_cast<unsigned char>(value[i]);
-    if (c >= 0x80) {
-      const std::size_t n = internal::Utf8SequenceLength(value, i);
-      if (n == 0) {
-        internal::AppendHexEscape(c, out);
-        ++i;
-      } else {
-        out.append(value.substr(i, n));
-        i += n;
-      }
-      continue;
-    }
-    const bool first = i == 0;
-    const bool last = i + 1 == value.size();
-    if (c == 0 || internal::IsAsciiControl(c)) {
-      internal::AppendHexEscape(c, out);
-    } else if (IsDnSpecial(c) || (first && (c == '#' || c == ' ')) || (last && c == ' ')) {
-      out.push_back('\\');
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back(static_cast<char>(c));
-    }
-    ++i;
-  }
-  return out;
+  return internal::EscapeUtf8Value(
+      value, value.size() + 4, [&](unsigned char c, std::size_t i, std::string& out) {
+        const bool first = i == 0;
+        const bool last = i + 1 == value.size();
+        if (c == 0 || internal::IsAsciiControl(c)) {
+          internal::AppendHexEscape(c, out);
+        } else if (IsDnSpecial(c) || (first && (c == '#' || c == ' ')) || (last && c == ' ')) {
+          out.push_back('\\');
+          out.push_back(static_cast<char>(c));
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+      });
 }
 
 Result<Dn> Dn::Parse(std::string_view text) {

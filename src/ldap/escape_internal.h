@@ -39,4 +39,32 @@ inline void AppendHexEscape(unsigned char c, std::string& out) {
 
 inline bool IsAsciiControl(unsigned char c) { return c < 0x20 || c == 0x7F; }
 
+// The escaping loop DN values and filter values share: a well-formed
+// multi-byte UTF-8 sequence is kept as it is, each byte of a malformed one
+// becomes \XX, and every ASCII byte is left to `ascii(c, i, out)`, which
+// appends it plain or escaped (`i` is its offset, for rules about the first
+// and the last byte).
+template <typename AsciiEscape>
+std::string EscapeUtf8Value(std::string_view value, std::size_t reserve, AsciiEscape ascii) {
+  std::string out;
+  out.reserve(reserve);
+  for (std::size_t i = 0; i < value.size();) {
+    const auto c = static_cast<unsigned char>(value[i]);
+    if (c < 0x80) {
+      ascii(c, i, out);
+      ++i;
+      continue;
+    }
+    const std::size_t n = Utf8SequenceLength(value, i);
+    if (n == 0) {
+      AppendHexEscape(c, out);
+      ++i;
+    } else {
+      out.append(value.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
 }  // namespace danhba::ldap::internal

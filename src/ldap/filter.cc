@@ -45,29 +45,14 @@ std::string Simple(std::string_view attribute, std::string_view op, std::string_
 }  // namespace
 
 std::string EscapeFilterValue(std::string_view value) {
-  std::string out;
-  out.reserve(value.size());
-  for (std::size_t i = 0; i < value.size();) {
-    const auto c = static_cast<unsigned char>(value[i]);
-    if (c >= 0x80) {
-      const std::size_t n = internal::Utf8SequenceLength(value, i);
-      if (n == 0) {
-        internal::AppendHexEscape(c, out);
-        ++i;
-      } else {
-        out.append(value.substr(i, n));
-        i += n;
-      }
-      continue;
-    }
-    if (c == '*' || c == '(' || c == ')' || c == '\\' || internal::IsAsciiControl(c)) {
-      internal::AppendHexEscape(c, out);
-    } else {
-      out.push_back(static_cast<char>(c));
-    }
-    ++i;
-  }
-  return out;
+  return internal::EscapeUtf8Value(
+      value, value.size(), [](unsigned char c, std::size_t, std::string& out) {
+        if (c == '*' || c == '(' || c == ')' || c == '\\' || internal::IsAsciiControl(c)) {
+          internal::AppendHexEscape(c, out);
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+      });
 }
 
 bool IsAttributeDescription(std::string_view attribute) {

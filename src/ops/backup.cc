@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "danhba/base/files.h"
 #include "danhba/journal/journal.h"
 #include "danhba/sync/engine.h"
 #include "ops/backup_files.h"
@@ -66,9 +67,8 @@ Result<BackupResult> CreateBackup(const config::Config& config, const BackupOpti
   fs::create_directories(dir, ec);
   if (ec) return ConfigError("cannot create the backup directory " + dir.string() + ": " + ec.message());
   ::chmod(dir.c_str(), 0700);  // archives hold secrets
-  auto staging = TempDir::Create(dir, ".staging-");
-  if (!staging.ok()) return staging.take_error();
-  const fs::path root = staging->path();
+  DANHBA_ASSIGN_OR_RETURN(auto staging, TempDir::Create(dir, ".staging-"));
+  const fs::path root = staging.path();
 
   BackupResult result;
   Json manifest;
@@ -124,13 +124,11 @@ Result<BackupResult> CreateBackup(const config::Config& config, const BackupOpti
   Json files = Json::array();
   for (const std::string& path : FilesUnder(root)) {
     std::uint64_t bytes = 0;
-    auto sum = Sha256File(root / path, &bytes);
-    if (!sum.ok()) return sum.take_error();
-    files.push_back({{"path", path}, {"bytes", bytes}, {"sha256", *sum}});
+    DANHBA_ASSIGN_OR_RETURN(auto sum, Sha256File(root / path, &bytes));
+    files.push_back({{"path", path}, {"bytes", bytes}, {"sha256", sum}});
   }
   manifest["files"] = std::move(files);
-  DANHBA_RETURN_IF_ERROR(WriteFile(root / kManifestName, manifest.dump(2) + "\n",
-                                   fs::perms::owner_read | fs::perms::owner_write));
+  DANHBA_RETURN_IF_ERROR(WriteFileAtomically(root / kManifestName, manifest.dump(2) + "\n", 0600));
 
   // 5. One archive, written under a temporary name, synced, then renamed.
   std::string name = std::string(kArchivePrefix) + Stamp(options.now) + std::string(kArchiveSuffix);

@@ -16,6 +16,8 @@
 #include <openssl/evp.h>
 
 #include "danhba/base/clock.h"
+#include "danhba/base/strings.h"
+#include "danhba/base/unique_fd.h"
 #include "slapd/process.h"
 
 namespace danhba::ops::backup_files {
@@ -61,36 +63,15 @@ Result<std::string> Sha256File(const fs::path& path, std::uint64_t* bytes) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned length = 0;
   EVP_DigestFinal_ex(ctx.get(), digest, &length);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned i = 0; i < length; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 15];
-  }
   if (bytes != nullptr) *bytes = total;
-  return hex;
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
 Status SyncPath(const fs::path& path, int flags) {
-  int fd = ::open(path.c_str(), flags | O_CLOEXEC);
-  if (fd < 0) return Internal("cannot open " + path.string() + ": " + Errno());
-  int rc = ::fsync(fd);
-  int saved = errno;
-  ::close(fd);
-  if (rc != 0) return Internal("fsync " + path.string() + ": " + std::strerror(saved));
+  UniqueFd fd(::open(path.c_str(), flags | O_CLOEXEC));
+  if (!fd.valid()) return Internal("cannot open " + path.string() + ": " + Errno());
+  if (::fsync(fd.get()) != 0) return Internal("fsync " + path.string() + ": " + Errno());
   return Ok();
-}
-
-Status WriteFile(const fs::path& path, std::string_view content, fs::perms mode) {
-  {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out) return Internal("cannot write " + path.string() + ": " + Errno());
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    if (!out) return Internal("cannot write " + path.string() + ": " + Errno());
-  }
-  std::error_code ec;
-  fs::permissions(path, mode, ec);
-  return SyncPath(path);
 }
 
 Status CopyFile(const fs::path& from, const fs::path& to, fs::perms mode) {
@@ -102,11 +83,10 @@ Status CopyFile(const fs::path& from, const fs::path& to, fs::perms mode) {
 }
 
 Status RunTool(const std::vector<std::string>& argv, std::string_view what) {
-  auto run = slapd::RunProcess(argv);
-  if (!run.ok()) return run.take_error();
-  if (run->exit_code != 0) {
-    return Internal(std::string(what) + " failed (" + argv[0] + " exit " + std::to_string(run->exit_code) +
-                    "): " + slapd::LastLines(run->output, 6));
+  DANHBA_ASSIGN_OR_RETURN(auto run, slapd::RunProcess(argv));
+  if (run.exit_code != 0) {
+    return Internal(std::string(what) + " failed (" + argv[0] + " exit " +
+                    std::to_string(run.exit_code) + "): " + slapd::LastLines(run.output, 6));
   }
   return Ok();
 }
@@ -213,12 +193,12 @@ Result<Manifest> ParseManifest(const fs::path& file, const std::string& archive)
 Result<Manifest> ExtractAndVerify(const fs::path& archive, const fs::path& into, const RestoreOptions& options) {
   std::error_code ec;
   if (!fs::is_regular_file(archive, ec)) return NotFound("backup " + archive.string() + " does not exist");
-  auto run = slapd::RunProcess({options.tar_path.string(), "-xzf", archive.string(), "-C", into.string(),
-                                "--no-same-owner"});
-  if (!run.ok()) return run.take_error();
-  if (run->exit_code != 0) {
+  DANHBA_ASSIGN_OR_RETURN(
+      auto run, slapd::RunProcess({options.tar_path.string(), "-xzf", archive.string(), "-C",
+                                   into.string(), "--no-same-owner"}));
+  if (run.exit_code != 0) {
     return InvalidInput("backup " + archive.string() + " is damaged (it does not unpack: " +
-                        slapd::LastLines(run->output, 2) + "); nothing was restored");
+                        slapd::LastLines(run.output, 2) + "); nothing was restored");
   }
   auto manifest = ParseManifest(into / kManifestName, archive.string());
   if (!manifest.ok()) return manifest;

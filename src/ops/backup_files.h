@@ -36,7 +36,6 @@ std::optional<std::chrono::system_clock::time_point> ParseStamp(std::string_view
 Result<std::string> Sha256File(const std::filesystem::path& path, std::uint64_t* bytes);
 Status SyncPath(const std::filesystem::path& path, int flags);
 Status SyncPath(const std::filesystem::path& path);
-Status WriteFile(const std::filesystem::path& path, std::string_view content, std::filesystem::perms mode);
 Status CopyFile(const std::filesystem::path& from, const std::filesystem::path& to, std::filesystem::perms mode);
 Status RunTool(const std::vector<std::string>& argv, std::string_view what);
 

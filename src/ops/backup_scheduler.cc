@@ -6,6 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "danhba/base/files.h"
 #include "danhba/base/log.h"
 #include "danhba/ops/backup.h"
 #include "ops/backup_files.h"
@@ -40,14 +41,7 @@ Status WriteLastAttempt(const config::Config& config, TimePoint at, const std::s
   }
   std::error_code ec;
   fs::create_directories(config.BackupDir(), ec);
-  const fs::path file = LastAttemptFile(config);
-  fs::path temp = file;
-  temp += ".tmp";
-  DANHBA_RETURN_IF_ERROR(backup_files::WriteFile(temp, json.dump(2) + "\n",
-                                                 fs::perms::owner_read | fs::perms::owner_write));
-  fs::rename(temp, file, ec);
-  if (ec) return Internal("cannot rename " + temp.string() + ": " + ec.message());
-  return Ok();
+  return WriteFileAtomically(LastAttemptFile(config), json.dump(2) + "\n", 0600);
 }
 
 std::string Ago(std::chrono::system_clock::duration age) {

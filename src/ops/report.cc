@@ -71,20 +71,6 @@ std::string ReasonKind(const std::string& reason) {
   return out;
 }
 
-std::string Escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 std::string CsvField(std::string_view text) {
   if (text.find_first_of(",\"\n") == std::string_view::npos) return std::string(text);
   std::string out = "\"";
@@ -325,7 +311,7 @@ std::string LineChart(const Report& report) {
     svg += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" font-size="9" text-anchor="middle">{}</text>)", x(i),
                        y(points[i].second) - 6, points[i].second);
     svg += fmt::format(R"(<text x="{:.1f}" y="{}" font-size="9" text-anchor="middle">{}</text>)", x(i), height - 12,
-                       Escape(points[i].first));
+                       EscapeHtml(points[i].first));
   }
   return svg + "</svg>";
 }
@@ -394,7 +380,7 @@ std::string AgencyBars(const Report& report) {
       R"(<svg viewBox="0 0 {} {}" role="img" aria-label="Số hộp thư theo cơ quan" class="chart">)", width, height);
   auto bar = [&](std::size_t i, const std::string& label, std::size_t value) {
     double y = 5 + row * static_cast<double>(i);
-    svg += fmt::format(R"(<text x="{}" y="{:.1f}" font-size="10" text-anchor="end">{}</text>)", left - 6, y + 11, Escape(label));
+    svg += fmt::format(R"(<text x="{}" y="{:.1f}" font-size="10" text-anchor="end">{}</text>)", left - 6, y + 11, EscapeHtml(label));
     svg += fmt::format(R"(<rect x="{}" y="{:.1f}" width="{:.1f}" height="{}" fill="{}"/>)", left, y + 2, w(value), row - 4, kCreatedColor);
     svg += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" font-size="10">{}</text>)", left + w(value) + 4, y + 11, value);
   };
@@ -449,8 +435,8 @@ figcaption { font-size: 9pt; text-align: center; color: #444; }
 )";
   html += "<h1>BÁO CÁO TÌNH HÌNH SỬ DỤNG HỆ THỐNG THƯ ĐIỆN TỬ</h1>\n";
   html += "<p class=\"sub\">Kỳ báo cáo: từ ngày " + ViDate(report.from) + " đến ngày " + ViDate(report.to);
-  if (report.agency) html += " — cơ quan " + Escape(*report.agency);
-  html += "<br>Lập lúc " + Escape(report.generated_at) + " (UTC)</p>\n";
+  if (report.agency) html += " — cơ quan " + EscapeHtml(*report.agency);
+  html += "<br>Lập lúc " + EscapeHtml(report.generated_at) + " (UTC)</p>\n";
 
   html += "<h2>1. Tổng hợp</h2>\n<div class=\"kpi\">";
   auto kpi = [&](std::string_view label, std::string value, std::string_view id) {
@@ -481,7 +467,7 @@ figcaption { font-size: 9pt; text-align: center; color: #444; }
         "<tr{}><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
         "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
         "<td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
-        total ? " style=\"font-weight:bold\"" : "", Escape(a.code), Escape(total ? "Tổng cộng" : a.name),
+        total ? " style=\"font-weight:bold\"" : "", EscapeHtml(a.code), EscapeHtml(total ? "Tổng cộng" : a.name),
         a.mailboxes_start, a.mailboxes_end, a.created, a.transferred, a.removed, a.renamed,
         Percent(a.password_changed, a.active_now), Percent(a.within_expiry, a.active_now), a.locked);
   };
@@ -497,7 +483,7 @@ figcaption { font-size: 9pt; text-align: center; color: #444; }
             "<th>Hiệu lực</th><th>Số đối tượng</th></tr></thead><tbody>\n";
     for (const auto& d : report.decisions) {
       html += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td></tr>\n",
-                          Escape(d.number), ViDate(d.date), Escape(d.issuer), Escape(TypeName(d.type)),
+                          EscapeHtml(d.number), ViDate(d.date), EscapeHtml(d.issuer), EscapeHtml(TypeName(d.type)),
                           ViDate(d.effective), d.subjects);
     }
     html += "</tbody></table>\n";
@@ -509,7 +495,7 @@ figcaption { font-size: 9pt; text-align: center; color: #444; }
   } else {
     html += "<table><thead><tr><th>Lý do</th><th>Số sự kiện</th></tr></thead><tbody>\n";
     for (const auto& [reason, count] : report.rejection_reasons) {
-      html += fmt::format("<tr><td>{}</td><td class=\"n\">{}</td></tr>\n", Escape(reason), count);
+      html += fmt::format("<tr><td>{}</td><td class=\"n\">{}</td></tr>\n", EscapeHtml(reason), count);
     }
     html += "</tbody></table>\n";
   }

@@ -37,8 +37,7 @@ Status ReplayInOrder(const config::Config& config, slapd::Instance& instance, jo
   }
   DANHBA_RETURN_IF_ERROR(journal.Update(std::move(turns)));
   DANHBA_RETURN_IF_ERROR(instance.Start());
-  auto options = sync::OptionsFromConfig(config);
-  if (!options.ok()) return options.take_error();
+  DANHBA_ASSIGN_OR_RETURN(auto options, sync::OptionsFromConfig(config));
   ldap::ConnectOptions connect;
   connect.url = instance.url();
   connect.network_timeout = config.ldap.connect_timeout;
@@ -46,7 +45,7 @@ Status ReplayInOrder(const config::Config& config, slapd::Instance& instance, jo
   const auto& account = instance.account(slapd::ServiceAccount::kSync);
   auto directories = directory::MakeLdapDirectories(
       connect, ldap::Credentials::Simple(account.dn, account.password), sync::DirectoryOptionsFromConfig(config), 1);
-  sync::Engine engine(journal, *directories.front(), std::move(options).value());
+  sync::Engine engine(journal, *directories.front(), std::move(options));
   DANHBA_RETURN_IF_ERROR(engine.Validate());
   auto run = [&](journal::TimePoint now) -> Result<sync::RoundResult> {
     for (int attempt = 0;; ++attempt) {
@@ -66,14 +65,13 @@ Status ReplayInOrder(const config::Config& config, slapd::Instance& instance, jo
     ~RestoreLevel() { logger->set_level(level); }
   } restore_level{sync_log, level};
   for (std::size_t i = 0; i < ids.size(); ++i) {
-    auto round = run(start + std::chrono::microseconds(i));
-    if (!round.ok()) return round.take_error();
+    DANHBA_ASSIGN_OR_RETURN(auto round, run(start + std::chrono::microseconds(i)));
   }
   // Then whatever is due now (events that waited for an earlier one).
   while (true) {
-    auto round = run(std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()));
-    if (!round.ok()) return round.take_error();
-    if (round->applied + round->rejected == 0 && !round->more) return Ok();
+    DANHBA_ASSIGN_OR_RETURN(auto round, run(std::chrono::time_point_cast<std::chrono::microseconds>(
+                                            std::chrono::system_clock::now())));
+    if (round.applied + round.rejected == 0 && !round.more) return Ok();
   }
 }
 
@@ -96,13 +94,13 @@ void SortByFirstApplication(std::vector<journal::EventInfo>& events) {
 }  // namespace
 
 Result<std::string> VerifyBackup(const fs::path& archive, const RestoreOptions& options) {
-  auto scratch = TempDir::Create(fs::temp_directory_path(), "danhba-verify-");
-  if (!scratch.ok()) return scratch.take_error();
-  auto manifest = ExtractAndVerify(archive, scratch->path(), options);
-  if (!manifest.ok()) return manifest.take_error();
-  return "backup " + archive.string() + " taken " + manifest->created_at + " is intact: " +
-         std::to_string(manifest->files.size()) + " files, " + std::to_string(manifest->entries) + " entries, " +
-         std::to_string(manifest->journal_events) + " journal events";
+  DANHBA_ASSIGN_OR_RETURN(auto scratch,
+                          TempDir::Create(fs::temp_directory_path(), "danhba-verify-"));
+  DANHBA_ASSIGN_OR_RETURN(auto manifest, ExtractAndVerify(archive, scratch.path(), options));
+  return "backup " + archive.string() + " taken " + manifest.created_at +
+         " is intact: " + std::to_string(manifest.files.size()) + " files, " +
+         std::to_string(manifest.entries) + " entries, " + std::to_string(manifest.journal_events) +
+         " journal events";
 }
 
 Result<RestoreResult> RestoreBackup(const config::Config& config, const fs::path& archive,
@@ -111,14 +109,13 @@ Result<RestoreResult> RestoreBackup(const config::Config& config, const fs::path
   auto log = log::Get("restore");
   std::error_code ec;
   // 1. Unpack and verify, outside data_dir: a refused archive changes nothing.
-  auto scratch = TempDir::Create(fs::temp_directory_path(), "danhba-restore-");
-  if (!scratch.ok()) return scratch.take_error();
-  const fs::path unpacked = scratch->path();
-  auto manifest = ExtractAndVerify(archive, unpacked, options);
-  if (!manifest.ok()) return manifest.take_error();
-  if (manifest->base_dn != config.ldap.base_dn) {
-    return ConfigError("backup " + archive.string() + " holds " + manifest->base_dn + ", but ldap.base_dn is " +
-                       config.ldap.base_dn + "; nothing was restored");
+  DANHBA_ASSIGN_OR_RETURN(auto scratch,
+                          TempDir::Create(fs::temp_directory_path(), "danhba-restore-"));
+  const fs::path unpacked = scratch.path();
+  DANHBA_ASSIGN_OR_RETURN(auto manifest, ExtractAndVerify(archive, unpacked, options));
+  if (manifest.base_dn != config.ldap.base_dn) {
+    return ConfigError("backup " + archive.string() + " holds " + manifest.base_dn +
+                       ", but ldap.base_dn is " + config.ldap.base_dn + "; nothing was restored");
   }
 
   // 2. The target must be empty but for a journal.
@@ -138,8 +135,8 @@ Result<RestoreResult> RestoreBackup(const config::Config& config, const fs::path
   // 3. The journal: the live one continues the backup's (events applied since
   // are queued again), or, when there is none, the backup's is put in place.
   RestoreResult result;
-  result.taken_at = manifest->created_at;
-  result.directory_entries = manifest->entries;
+  result.taken_at = manifest.created_at;
+  result.directory_entries = manifest.entries;
   const fs::path journal_dir = sync::JournalDir(data_dir.string());
   const bool live_journal = fs::is_directory(journal_dir, ec) && !fs::is_empty(journal_dir, ec);
   std::unique_ptr<journal::Journal> live;
@@ -155,7 +152,7 @@ Result<RestoreResult> RestoreBackup(const config::Config& config, const fs::path
     }
     live = std::move(opened).value();
     std::unordered_set<std::string> applied_in_backup;
-    if (manifest->has_journal) {
+    if (manifest.has_journal) {
       auto copy = journal::Journal::Open({.dir = (unpacked / kJournalDir).string(), .read_only = true});
       if (!copy.ok()) return Internal("the backup's journal does not read back: " + copy.error().detail);
       for (const journal::EventInfo& info : (*copy)->List(journal::EventState::kApplied)) {
@@ -221,9 +218,8 @@ Result<RestoreResult> RestoreBackup(const config::Config& config, const fs::path
     }
     // The same instance as `danhba run` would create (ACLs, policy), loaded
     // with the backup's tree instead of a generated one.
-    auto managed = slapd::ManagedInstanceOptions(config);
-    if (!managed.ok()) return managed.take_error();
-    slapd::InstanceOptions instance_options = std::move(managed).value();
+    DANHBA_ASSIGN_OR_RETURN(slapd::InstanceOptions instance_options,
+                            slapd::ManagedInstanceOptions(config));
     instance_options.slapadd_path = options.slapadd_path;
     instance_options.initial_tree = unpacked / kDirectoryFile;
     const bool slapd_dir_existed = fs::exists(config.SlapdDir(), ec);
@@ -234,7 +230,7 @@ Result<RestoreResult> RestoreBackup(const config::Config& config, const fs::path
                                              created.error().detail};
     }
     instance = std::move(created).value();
-    if (!live_journal && manifest->has_journal) {
+    if (!live_journal && manifest.has_journal) {
       DANHBA_RETURN_IF_ERROR(restore_private_dir(kJournalDir, journal_dir));
       result.journal_from_archive = true;
     }
@@ -252,8 +248,8 @@ Result<RestoreResult> RestoreBackup(const config::Config& config, const fs::path
   if (!requeue.empty()) {
     std::unordered_map<std::string, std::string> results_before;
     for (const std::string& id : requeue) results_before[id] = live->Lookup(id)->detail;
-    if (Status queued = live->Requeue(requeue, "applied again after the restore of a backup taken " +
-                                                   manifest->created_at);
+    if (Status queued = live->Requeue(
+            requeue, "applied again after the restore of a backup taken " + manifest.created_at);
         !queued.ok()) {
       return Error{queued.error().code, "the directory was restored, but queuing the " +
                                             std::to_string(requeue.size()) +

@@ -1,15 +1,11 @@
 #include "danhba/ops/webhooks.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -17,6 +13,7 @@
 #include "danhba/api/changes.h"
 #include "danhba/api/senders.h"
 #include "danhba/base/clock.h"
+#include "danhba/base/files.h"
 #include "danhba/base/log.h"
 #include "danhba/journal/journal.h"
 #include "ops/webhook_post.h"
@@ -43,44 +40,15 @@ fs::path RetryFile(const config::Config& config, const std::string& name) {
 // How often a subscriber's position is fsynced while changes stream to it.
 constexpr std::chrono::seconds kStateSyncInterval{1};
 
-// Writes `content` to `path` whole: a temporary file, then rename. With
-// `sync`, durably: fsync of the file before the rename and of the directory
-// after; without, it survives a crash of the process but maybe not of the
-// machine.
+// Writes `content` to `path` whole (base WriteFileAtomically) in a directory
+// only the daemon's user may enter. With `sync`, durably; without, it survives
+// a crash of the process but maybe not of the machine: a streaming
+// subscriber's position is fsynced at most once every kStateSyncInterval.
 Status WriteDurably(const fs::path& path, const std::string& content, bool sync = true) {
   std::error_code ec;
   fs::create_directories(path.parent_path(), ec);
   ::chmod(path.parent_path().c_str(), 0700);
-  fs::path temp = path;
-  temp += ".tmp";
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Internal("cannot write " + temp.string() + ": " + std::strerror(errno));
-  std::size_t written = 0;
-  while (written < content.size()) {
-    ssize_t n = ::write(fd, content.data() + written, content.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int saved = errno;
-      ::close(fd);
-      return Internal("cannot write " + temp.string() + ": " + std::strerror(saved));
-    }
-    written += static_cast<std::size_t>(n);
-  }
-  if (sync && ::fsync(fd) != 0) {
-    int saved = errno;
-    ::close(fd);
-    return Internal("fsync " + temp.string() + ": " + std::strerror(saved));
-  }
-  ::close(fd);
-  fs::rename(temp, path, ec);
-  if (ec) return Internal("cannot rename " + temp.string() + ": " + ec.message());
-  if (!sync) return Ok();
-  int dir = ::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0) {
-    ::fsync(dir);
-    ::close(dir);
-  }
-  return Ok();
+  return WriteFileAtomically(path, content, 0600, sync ? FileSync::kFileAndDirectory : FileSync::kNone);
 }
 
 Status SaveSubscribers(const config::Config& config, const std::vector<Subscriber>& subscribers) {
@@ -145,35 +113,33 @@ Result<Subscriber> AddSubscriber(const config::Config& config, const std::string
     return InvalidInput("subscriber name '" + name +
                         "': use 1-64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit");
   }
-  auto parsed = ParseUrl(url);
-  if (!parsed.ok()) return parsed.take_error();
+  DANHBA_ASSIGN_OR_RETURN(auto parsed, ParseUrl(url));
   std::string ca_path;
   if (!ca_file.empty()) {
-    if (!parsed->tls) return InvalidInput("--ca-file " + ca_file + ": only for an https:// --url (this one is " + url + ")");
+    if (!parsed.tls)
+      return InvalidInput("--ca-file " + ca_file + ": only for an https:// --url (this one is " +
+                          url + ")");
     std::error_code ec;
     ca_path = std::filesystem::absolute(ca_file, ec).string();
     DANHBA_RETURN_IF_ERROR(webhook_post::CheckCaFile(ca_path));
   }
-  auto subscribers = LoadSubscribers(config);
-  if (!subscribers.ok()) return subscribers.take_error();
-  for (const Subscriber& s : *subscribers) {
+  DANHBA_ASSIGN_OR_RETURN(auto subscribers, LoadSubscribers(config));
+  for (const Subscriber& s : subscribers) {
     if (s.name == name) return Conflict("a subscriber named '" + name + "' exists already");
   }
-  auto secret = api::GenerateSecret();
-  if (!secret.ok()) return secret.take_error();
-  Subscriber added{name, url, std::move(agencies), *secret, Iso(now), ca_path};
-  subscribers->push_back(added);
-  DANHBA_RETURN_IF_ERROR(SaveSubscribers(config, *subscribers));
+  DANHBA_ASSIGN_OR_RETURN(auto secret, api::GenerateSecret());
+  Subscriber added{name, url, std::move(agencies), secret, Iso(now), ca_path};
+  subscribers.push_back(added);
+  DANHBA_RETURN_IF_ERROR(SaveSubscribers(config, subscribers));
   return added;
 }
 
 Status RemoveSubscriber(const config::Config& config, const std::string& name) {
-  auto subscribers = LoadSubscribers(config);
-  if (!subscribers.ok()) return subscribers.take_error();
-  auto before = subscribers->size();
-  std::erase_if(*subscribers, [&](const Subscriber& s) { return s.name == name; });
-  if (subscribers->size() == before) return NotFound("no subscriber named '" + name + "'");
-  DANHBA_RETURN_IF_ERROR(SaveSubscribers(config, *subscribers));
+  DANHBA_ASSIGN_OR_RETURN(auto subscribers, LoadSubscribers(config));
+  auto before = subscribers.size();
+  std::erase_if(subscribers, [&](const Subscriber& s) { return s.name == name; });
+  if (subscribers.size() == before) return NotFound("no subscriber named '" + name + "'");
+  DANHBA_RETURN_IF_ERROR(SaveSubscribers(config, subscribers));
   std::error_code ec;
   fs::remove(StateFile(config, name), ec);
   fs::remove(RetryFile(config, name), ec);
@@ -203,9 +169,9 @@ Result<SubscriberState> LoadSubscriberState(const config::Config& config, const 
 }
 
 Status RequestRetry(const config::Config& config, const std::string& name) {
-  auto subscribers = LoadSubscribers(config);
-  if (!subscribers.ok()) return subscribers.take_error();
-  if (std::none_of(subscribers->begin(), subscribers->end(), [&](const Subscriber& s) { return s.name == name; })) {
+  DANHBA_ASSIGN_OR_RETURN(auto subscribers, LoadSubscribers(config));
+  if (std::none_of(subscribers.begin(), subscribers.end(),
+                   [&](const Subscriber& s) { return s.name == name; })) {
     return NotFound("no subscriber named '" + name + "'");
   }
   return WriteDurably(RetryFile(config, name), "");

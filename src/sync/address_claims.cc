@@ -56,9 +56,8 @@ Result<AddressClaims::Claim> CandidateWalk::Next(const IsTaken& is_taken) {
     if (attempt < limits_.skip) continue;
     if (limits_.taken_here && limits_.taken_here->count(c)) continue;
     if (claims_.KnownTaken(c)) continue;
-    auto taken = is_taken(c);
-    if (!taken.ok()) return taken.take_error();
-    if (*taken) {
+    DANHBA_ASSIGN_OR_RETURN(auto taken, is_taken(c));
+    if (taken) {
       claims_.NoteTaken(c);
       continue;
     }

@@ -22,12 +22,11 @@ void AddOnce(std::vector<T>& values, const T& value) {
 }  // namespace
 
 Result<std::string> Handlers::ActivePersonDn(const std::string& person_id) {
-  auto found = dir_.FindPerson(person_id);
-  if (!found.ok()) return found.take_error();
-  if (!*found || InFormer((*found)->dn) || (*found)->status != directory::kStatusActive) {
+  DANHBA_ASSIGN_OR_RETURN(auto found, dir_.FindPerson(person_id));
+  if (!found || InFormer(found->dn) || found->status != directory::kStatusActive) {
     return NotFound("unknown person id " + person_id + " (not in service)");
   }
-  return (*found)->dn;
+  return found->dn;
 }
 
 std::optional<AgencyRecord> Handlers::AgencyFor(const model::EventHeader& h,
@@ -52,11 +51,10 @@ Applied Handlers::Handle(const model::AgencyCreateEvent& ev) {
   const model::AgencyFields& a = ev.agency;
   const StepContext steps = Steps(ev.header);
   const std::string decision_dn = DecisionDn(ev.header);
-  auto existing = dir_.FindAgency(a.code);
-  if (!existing.ok()) return existing.take_error();
-  if (*existing) {
-    if ((*existing)->HasDecision(decision_dn)) return AgencyResult(**existing);
-    return Rejected("agency '" + a.code + "' exists already (" + (*existing)->status + ")");
+  DANHBA_ASSIGN_OR_RETURN(auto existing, dir_.FindAgency(a.code));
+  if (existing) {
+    if (existing->HasDecision(decision_dn)) return AgencyResult(*existing);
+    return Rejected("agency '" + a.code + "' exists already (" + existing->status + ")");
   }
   if (Status valid = naming::ValidateAgencyCode(a.code); !valid.ok()) {
     return Rejected(valid.error().detail);
@@ -76,9 +74,8 @@ Applied Handlers::Handle(const model::AgencyCreateEvent& ev) {
     if (!head.ok()) return About("head", head.take_error());
     r.head_dn = *head;
   }
-  auto taken = dir_.AddressTaken(a.code);
-  if (!taken.ok()) return taken.take_error();
-  if (*taken) return Rejected("the address " + *r.mail + " is taken");
+  DANHBA_ASSIGN_OR_RETURN(auto taken, dir_.AddressTaken(a.code));
+  if (taken) return Rejected("the address " + *r.mail + " is taken");
   r.decision_dns = {decision_dn};
   DANHBA_RETURN_IF_ERROR(steps.Done(Step::kDecisionWritten,
                                     dir_.EnsureDecision(DecisionOf(ev.header, ev.kType, {r.dn}))));
@@ -148,23 +145,21 @@ Applied Handlers::Rename(const model::AgencyUpdateEvent& ev) {
   result.alias = old_address;
   result.renamed_from = old_code;
 
-  auto source = dir_.FindAgency(old_code);
-  if (!source.ok()) return source.take_error();
-  auto target = dir_.FindAgency(new_code);
-  if (!target.ok()) return target.take_error();
-  if (*target && (*target)->HasDecision(decision_dn)) return result;
-  const bool resumed = !*source && *target && (*target)->mail == old_address;
-  if (*source) {
-    if ((*source)->status != directory::kStatusActive)
-      return Rejected("agency '" + old_code + "' is " + (*source)->status);
-    if (*target) {
+  DANHBA_ASSIGN_OR_RETURN(auto source, dir_.FindAgency(old_code));
+  DANHBA_ASSIGN_OR_RETURN(auto target, dir_.FindAgency(new_code));
+  if (target && target->HasDecision(decision_dn)) return result;
+  const bool resumed = !source && target && target->mail == old_address;
+  if (source) {
+    if (source->status != directory::kStatusActive)
+      return Rejected("agency '" + old_code + "' is " + source->status);
+    if (target) {
       return Rejected("cannot rename agency '" + old_code + "' to '" + new_code + "': agency '" +
-                      new_code + "' exists already (" + (*target)->status + ")");
+                      new_code + "' exists already (" + target->status + ")");
     }
   } else if (!resumed) {
     return Rejected(UnknownAgency(old_code));
   }
-  const AgencyRecord& current = resumed ? **target : **source;
+  const AgencyRecord& current = resumed ? *target : *source;
   if (current.status != directory::kStatusActive)
     return Rejected("agency '" + old_code + "' is " + current.status);
   // Checked again on a replay: until step 5 the new address is nobody's.
@@ -175,9 +170,8 @@ Applied Handlers::Rename(const model::AgencyUpdateEvent& ev) {
     return Rejected("cannot rename agency '" + old_code + "': the address " + new_address +
                     " is reserved by the naming policy");
   }
-  auto taken = dir_.AddressTaken(new_code);
-  if (!taken.ok()) return taken.take_error();
-  if (*taken) {
+  DANHBA_ASSIGN_OR_RETURN(auto taken, dir_.AddressTaken(new_code));
+  if (taken) {
     return Rejected("cannot rename agency '" + old_code + "': the address " + new_address +
                     " is taken");
   }
@@ -195,15 +189,12 @@ Applied Handlers::Rename(const model::AgencyUpdateEvent& ev) {
   }
   DANHBA_RETURN_IF_ERROR(steps.Done(Step::kDecisionWritten,
                                     dir_.EnsureDecision(DecisionOf(ev.header, ev.kType, {new_dn}))));
-  auto renamed_result = dir_.RenameAgency(old_code, new_code);
-  if (!renamed_result.ok()) return renamed_result.take_error();
-  const AgencyRecord renamed = std::move(renamed_result).value();
+  DANHBA_ASSIGN_OR_RETURN(const AgencyRecord renamed, dir_.RenameAgency(old_code, new_code));
   DANHBA_RETURN_IF_ERROR(steps.Reached(Step::kAgencyRenamed));
   std::set<std::string> people_done;
   for (const std::string& dn : {old_dn, renamed.dn}) {
-    auto members = dir_.MembersOfAgency(dn);
-    if (!members.ok()) return members.take_error();
-    for (const PersonRecord& person : *members) {
+    DANHBA_ASSIGN_OR_RETURN(auto members, dir_.MembersOfAgency(dn));
+    for (const PersonRecord& person : members) {
       if (!people_done.insert(DnKey(person.dn)).second) continue;
       PersonRecord after = person;
       after.agency_code = new_code;
@@ -215,9 +206,8 @@ Applied Handlers::Rename(const model::AgencyUpdateEvent& ev) {
   DANHBA_RETURN_IF_ERROR(steps.Reached(Step::kPersonUpdated));
   std::set<std::string> agencies_done{DnKey(renamed.dn)};
   for (const std::string& dn : {old_dn, renamed.dn}) {
-    auto children = dir_.SubAgencies(dn);
-    if (!children.ok()) return children.take_error();
-    for (const AgencyRecord& child : *children) {
+    DANHBA_ASSIGN_OR_RETURN(auto children, dir_.SubAgencies(dn));
+    for (const AgencyRecord& child : children) {
       if (!agencies_done.insert(DnKey(child.dn)).second) continue;
       AgencyRecord after = child;
       after.parent_dn = renamed.dn;
@@ -251,9 +241,8 @@ Applied Handlers::Handle(const model::AgencyMergeEvent& ev) {
   DANHBA_RETURN_IF_ERROR(
       steps.Done(Step::kDecisionWritten,
                  dir_.EnsureDecision(DecisionOf(ev.header, ev.kType, {source->dn, target->dn}))));
-  auto staff = dir_.PeopleOfAgency(source->dn);
-  if (!staff.ok()) return staff.take_error();
-  for (const PersonRecord& person : *staff) {
+  DANHBA_ASSIGN_OR_RETURN(auto staff, dir_.PeopleOfAgency(source->dn));
+  for (const PersonRecord& person : staff) {
     PersonRecord after = person;
     after.agency_code = target->code;
     after.agency_dn = target->dn;
@@ -263,15 +252,12 @@ Applied Handlers::Handle(const model::AgencyMergeEvent& ev) {
   DANHBA_RETURN_IF_ERROR(steps.Reached(Step::kPersonUpdated));
   // Sub-agencies now hang under the target. The target itself, and any
   // sub-agency above it, takes the merged agency's place instead (no cycle).
-  auto children = dir_.SubAgencies(source->dn);
-  if (!children.ok()) return children.take_error();
+  DANHBA_ASSIGN_OR_RETURN(auto children, dir_.SubAgencies(source->dn));
   std::set<std::string> above_target;
-  if (!children->empty()) {
-    auto ancestors = AncestorsOf(*target);
-    if (!ancestors.ok()) return ancestors.take_error();
-    above_target = std::move(ancestors).value();
+  if (!children.empty()) {
+    DANHBA_ASSIGN_OR_RETURN(above_target, AncestorsOf(*target));
   }
-  for (const AgencyRecord& child : *children) {
+  for (const AgencyRecord& child : children) {
     AgencyRecord after = child;
     const bool is_target = SameDn(child.dn, target->dn);
     const bool in_line = is_target || above_target.count(DnKey(child.dn));
@@ -320,10 +306,9 @@ Result<std::set<std::string>> Handlers::AncestorsOf(const AgencyRecord& agency) 
     if (code.empty()) break;
     std::transform(code.begin(), code.end(), code.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    auto found = dir_.FindAgency(code);
-    if (!found.ok()) return found.take_error();
-    if (!*found) break;
-    parent = (*found)->parent_dn;
+    DANHBA_ASSIGN_OR_RETURN(auto found, dir_.FindAgency(code));
+    if (!found) break;
+    parent = found->parent_dn;
   }
   return out;
 }
@@ -332,10 +317,9 @@ Applied Handlers::Handle(const model::AgencyDissolveEvent& ev) {
   std::optional<Applied> done;
   auto current = AgencyFor(ev.header, ev.agency.code, done);
   if (!current) return std::move(*done);
-  auto staff = dir_.PeopleOfAgency(current->dn);
-  if (!staff.ok()) return staff.take_error();
-  if (!staff->empty()) {
-    return Rejected("agency '" + current->code + "' still has " + std::to_string(staff->size()) +
+  DANHBA_ASSIGN_OR_RETURN(auto staff, dir_.PeopleOfAgency(current->dn));
+  if (!staff.empty()) {
+    return Rejected("agency '" + current->code + "' still has " + std::to_string(staff.size()) +
                     " people in service; transfer them or record their leaving first");
   }
   AgencyRecord after = *current;

@@ -11,10 +11,9 @@ namespace {
 // The DER to publish, or why not.
 Result<std::string> Publishable(const std::string& sent, std::string_view mail,
                                 base::TimePoint now) {
-  auto certificate = crypto::ParseCertificate(sent);
-  if (!certificate.ok()) return certificate.take_error();
-  DANHBA_RETURN_IF_ERROR(crypto::CheckCertificateFor(*certificate, mail, now));
-  return std::move(certificate->der);
+  DANHBA_ASSIGN_OR_RETURN(auto certificate, crypto::ParseCertificate(sent));
+  DANHBA_RETURN_IF_ERROR(crypto::CheckCertificateFor(certificate, mail, now));
+  return std::move(certificate.der);
 }
 
 }  // namespace

@@ -18,13 +18,12 @@ Applied Handlers::Apply(const model::TypedEvent& event) {
 
 Result<AgencyRecord> Handlers::ActiveAgency(const std::string& code) {
   if (auto known = agencies_.find(code); known != agencies_.end()) return known->second;
-  auto found = dir_.FindAgency(code);
-  if (!found.ok()) return found.take_error();
-  if (!*found) return NotFound(UnknownAgency(code));
-  if ((*found)->status != directory::kStatusActive) {
-    return NotFound("agency '" + code + "' is " + (*found)->status);
+  DANHBA_ASSIGN_OR_RETURN(auto found, dir_.FindAgency(code));
+  if (!found) return NotFound(UnknownAgency(code));
+  if (found->status != directory::kStatusActive) {
+    return NotFound("agency '" + code + "' is " + found->status);
   }
-  return agencies_.emplace(code, **found).first->second;
+  return agencies_.emplace(code, *found).first->second;
 }
 
 // Why `code` names no agency; when its address is another agency's alias, the

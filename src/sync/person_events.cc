@@ -30,32 +30,29 @@ Result<Handlers::Allocated> Handlers::Allocate(const model::HireEvent& ev,
                                                const std::set<std::string>& taken_here,
                                                std::size_t skip) {
   const model::PersonFields& p = ev.person;
-  auto agency = ActiveAgency(ev.agency);
-  if (!agency.ok()) return agency.take_error();
+  DANHBA_ASSIGN_OR_RETURN(auto agency, ActiveAgency(ev.agency));
   auto name = NameOf(p);
   if (!name.ok()) return InvalidInput("person " + p.id + ": " + name.error().detail);
-  auto sequence = CandidatesOf(p.id, p.birth_date, ev.agency, *name);
-  if (!sequence.ok()) return sequence.take_error();
+  DANHBA_ASSIGN_OR_RETURN(auto sequence, CandidatesOf(p.id, p.birth_date, ev.agency, *name));
   CandidateWalk::Limits limits;
   limits.skip = skip;
   limits.taken_here = &taken_here;
-  CandidateWalk walk(e_.claims, std::move(sequence).value(), name->full_name, limits);
-  auto claim = walk.Next([this](const std::string& c) -> Result<bool> {
+  CandidateWalk walk(e_.claims, std::move(sequence), name->full_name, limits);
+  DANHBA_ASSIGN_OR_RETURN(auto claim, walk.Next([this](const std::string& c) -> Result<bool> {
     if (free_addresses_.erase(c)) return false;  // Prefetch found it free
     return dir_.AddressTaken(c);
-  });
-  if (!claim.ok()) return claim.take_error();
+  }));
   directory::NewPerson np;
   PersonRecord& r = np.person;
-  r.uid = claim->local_part();
+  r.uid = claim.local_part();
   r.dn = layout_.PersonDn(r.uid);
   r.mail = r.uid + "@" + dir_.domain();
   r.person_id = p.id;
   ApplyName(*name, r);
   if (p.title) r.title = *p.title;
   if (p.phone) r.phone = *p.phone;
-  r.agency_code = agency->code;
-  r.agency_dn = agency->dn;
+  r.agency_code = agency.code;
+  r.agency_dn = agency.dn;
   r.birth_date = p.birth_date;
   internal::SetCertificate(p, r, Now());
   r.decision_dns = {DecisionDn(ev.header)};
@@ -63,22 +60,20 @@ Result<Handlers::Allocated> Handlers::Allocate(const model::HireEvent& ev,
   auto password = e_.NewPassword();
   if (!password.ok()) return password.take_error();  // the claim ends with it
   np.initial_password = std::move(password).value();
-  return Allocated{std::move(np), std::move(claim).value()};
+  return Allocated{std::move(np), std::move(claim)};
 }
 
 // Sets a new password and hands it over, unless the handover already holds one
 // for this event (then the person has it).
 Applied Handlers::FinishHandover(const model::HireEvent& ev, const PersonRecord& r) {
   const StepContext steps = Steps(ev.header);
-  auto has = e_.handover.Has(ev.agency, ev.header.id);
-  if (!has.ok()) return has.take_error();
-  if (!*has) {
-    auto password = e_.NewPassword();
-    if (!password.ok()) return password.take_error();
-    DANHBA_RETURN_IF_ERROR(steps.Done(Step::kPasswordSet, dir_.ResetPassword(r.dn, *password)));
+  DANHBA_ASSIGN_OR_RETURN(auto has, e_.handover.Has(ev.agency, ev.header.id));
+  if (!has) {
+    DANHBA_ASSIGN_OR_RETURN(auto password, e_.NewPassword());
+    DANHBA_RETURN_IF_ERROR(steps.Done(Step::kPasswordSet, dir_.ResetPassword(r.dn, password)));
     DANHBA_RETURN_IF_ERROR(steps.Done(
         Step::kHandoverWritten,
-        e_.handover.Write({{ev.agency, r.uid, r.mail, r.full_name, *password, ev.header.id}})));
+        e_.handover.Write({{ev.agency, r.uid, r.mail, r.full_name, password, ev.header.id}})));
   }
   return PersonResult(r, ev.header, ev.person);
 }
@@ -86,10 +81,9 @@ Applied Handlers::FinishHandover(const model::HireEvent& ev, const PersonRecord&
 Applied Handlers::Handle(const model::HireEvent& ev) {
   const model::PersonFields& p = ev.person;
   const StepContext steps = Steps(ev.header);
-  auto found = dir_.FindPerson(p.id);
-  if (!found.ok()) return found.take_error();
-  if (*found) {
-    PersonRecord r = **found;
+  DANHBA_ASSIGN_OR_RETURN(auto found, dir_.FindPerson(p.id));
+  if (found) {
+    PersonRecord r = *found;
     if (r.created_by_event == ev.header.id) {
       // This hire made the entry; its decision entry may not be written yet.
       DANHBA_RETURN_IF_ERROR(
@@ -103,25 +97,24 @@ Applied Handlers::Handle(const model::HireEvent& ev) {
     return Rehire(ev, r);
   }
   for (std::size_t attempt = 0;; ++attempt) {
-    auto prepared = Allocate(ev, {}, attempt);
-    if (!prepared.ok()) return prepared.take_error();
-    Status created = dir_.CreatePeople({prepared->person}).front();
-    prepared->claim.Release();
+    DANHBA_ASSIGN_OR_RETURN(auto prepared, Allocate(ev, {}, attempt));
+    Status created = dir_.CreatePeople({prepared.person}).front();
+    prepared.claim.Release();
     if (!created.ok()) {
       // Taken between the check and the add (another writer, or a mail alias
       // the check cannot see): the next candidate.
       if (created.error().code == ErrorCode::kConflict && attempt < 100) continue;
       return created.take_error();
     }
-    e_.claims.NoteTaken(prepared->person.person.uid);
+    e_.claims.NoteTaken(prepared.person.person.uid);
     DANHBA_RETURN_IF_ERROR(steps.Reached(Step::kPersonAdded));
-    const PersonRecord& r = prepared->person.person;
+    const PersonRecord& r = prepared.person.person;
     DANHBA_RETURN_IF_ERROR(steps.Done(
         Step::kDecisionWritten, dir_.EnsureDecision(DecisionOf(ev.header, ev.kType, {r.dn}))));
     DANHBA_RETURN_IF_ERROR(
         steps.Done(Step::kHandoverWritten,
                    e_.handover.Write({{ev.agency, r.uid, r.mail, r.full_name,
-                                       prepared->person.initial_password, ev.header.id}})));
+                                       prepared.person.initial_password, ev.header.id}})));
     return PersonResult(r, ev.header, p);
   }
 }
@@ -130,21 +123,19 @@ Applied Handlers::Handle(const model::HireEvent& ev) {
 Applied Handlers::Rehire(const model::HireEvent& ev, PersonRecord r) {
   const model::PersonFields& p = ev.person;
   const StepContext steps = Steps(ev.header);
-  auto agency = ActiveAgency(ev.agency);
-  if (!agency.ok()) return agency.take_error();
+  DANHBA_ASSIGN_OR_RETURN(auto agency, ActiveAgency(ev.agency));
   DANHBA_RETURN_IF_ERROR(
       steps.Done(Step::kDecisionWritten,
                  dir_.EnsureDecision(DecisionOf(ev.header, ev.kType, {layout_.PersonDn(r.uid)}))));
   if (InFormer(r.dn)) {
-    auto moved = dir_.MovePerson(r.uid, false);
-    if (!moved.ok()) return moved.take_error();
-    r.dn = *moved;
+    DANHBA_ASSIGN_OR_RETURN(auto moved, dir_.MovePerson(r.uid, false));
+    r.dn = moved;
     DANHBA_RETURN_IF_ERROR(steps.Reached(Step::kPersonMoved));
   }
   PersonRecord after = r;
   after.status = std::string(directory::kStatusActive);
-  after.agency_code = agency->code;
-  after.agency_dn = agency->dn;
+  after.agency_code = agency.code;
+  after.agency_dn = agency.dn;
   if (HasName(p)) {
     auto name = NameOf(p);
     if (!name.ok()) return Rejected("person " + p.id + ": " + name.error().detail);
@@ -173,20 +164,18 @@ Applied Handlers::Change(const model::EventHeader& h, EventType type, const mode
                          const std::optional<std::string>& to_agency) {
   const StepContext steps = Steps(h);
   const std::string decision_dn = DecisionDn(h);
-  auto found = dir_.FindPerson(p.id);
-  if (!found.ok()) return found.take_error();
-  if (!*found) return Rejected("unknown person id " + p.id);
-  PersonRecord r = **found;
+  DANHBA_ASSIGN_OR_RETURN(auto found, dir_.FindPerson(p.id));
+  if (!found) return Rejected("unknown person id " + p.id);
+  PersonRecord r = *found;
   if (r.HasDecision(decision_dn)) return PersonResult(r);
   if (InFormer(r.dn) || r.status != directory::kStatusActive) {
     return Rejected("person id " + p.id + " (" + r.mail + ") has left");
   }
   PersonRecord after = r;
   if (to_agency) {
-    auto agency = ActiveAgency(*to_agency);
-    if (!agency.ok()) return agency.take_error();
-    after.agency_code = agency->code;
-    after.agency_dn = agency->dn;
+    DANHBA_ASSIGN_OR_RETURN(auto agency, ActiveAgency(*to_agency));
+    after.agency_code = agency.code;
+    after.agency_dn = agency.dn;
   }
   std::optional<naming::PersonName> corrected;
   if (HasName(p)) {
@@ -236,12 +225,12 @@ Applied Handlers::Readdress(const model::EventHeader& h, EventType type,
       if (!current.ok()) return Rejected("person " + r.person_id + ": " + current.error().detail);
       name = std::move(current).value();
     }
-    auto sequence = CandidatesOf(r.person_id, after.birth_date, after.agency_code, *name);
-    if (!sequence.ok()) return sequence.take_error();
+    DANHBA_ASSIGN_OR_RETURN(auto sequence,
+                            CandidatesOf(r.person_id, after.birth_date, after.agency_code, *name));
     CandidateWalk::Limits limits;
     limits.max_attempts = 100;
     limits.own = r.uid;
-    CandidateWalk walk(e_.claims, std::move(sequence).value(), name->full_name, limits);
+    CandidateWalk walk(e_.claims, std::move(sequence), name->full_name, limits);
     while (true) {
       auto claim = walk.Next([this](const std::string& c) { return dir_.AddressTaken(c); });
       if (!claim.ok()) {
@@ -287,10 +276,9 @@ Applied Handlers::Handle(const model::LeaveEvent& ev) {
   const model::PersonFields& p = ev.person;
   const StepContext steps = Steps(ev.header);
   const std::string decision_dn = DecisionDn(ev.header);
-  auto found = dir_.FindPerson(p.id);
-  if (!found.ok()) return found.take_error();
-  if (!*found) return Rejected("unknown person id " + p.id);
-  PersonRecord r = **found;
+  DANHBA_ASSIGN_OR_RETURN(auto found, dir_.FindPerson(p.id));
+  if (!found) return Rejected("unknown person id " + p.id);
+  PersonRecord r = *found;
   // The decision goes on the entry last, after the move: an entry that holds it
   // has been through this leave, even if a later re-hire brought it back to
   // ou=people (a replay after a crash must not move it out again).
@@ -304,9 +292,8 @@ Applied Handlers::Handle(const model::LeaveEvent& ev) {
       dir_.EnsureDecision(DecisionOf(ev.header, ev.kType, {layout_.PersonDn(r.uid, true)}))));
   if (!former) {
     // Moved first: under ou=former nobody but the writers can bind or read.
-    auto moved = dir_.MovePerson(r.uid, true);
-    if (!moved.ok()) return moved.take_error();
-    r.dn = *moved;
+    DANHBA_ASSIGN_OR_RETURN(auto moved, dir_.MovePerson(r.uid, true));
+    r.dn = moved;
     DANHBA_RETURN_IF_ERROR(steps.Reached(Step::kPersonMoved));
   }
   PersonRecord after = r;

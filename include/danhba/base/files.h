@@ -18,7 +18,14 @@ namespace danhba {
 // must exist. On failure the temporary file is removed, `path` is untouched and
 // the Error (kInternal) names the file and the reason, e.g.
 // "cannot write /var/lib/danhba/x.tmp: No space left on device".
+//
+// With FileSync::kNone neither the file nor the directory is fsynced: the
+// replacement is still whole after a crash of the process, but a crash of the
+// machine may lose it (or, on some file systems, leave the file empty). For a
+// file rewritten so often that an fsync each time costs too much and that is
+// synced again soon anyway.
+enum class FileSync { kFileAndDirectory, kNone };
 Status WriteFileAtomically(const std::filesystem::path& path, std::string_view content,
-                           mode_t mode = 0600);
+                           mode_t mode = 0600, FileSync sync = FileSync::kFileAndDirectory);
 
 }  // namespace danhba

@@ -1,5 +1,5 @@
 // Byte-string helpers that every module needs the same way: ASCII case, hex,
-// Base64 and URL percent-encoding. All of them work on bytes and know nothing
+// Base64, URL percent-encoding and HTML escaping. All of them work on bytes and know nothing
 // of UTF-8; a byte outside ASCII is left alone (case) or encoded (hex, %XX).
 #pragma once
 
@@ -39,5 +39,9 @@ std::optional<std::string> Base64UrlDecode(std::string_view text);
 // RFC 3986: every byte but the unreserved ones (ALPHA DIGIT - . _ ~) as %XX
 // (upper-case hex), for a path segment or a query value.
 std::string PercentEncode(std::string_view text);
+
+// The five characters HTML gives a meaning to (& < > " ') as entities, for
+// text and for quoted attribute values; every other byte unchanged.
+std::string EscapeHtml(std::string_view text);
 
 }  // namespace danhba

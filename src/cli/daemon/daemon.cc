@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "cli/directory_connection.h"
 #include "danhba/api/listener_options.h"
 #include "danhba/model/date.h"
 #include "danhba/ops/import_runner.h"
@@ -62,19 +63,11 @@ void CompactJournal(journal::Journal& journal, std::chrono::milliseconds interva
       compacted->segments_removed, compacted->bytes_before, compacted->bytes_after);
 }
 
-ldap::ConnectOptions ConnectOptionsOf(const config::Config& config) {
-  ldap::ConnectOptions connect;
-  connect.url = config.ldap.url;
-  connect.network_timeout = config.ldap.connect_timeout;
-  connect.operation_timeout = config.ldap.operation_timeout;
-  return connect;
-}
-
 }  // namespace
 
 Daemon::Daemon(config::Config config)
     : config_(std::move(config)),
-      connect_(ConnectOptionsOf(config_)),
+      connect_(DirectoryConnectOptions(config_)),
       monitor_(connect_, config_.ldap.base_dn, std::chrono::seconds(2)) {}
 
 Daemon::~Daemon() { (void)Stop(); }

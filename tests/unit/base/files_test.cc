@@ -45,6 +45,28 @@ TEST_F(FilesTest, ReplacesTheFileWithTheModeAsked) {
   EXPECT_FALSE(fs::exists(dir_ / "state.json.tmp"));
 }
 
+TEST_F(FilesTest, WithoutSyncTheFileIsStillReplacedWhole) {
+  fs::path file = dir_ / "position.json";
+  ASSERT_TRUE(WriteFileAtomically(file, "{\"cursor\": 1}\n").ok());
+  Status written = WriteFileAtomically(file, "{\"cursor\": 2}\n", 0640, FileSync::kNone);
+  ASSERT_TRUE(written.ok()) << written.error();
+  EXPECT_EQ(Read(file), "{\"cursor\": 2}\n");
+  struct stat info {};
+  ASSERT_EQ(::stat(file.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0640u);
+  EXPECT_FALSE(fs::exists(dir_ / "position.json.tmp"));
+}
+
+TEST_F(FilesTest, WithoutSyncAFailureStillLeavesTheOldFileAndNoTemporary) {
+  fs::path file = dir_ / "taken";
+  fs::create_directories(file / "inside");
+  Status written = WriteFileAtomically(file, "x", 0600, FileSync::kNone);
+  ASSERT_FALSE(written.ok());
+  EXPECT_NE(written.error().detail.find("cannot rename"), std::string::npos) << written.error();
+  EXPECT_TRUE(fs::is_directory(file / "inside"));
+  EXPECT_FALSE(fs::exists(dir_ / "taken.tmp"));
+}
+
 TEST_F(FilesTest, ALeftoverTemporaryFileGetsTheModeAsked) {
   fs::path file = dir_ / "secret";
   { std::ofstream(dir_ / "secret.tmp") << "leftover of a crash"; }

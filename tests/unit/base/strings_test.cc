@@ -74,5 +74,13 @@ TEST(StringsTest, PercentEncodeKeepsUnreservedOnly) {
   EXPECT_EQ(PercentEncode("Đ"), "%C4%90");
 }
 
+TEST(StringsTest, EscapeHtmlReplacesTheFiveSpecialCharacters) {
+  EXPECT_EQ(EscapeHtml(R"(<a href="x?a=1&b='2'">)"),
+            "&lt;a href=&quot;x?a=1&amp;b=&#39;2&#39;&quot;&gt;");
+  EXPECT_EQ(EscapeHtml("Phòng Công nghệ"), "Phòng Công nghệ");
+  EXPECT_EQ(EscapeHtml("&amp;"), "&amp;amp;");
+  EXPECT_EQ(EscapeHtml(""), "");
+}
+
 }  // namespace
 }  // namespace danhba
