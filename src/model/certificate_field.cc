@@ -6,10 +6,6 @@ namespace danhba::model::internal {
 
 std::optional<std::string> CheckCertificateField(Change<std::string>& field, EventType type) {
   if (!field) return std::nullopt;
-  if (type != EventType::kHire && type != EventType::kUpdate) {
-    return std::string("not allowed for ") + (type == EventType::kLeave ? "a leave" : "a transfer") +
-           " (a certificate comes with a hire or an update)";
-  }
   const bool empty = !*field || (*field)->find_first_not_of(" \t\r\n") == std::string::npos;
   if (empty) {
     // Nothing to remove from a new record: the same as absent.

@@ -9,7 +9,8 @@
 
 namespace danhba::model::internal {
 
-// Checks the field of a `type` event and makes it canonical: the base64 of the
+// Checks the field of a hire or an update (the rules table refuses it in the
+// other types) and makes it canonical: the base64 of the
 // certificate's DER on one line. Accepted as sent: PEM or base64 DER. In an
 // update, null or "" asks for the published certificate to be removed (the
 // field becomes null); in a hire they mean nothing (the field is dropped).
