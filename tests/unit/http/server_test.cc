@@ -240,5 +240,28 @@ TEST(Server, StopClosesIdleConnectionsAndIsIdempotent) {
   EXPECT_FALSE(late.connected());
 }
 
+// A thread that polls before it sleeps serves, times out idle connections and
+// stops like one that sleeps at once.
+TEST(Server, BusyPollingServesAndStops) {
+  ServerOptions options = TestOptions();
+  options.busy_poll = std::chrono::microseconds(500);
+  options.idle_timeout = std::chrono::milliseconds(50);
+  auto server = StartServer(options);
+  ASSERT_TRUE(server);
+  Client client(server->port());
+  ASSERT_TRUE(client.connected());
+  for (int i = 0; i < 20; ++i) {
+    auto response = client.Get("/echo?say=" + std::to_string(i));
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->body(), std::to_string(i) + "|");
+  }
+  EXPECT_TRUE(client.ClosedByServer());  // idle past 50 ms
+  Client second(server->port());
+  ASSERT_TRUE(second.Get("/healthz"));
+  server->Stop();
+  EXPECT_TRUE(second.ClosedByServer());
+  EXPECT_EQ(server->connections(), 0u);
+}
+
 }  // namespace
 }  // namespace danhba::http
