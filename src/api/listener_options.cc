@@ -13,6 +13,7 @@ http::ServerOptions ListenerOptions(std::string name, const config::HttpConfig& 
   options.max_header_bytes = http.max_header_bytes;
   options.request_timeout = http.request_timeout;
   options.idle_timeout = http.idle_timeout;
+  options.busy_poll = http.busy_poll;
   return options;
 }
 

@@ -52,6 +52,7 @@ constexpr std::array kKnownKeys = {"domain",
                                    "public_api.max_header_bytes",
                                    "public_api.request_timeout",
                                    "public_api.idle_timeout",
+                                   "public_api.busy_poll_us",
                                    "public_api.cors_origins",
                                    "public_api.rate_limit",
                                    "public_api.rate_burst",
@@ -65,6 +66,7 @@ constexpr std::array kKnownKeys = {"domain",
                                    "ingest.max_header_bytes",
                                    "ingest.request_timeout",
                                    "ingest.idle_timeout",
+                                   "ingest.busy_poll_us",
                                    "ingest.senders_file",
                                    "ingest.rate_limit",
                                    "ingest.rate_burst",
@@ -490,6 +492,12 @@ class Parser {
           if (key == "max_header_bytes") return Size(v, sub, http.max_header_bytes);
           if (key == "request_timeout") return Duration(v, sub, http.request_timeout);
           if (key == "idle_timeout") return Duration(v, sub, http.idle_timeout);
+          if (key == "busy_poll_us") {
+            int us = 0;
+            if (!Int(v, sub, 0, 10'000, us)) return false;
+            http.busy_poll = std::chrono::microseconds(us);
+            return true;
+          }
           return Unknown(v, sub);
         });
   }

@@ -119,6 +119,9 @@ struct HttpConfig {
   std::chrono::milliseconds request_timeout{30000};
   // A keep-alive connection with no request for this long is closed.
   std::chrono::milliseconds idle_timeout{60000};
+  // busy_poll_us: how long a thread keeps polling for the next request before
+  // it sleeps (http::ServerOptions::busy_poll); 0: not at all.
+  std::chrono::microseconds busy_poll{0};
 };
 
 // The ingest API's senders and limits, set in the ingest section beside its listener.
@@ -227,7 +230,9 @@ struct Config {
   // Absolute after loading (see the header comment).
   std::filesystem::path data_dir = "var";
   LdapConfig ldap;
-  HttpConfig public_api{.listen = {"127.0.0.1", 8080}};
+  // The public API polls briefly between requests: portals' lookups come one
+  // after another on a kept-alive connection.
+  HttpConfig public_api{.listen = {"127.0.0.1", 8080}, .busy_poll = std::chrono::microseconds(50)};
   HttpConfig ingest{.listen = {"127.0.0.1", 8081}};
   IngestAuthConfig ingest_auth;
   PublicLookupConfig public_lookup;

@@ -32,6 +32,8 @@ TEST(ConfigDefaults, MatchTheContract) {
   EXPECT_EQ(config.ldap.base_dn, "dc=dongnai,dc=gov,dc=vn");
   EXPECT_EQ(config.public_api.listen.ToString(), "127.0.0.1:8080");
   EXPECT_EQ(config.ingest.listen.ToString(), "127.0.0.1:8081");
+  EXPECT_EQ(config.public_api.busy_poll, std::chrono::microseconds(50));
+  EXPECT_EQ(config.ingest.busy_poll, std::chrono::microseconds(0));
   EXPECT_EQ(config.naming.collision, "numeric");
   EXPECT_EQ(config.log.level, "info");
   EXPECT_EQ(config.naming.start_number, 1);
@@ -71,6 +73,7 @@ public_api:
   max_header_bytes: 8192
   request_timeout: 5s
   idle_timeout: 2m
+  busy_poll_us: 0
 ingest:
   listen: "[::1]:8443"
 naming:
@@ -97,6 +100,7 @@ naming:
   EXPECT_EQ(config->public_api.max_header_bytes, 8192u);
   EXPECT_EQ(config->public_api.request_timeout, std::chrono::seconds(5));
   EXPECT_EQ(config->public_api.idle_timeout, std::chrono::minutes(2));
+  EXPECT_EQ(config->public_api.busy_poll, std::chrono::microseconds(0));
   EXPECT_EQ(config->ingest.listen, (ListenAddress{"::1", 8443}));
   EXPECT_EQ(config->ingest.listen.ToString(), "[::1]:8443");
   EXPECT_EQ(config->naming.collision, "birth_year");
@@ -122,6 +126,10 @@ TEST(ConfigParse, WrongTypeNamesKeyPathAndLine) {
             "danhba.yaml:2: naming.reserved: expected a sequence of local parts, got 'admin'");
   EXPECT_EQ(ErrorOf("ingest:\n  idle_timeout: 10\n"),
             "danhba.yaml:2: ingest.idle_timeout: expected a duration such as 500ms, 30s or 2m, got '10'");
+  EXPECT_EQ(ErrorOf("public_api:\n  busy_poll_us: 1s\n"),
+            "danhba.yaml:2: public_api.busy_poll_us: expected an integer, got '1s'");
+  EXPECT_EQ(ErrorOf("ingest:\n  busy_poll_us: 20000\n"),
+            "danhba.yaml:2: ingest.busy_poll_us: must be between 0 and 10000, got 20000");
   EXPECT_EQ(ErrorOf("public_api:\n  max_body_bytes: lots\n"),
             "danhba.yaml:2: public_api.max_body_bytes: expected a size such as 1048576, 64KiB or 1MiB, got 'lots'");
 }
@@ -277,6 +285,7 @@ TEST(ConfigExample, ExampleFileGivesTheDefaults) {
     EXPECT_EQ(parsed->max_header_bytes, expected->max_header_bytes);
     EXPECT_EQ(parsed->request_timeout, expected->request_timeout);
     EXPECT_EQ(parsed->idle_timeout, expected->idle_timeout);
+    EXPECT_EQ(parsed->busy_poll, expected->busy_poll);
   }
   EXPECT_EQ(config->ingest_auth.senders_file, defaults.ingest_auth.senders_file);
   EXPECT_EQ(config->ingest_auth.rate_limit, defaults.ingest_auth.rate_limit);
