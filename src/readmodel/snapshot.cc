@@ -290,7 +290,11 @@ std::shared_ptr<const Snapshot> Snapshot::Build(std::vector<std::shared_ptr<cons
       return ps[a.second]->uid() < ps[b.second]->uid();
     });
     s->by_uid_.resize(n);
-    for (std::uint32_t i = 0; i < n; ++i) s->by_uid_[i] = keyed[i].second;
+    s->uid_prefixes_.resize(n);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      s->by_uid_[i] = keyed[i].second;
+      s->uid_prefixes_[i] = keyed[i].first;
+    }
   }
 
   const auto agency_count = static_cast<std::uint32_t>(s->agencies_.size());
@@ -334,10 +338,19 @@ const PersonEntry* Snapshot::FindPerson(std::string_view uid_or_email, std::stri
     if (!EndsWithDomain(key, domain)) return nullptr;
     key.resize(at);
   }
-  auto it = std::lower_bound(by_uid_.begin(), by_uid_.end(), key,
-                             [&](std::uint32_t i, const std::string& k) { return people_[i]->uid() < k; });
-  if (it == by_uid_.end() || people_[*it]->uid() != key) return nullptr;
-  return people_[*it].get();
+  std::size_t at = LowerBoundUid(key);
+  if (at == by_uid_.size() || people_[by_uid_[at]]->uid() != key) return nullptr;
+  return people_[by_uid_[at]].get();
+}
+
+std::size_t Snapshot::LowerBoundUid(std::string_view key) const {
+  // Integers first (one array, no pointers followed); strings only among the
+  // few uids that share the key's first eight bytes.
+  std::uint64_t prefix = Prefix(key);
+  auto at = static_cast<std::size_t>(std::lower_bound(uid_prefixes_.begin(), uid_prefixes_.end(), prefix) -
+                                     uid_prefixes_.begin());
+  while (at < by_uid_.size() && uid_prefixes_[at] == prefix && people_[by_uid_[at]]->uid() < key) ++at;
+  return at;
 }
 
 const AgencyEntry* Snapshot::FindAgency(std::string_view code) const {
@@ -405,9 +418,8 @@ std::vector<std::uint32_t> Snapshot::MatchText(std::string_view text, std::strin
     std::string local = AsciiLower(text.substr(0, at));
     std::string host = AsciiLower(text.substr(at + 1));
     if (local.empty() || AsciiLower(domain).compare(0, host.size(), host) != 0) return out;
-    auto first = std::lower_bound(by_uid_.begin(), by_uid_.end(), local,
-                                  [&](std::uint32_t i, const std::string& k) { return people_[i]->uid() < k; });
-    for (auto it = first; it != by_uid_.end() && people_[*it]->uid().starts_with(local); ++it) {
+    for (auto it = by_uid_.begin() + static_cast<std::ptrdiff_t>(LowerBoundUid(local));
+         it != by_uid_.end() && people_[*it]->uid().starts_with(local); ++it) {
       if (host.size() == domain.size() && people_[*it]->uid() != local) continue;  // a whole address: exact
       out.push_back(*it);
     }
@@ -419,6 +431,7 @@ std::vector<std::uint32_t> Snapshot::MatchText(std::string_view text, std::strin
     bool exact_marks;  // typed with diacritics: match lower_ words
     std::size_t first = 0, last = 0;  // the range of matching words
     std::size_t count = 0;            // postings in that range
+    std::uint64_t mask = 0;           // the buckets of that range
   };
   std::vector<Term> terms;
   std::vector<std::string_view> lower_words;
@@ -450,24 +463,44 @@ std::vector<std::uint32_t> Snapshot::MatchText(std::string_view text, std::strin
     t.count = index.starts[t.last] - index.starts[t.first];
   }
   // The people of the rarest term, kept when every other term matches one of
-  // their words (word numbers in a range: no string is touched), then sorted.
-  auto rarest = std::min_element(terms.begin(), terms.end(), [](const Term& a, const Term& b) { return a.count < b.count; });
-  const WordIndex& index = rarest->exact_marks ? lower_ : folded_;
-  for (std::uint32_t i = index.starts[rarest->first]; i < index.starts[rarest->last]; ++i) {
-    std::uint32_t p = index.people[i];
-    bool all = true;
-    for (const Term& t : terms) {
-      if (&t == &*rarest) continue;
-      if (!(t.exact_marks ? lower_ : folded_).HasWordIn(p, t.first, t.last)) {
-        all = false;
-        break;
-      }
+  // their words (word numbers in a range: no string is touched). The other
+  // terms are checked rarest first, so most candidates fail at the first.
+  std::sort(terms.begin(), terms.end(), [](const Term& a, const Term& b) { return a.count < b.count; });
+  const Term& rarest = terms.front();
+  const WordIndex& index = rarest.exact_marks ? lower_ : folded_;
+  for (Term& t : terms) t.mask = (t.exact_marks ? lower_ : folded_).RangeMask(t.first, t.last);
+  auto matches_rest = [&](std::uint32_t p) {
+    // The bucket masks first: one load per person rules out most candidates.
+    for (std::size_t t = 1; t < terms.size(); ++t) {
+      if (((terms[t].exact_marks ? lower_ : folded_).person_masks[p] & terms[t].mask) == 0) return false;
     }
-    if (all) out.push_back(p);
+    for (std::size_t t = 1; t < terms.size(); ++t) {
+      if (!(terms[t].exact_marks ? lower_ : folded_).HasWordIn(p, terms[t].first, terms[t].last)) return false;
+    }
+    return true;
+  };
+  const std::uint32_t begin = index.starts[rarest.first], end = index.starts[rarest.last];
+  if (rarest.last - rarest.first <= 1) {
+    // One word: its people are already ascending and distinct.
+    for (std::uint32_t i = begin; i < end; ++i) {
+      if (matches_rest(index.people[i])) out.push_back(index.people[i]);
+    }
+    return out;
   }
-  if (rarest->last - rarest->first > 1) {
-    std::sort(out.begin(), out.end());
-    out.erase(std::unique(out.begin(), out.end()), out.end());
+  // Several words (a prefix): one person may hold more than one of them. A
+  // bitmap over people keeps each once, checks each once and yields them in order.
+  std::vector<std::uint64_t> seen((people_.size() + 63) / 64, 0), kept(seen.size(), 0);
+  for (std::uint32_t i = begin; i < end; ++i) {
+    std::uint32_t p = index.people[i];
+    std::uint64_t bit = std::uint64_t{1} << (p % 64);
+    if (seen[p / 64] & bit) continue;
+    seen[p / 64] |= bit;
+    if (matches_rest(p)) kept[p / 64] |= bit;
+  }
+  for (std::size_t w = 0; w < kept.size(); ++w) {
+    for (std::uint64_t bits = kept[w]; bits != 0; bits &= bits - 1) {
+      out.push_back(static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits))));
+    }
   }
   return out;
 }
@@ -496,7 +529,7 @@ std::size_t Snapshot::MemoryBytes() const {
   std::size_t bytes = sizeof(Snapshot);
   for (const auto& p : people_) bytes += sizeof(p) + 16 + p->MemoryBytes();  // 16: make_shared's control block
   bytes += people_.capacity() > people_.size() ? (people_.capacity() - people_.size()) * sizeof(people_[0]) : 0;
-  bytes += by_uid_.capacity() * sizeof(std::uint32_t);
+  bytes += by_uid_.capacity() * sizeof(std::uint32_t) + uid_prefixes_.capacity() * sizeof(std::uint64_t);
   bytes += folded_.MemoryBytes() + lower_.MemoryBytes();
   for (const auto& m : members_) bytes += m.capacity() * sizeof(std::uint32_t) + sizeof(m);
   for (const auto& a : agencies_) {
@@ -543,11 +576,43 @@ void Snapshot::WordIndex::Build(std::vector<std::pair<std::string_view, std::uin
     people[next[pair_word[i]]++] = pairs[i].second;
     person_words[counts[pairs[i].second]++] = pair_word[i];
   }
+  // Each person's word numbers ascending, so HasWordIn stops at the first past the range.
+  for (std::size_t p = 0; p < person_count; ++p) {
+    std::sort(person_words.begin() + person_starts[p], person_words.begin() + person_starts[p + 1]);
+  }
+  // 64 buckets of consecutive words, each holding about as many postings, and
+  // per person the buckets of their words.
+  bucket_starts.assign(kBuckets + 1, static_cast<std::uint32_t>(words.size()));
+  std::size_t bucket = 0;
+  for (std::size_t w = 0; w < words.size() && bucket < kBuckets; ++w) {
+    while (bucket < kBuckets && static_cast<std::uint64_t>(starts[w]) * kBuckets >= bucket * std::uint64_t{people.size()}) {
+      bucket_starts[bucket++] = static_cast<std::uint32_t>(w);
+    }
+  }
+  person_masks.assign(person_count, 0);
+  for (std::size_t p = 0; p < person_count; ++p) {
+    for (std::uint32_t i = person_starts[p]; i < person_starts[p + 1]; ++i) {
+      person_masks[p] |= std::uint64_t{1} << BucketOf(person_words[i]);
+    }
+  }
+}
+
+std::size_t Snapshot::WordIndex::BucketOf(std::uint32_t word) const {
+  auto after = std::upper_bound(bucket_starts.begin(), bucket_starts.end() - 1, word);
+  return static_cast<std::size_t>(after - bucket_starts.begin()) - 1;
+}
+
+std::uint64_t Snapshot::WordIndex::RangeMask(std::size_t first, std::size_t last) const {
+  if (first >= last) return 0;
+  std::size_t low = BucketOf(static_cast<std::uint32_t>(first)), high = BucketOf(static_cast<std::uint32_t>(last - 1));
+  std::uint64_t up_to_high = high == 63 ? ~std::uint64_t{0} : (std::uint64_t{1} << (high + 1)) - 1;
+  return up_to_high & ~((std::uint64_t{1} << low) - 1);
 }
 
 bool Snapshot::WordIndex::HasWordIn(std::uint32_t person, std::size_t first, std::size_t last) const {
   for (std::uint32_t i = person_starts[person]; i < person_starts[person + 1]; ++i) {
-    if (person_words[i] >= first && person_words[i] < last) return true;
+    if (person_words[i] >= last) return false;
+    if (person_words[i] >= first) return true;
   }
   return false;
 }
@@ -564,7 +629,9 @@ std::pair<std::size_t, std::size_t> Snapshot::WordIndex::Range(std::string_view 
 
 std::size_t Snapshot::WordIndex::MemoryBytes() const {
   std::size_t bytes = words.capacity() * sizeof(std::string) +
-                      (starts.capacity() + people.capacity() + person_starts.capacity() + person_words.capacity()) * 4;
+                      (starts.capacity() + people.capacity() + person_starts.capacity() + person_words.capacity() +
+                       bucket_starts.capacity()) * 4 +
+                      person_masks.capacity() * 8;
   for (const auto& w : words) bytes += w.capacity() > 15 ? ((w.capacity() + 1 + 8 + 15) / 16) * 16 : 0;
   return bytes;
 }

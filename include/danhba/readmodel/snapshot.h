@@ -191,6 +191,15 @@ class Snapshot {
     // a word in a range is a few integer comparisons.
     std::vector<std::uint32_t> person_starts;
     std::vector<std::uint32_t> person_words;
+    // A coarse filter before person_words: the words in 64 buckets of
+    // consecutive word numbers (bucket b starts at word bucket_starts[b]), and
+    // per person a bit for each bucket holding one of their words.
+    static constexpr std::size_t kBuckets = 64;
+    std::vector<std::uint32_t> bucket_starts;
+    std::vector<std::uint64_t> person_masks;
+    std::size_t BucketOf(std::uint32_t word) const;
+    // The buckets of words [first, last): a person with no bit in common has no word there.
+    std::uint64_t RangeMask(std::size_t first, std::size_t last) const;
     void Build(std::vector<std::pair<std::string_view, std::uint32_t>>& pairs, std::size_t person_count);
     bool HasWordIn(std::uint32_t person, std::size_t first, std::size_t last) const;
     // The range of words starting with `prefix`.
@@ -199,10 +208,13 @@ class Snapshot {
   };
   std::vector<std::uint32_t> AgencyMembers(std::string_view code, bool sub_units) const;
   std::vector<std::uint32_t> MatchText(std::string_view text, std::string_view domain) const;
+  // The first position in by_uid_ whose uid is not less than `key`.
+  std::size_t LowerBoundUid(std::string_view key) const;
 
   std::vector<std::shared_ptr<const PersonEntry>> people_;
   std::vector<AgencyEntry> agencies_;
   std::vector<std::uint32_t> by_uid_;       // positions, sorted by uid
+  std::vector<std::uint64_t> uid_prefixes_;  // the first 8 bytes of each by_uid_ uid, as an integer
   std::vector<std::uint32_t> agency_by_code_;  // agency positions, sorted by code
   std::vector<std::vector<std::uint32_t>> members_;  // per agency position, people positions
   std::vector<std::vector<std::uint32_t>> children_;  // per agency position, agency positions

@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <iostream>
+#include <random>
+#include <sstream>
 
 #include "unit/readmodel/test_entries.h"
 
@@ -192,6 +195,62 @@ TEST_F(SnapshotTest, AHeadWhoIsNotPublishedIsNotNamed) {
   std::vector<AgencyEntry> agencies = {*MakeAgency(AgencyLdap("snv", "Sở Nội vụ", "", "gone"), context_)};
   auto s = Snapshot::Build({}, std::move(agencies), 1, {});
   EXPECT_FALSE(s->FindAgency("snv")->head_uid);
+}
+
+// The word index (rarest term first, bucket masks, per-person word numbers)
+// finds exactly what scanning every person's words finds: thousands of people
+// named from a small pool, so words repeat, prefixes overlap and every bucket
+// holds many words; queries of one to three word prefixes, some from nobody.
+TEST_F(SnapshotTest, WordSearchFindsWhatAScanFinds) {
+  const std::vector<std::string> families = {"Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ",
+                                             "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý"};
+  const std::vector<std::string> middles = {"Văn", "Thị", "Hữu", "Đức", "Minh", "Ngọc", "Thanh", "Quốc"};
+  const std::vector<std::string> givens = {"An", "Anh", "Ánh", "Bình", "Châu", "Dũng", "Hà", "Hải", "Hạnh",
+                                           "Hùng", "Khoa", "Lan", "Linh", "Long", "Mai", "Nam", "Nga", "Phúc",
+                                           "Quân", "Sơn", "Tâm", "Thảo", "Trang", "Tuấn", "Tuyết", "Vy"};
+  const std::vector<std::string> titles = {"Chuyên viên", "Giám đốc", "Phó Giám đốc", "Trưởng phòng", ""};
+  std::mt19937 random(2026);
+  auto pick = [&](const std::vector<std::string>& from) { return from[random() % from.size()]; };
+  std::vector<std::shared_ptr<const PersonEntry>> people;
+  for (int i = 0; i < 3000; ++i) {
+    std::string family = pick(families), given = pick(givens);
+    std::string full = family + " " + pick(middles) + (random() % 3 == 0 ? " " + pick(middles) : "") + " " + given;
+    people.push_back(Person(PersonLdap("p" + std::to_string(i), full, family, given, "stttt", pick(titles))));
+  }
+  auto s = Snapshot::Build(std::move(people), {}, 1, {});
+  auto words_of = [](std::string_view text) {
+    std::vector<std::string> out;
+    std::istringstream in{std::string(text)};
+    for (std::string w; in >> w;) out.push_back(w);
+    return out;
+  };
+  // The whole vocabulary, folded, to draw query words from (and a word nobody has).
+  std::vector<std::string> vocabulary = {"zzz"};
+  for (const auto& person : s->people()) {
+    for (auto& w : words_of(person->folded_words())) vocabulary.push_back(w);
+  }
+  std::sort(vocabulary.begin(), vocabulary.end());
+  vocabulary.erase(std::unique(vocabulary.begin(), vocabulary.end()), vocabulary.end());
+  for (int round = 0; round < 400; ++round) {
+    std::vector<std::string> terms;
+    std::string query;
+    for (int t = 0, n = 1 + static_cast<int>(random() % 3); t < n; ++t) {
+      std::string word = pick(vocabulary);
+      word.resize(1 + random() % word.size());  // a prefix, down to one letter
+      terms.push_back(word);
+      query += (query.empty() ? "" : " ") + word;
+    }
+    std::vector<std::uint32_t> expected;
+    for (std::uint32_t p = 0; p < s->people().size(); ++p) {
+      auto words = words_of(s->people()[p]->folded_words());
+      bool all = std::all_of(terms.begin(), terms.end(), [&](const std::string& term) {
+        return std::any_of(words.begin(), words.end(), [&](const std::string& w) { return w.starts_with(term); });
+      });
+      if (all) expected.push_back(p);
+    }
+    EXPECT_EQ(s->Search({.text = query, .agency = std::nullopt, .sub_units = false}, "dongnai.gov.vn"), expected)
+        << "query '" << query << "'";
+  }
 }
 
 TEST_F(SnapshotTest, MemoryPerPersonIsUnderOneKibibyte) {
