@@ -13,7 +13,6 @@
 #include <condition_variable>
 #include <mutex>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
 #include "danhba/base/log.h"
@@ -63,9 +62,18 @@ struct Shared {
 struct Worker {
   net::io_context ioc{1};
   net::steady_timer sweeper{ioc};
-  std::uint64_t next_id = 0;
-  std::unordered_map<std::uint64_t, std::weak_ptr<Session>> sessions;
+  std::vector<std::weak_ptr<Session>> sessions;
   std::thread thread;
+
+  // Calls `visit` with each session still open, forgetting those that are gone.
+  template <class Visit>
+  void ForEachSession(Visit visit) {
+    std::erase_if(sessions, [&](const std::weak_ptr<Session>& weak) {
+      auto session = weak.lock();
+      if (session) visit(*session);
+      return !session;
+    });
+  }
 };
 
 // Runs the worker's handlers until the server stops, polling for `busy_poll`
@@ -145,7 +153,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // On the worker's thread.
   void Run() {
-    worker_.sessions.emplace(++worker_.next_id, weak_from_this());
+    worker_.sessions.push_back(weak_from_this());
     Begin();
   }
 
@@ -226,7 +234,9 @@ class Session : public std::enable_shared_from_this<Session> {
     unsigned version = in.version();
     bool keep_alive = in.keep_alive() && !stopping_ && !shared_->stopping;
     Request request = ToRequest(std::move(in), remote_);
-    auto started = SteadyClock::now();
+    // The clock is read only for the debug line (the handler keeps its own metrics).
+    bool debug = shared_->log->should_log(spdlog::level::debug);
+    auto started = debug ? SteadyClock::now() : SteadyClock::time_point();
     Response response;
     try {
       response = shared_->handler(request);
@@ -234,10 +244,12 @@ class Session : public std::enable_shared_from_this<Session> {
       shared_->log->error("{} {}: handler failed: {}", request.method, request.target, e.what());
       response = Response::Error(500, "internal", "internal error");
     }
-    auto elapsed =
-        std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started);
-    shared_->log->debug("{} {} {} -> {} ({} us)", remote_, request.method, request.target,
-                        response.status, elapsed.count());
+    if (debug) {
+      auto elapsed =
+          std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started);
+      shared_->log->debug("{} {} {} -> {} ({} us)", remote_, request.method, request.target,
+                          response.status, elapsed.count());
+    }
     Send(std::move(response), version, keep_alive, request.method == "HEAD");
   }
 
@@ -292,14 +304,7 @@ void Sweep(Worker& worker, std::chrono::milliseconds interval) {
   worker.sweeper.async_wait([&worker, interval](beast::error_code ec) {
     if (ec) return;
     auto now = SteadyClock::now();
-    for (auto it = worker.sessions.begin(); it != worker.sessions.end();) {
-      if (auto session = it->second.lock()) {
-        session->Sweep(now);
-        ++it;
-      } else {
-        it = worker.sessions.erase(it);
-      }
-    }
+    worker.ForEachSession([now](Session& session) { session.Sweep(now); });
     Sweep(worker, interval);
   });
 }
@@ -426,9 +431,7 @@ class Server::Impl {
     listener_->Close();
     for (auto& worker : workers_) {
       net::post(worker->ioc, [w = worker.get()] {
-        for (auto& [id, weak] : w->sessions) {
-          if (auto session = weak.lock()) session->Shutdown();
-        }
+        w->ForEachSession([](Session& session) { session.Shutdown(); });
       });
     }
     {

@@ -429,6 +429,7 @@ std::vector<std::uint32_t> Snapshot::MatchText(std::string_view text, std::strin
   struct Term {
     std::string word;
     bool exact_marks;  // typed with diacritics: match lower_ words
+    const WordIndex* index = nullptr;  // lower_ or folded_, by exact_marks
     std::size_t first = 0, last = 0;  // the range of matching words
     std::size_t count = 0;            // postings in that range
     std::uint64_t mask = 0;           // the buckets of that range
@@ -458,24 +459,24 @@ std::vector<std::uint32_t> Snapshot::MatchText(std::string_view text, std::strin
   }
   if (terms.empty()) return out;
   for (Term& t : terms) {
-    const WordIndex& index = t.exact_marks ? lower_ : folded_;
-    std::tie(t.first, t.last) = index.Range(t.word);
-    t.count = index.starts[t.last] - index.starts[t.first];
+    t.index = t.exact_marks ? &lower_ : &folded_;
+    std::tie(t.first, t.last) = t.index->Range(t.word);
+    t.count = t.index->starts[t.last] - t.index->starts[t.first];
+    t.mask = t.index->RangeMask(t.first, t.last);
   }
   // The people of the rarest term, kept when every other term matches one of
   // their words (word numbers in a range: no string is touched). The other
   // terms are checked rarest first, so most candidates fail at the first.
   std::sort(terms.begin(), terms.end(), [](const Term& a, const Term& b) { return a.count < b.count; });
   const Term& rarest = terms.front();
-  const WordIndex& index = rarest.exact_marks ? lower_ : folded_;
-  for (Term& t : terms) t.mask = (t.exact_marks ? lower_ : folded_).RangeMask(t.first, t.last);
+  const WordIndex& index = *rarest.index;
   auto matches_rest = [&](std::uint32_t p) {
     // The bucket masks first: one load per person rules out most candidates.
     for (std::size_t t = 1; t < terms.size(); ++t) {
-      if (((terms[t].exact_marks ? lower_ : folded_).person_masks[p] & terms[t].mask) == 0) return false;
+      if ((terms[t].index->person_masks[p] & terms[t].mask) == 0) return false;
     }
     for (std::size_t t = 1; t < terms.size(); ++t) {
-      if (!(terms[t].exact_marks ? lower_ : folded_).HasWordIn(p, terms[t].first, terms[t].last)) return false;
+      if (!terms[t].index->HasWordIn(p, terms[t].first, terms[t].last)) return false;
     }
     return true;
   };
